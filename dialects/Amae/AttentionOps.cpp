@@ -1,0 +1,329 @@
+//===- AttentionOps.cpp - attention, window attention and its pieces ------===//
+
+#include "dialects/Amae/AmaeOps.h"
+#include "dialects/Amae/ModelMath.h"
+#include "dialects/Amae/VerifyUtils.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::amae;
+using namespace mlir::amae::detail;
+
+static std::array<int64_t, 2> pairOf(ArrayRef<int64_t> values) {
+  return {values[0], values[1]};
+}
+
+//===----------------------------------------------------------------------===//
+// SplitQkvOp
+//===----------------------------------------------------------------------===//
+
+static SmallVector<int64_t> headShape(ArrayRef<int64_t> in, int64_t heads) {
+  return {in[0], heads, in[1], divDims(in[2], 3 * heads)};
+}
+
+void SplitQkvOp::build(OpBuilder &builder, OperationState &state, Value input,
+                       int64_t heads) {
+  auto type = f32Tensor(builder.getContext(), headShape(shapeOf(input), heads));
+  build(builder, state, type, type, type, input, heads);
+}
+
+LogicalResult SplitQkvOp::verify() {
+  // split_qkv_c1
+  if (failed(verifyRank(*this, "split_qkv_c1", getInput(), "input", 3)))
+    return failure();
+  int64_t heads = getHeads();
+  if (heads <= 0)
+    return constraintError(*this, "split_qkv_c1")
+           << "heads must be positive, got " << heads;
+  // split_qkv_c2
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (notMultiple(in[2], 3 * heads))
+    return constraintError(*this, "split_qkv_c2")
+           << "width " << in[2] << " is not 3 x " << heads << " heads";
+  // split_qkv_c3
+  SmallVector<int64_t> expected = headShape(in, heads);
+  for (auto [value, name] : {std::pair(getQ(), "q"), std::pair(getK(), "k"),
+                             std::pair(getV(), "v")})
+    if (failed(verifyShape(*this, "split_qkv_c3", value, name, expected)))
+      return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MergeHeadsOp
+//===----------------------------------------------------------------------===//
+
+void MergeHeadsOp::build(OpBuilder &builder, OperationState &state,
+                         Value input) {
+  ArrayRef<int64_t> in = shapeOf(input);
+  build(builder, state,
+        f32Tensor(builder.getContext(), {in[0], in[2], mulDims(in[1], in[3])}),
+        input);
+}
+
+LogicalResult MergeHeadsOp::verify() {
+  // merge_heads_c1
+  if (failed(verifyRank(*this, "merge_heads_c1", getInput(), "input", 4)))
+    return failure();
+  // merge_heads_c2
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  return verifyShape(*this, "merge_heads_c2", getResult(), "result",
+                     {in[0], in[2], mulDims(in[1], in[3])});
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+void AttentionOp::build(OpBuilder &builder, OperationState &state, Value q,
+                        Value k, Value v, float scale) {
+  ArrayRef<int64_t> qs = shapeOf(q);
+  build(builder, state,
+        f32Tensor(builder.getContext(), {qs[0], qs[1], qs[2], shapeOf(v)[3]}), q,
+        k, v, builder.getF32FloatAttr(scale));
+}
+
+LogicalResult AttentionOp::verify() {
+  // attention_c1
+  for (auto [value, name] : {std::pair(getQ(), "q"), std::pair(getK(), "k"),
+                             std::pair(getV(), "v")})
+    if (failed(verifyRank(*this, "attention_c1", value, name, 4)))
+      return failure();
+  ArrayRef<int64_t> q = shapeOf(getQ()), k = shapeOf(getK()), v = shapeOf(getV());
+  // attention_c2
+  for (int dim = 0; dim < 2; ++dim)
+    if (!dimsAgree(q[dim], k[dim]) || !dimsAgree(q[dim], v[dim]))
+      return constraintError(*this, "attention_c2")
+             << "batch and head dimensions of q " << formatShape(q) << ", k "
+             << formatShape(k) << " and v " << formatShape(v) << " differ";
+  // attention_c3
+  if (!dimsAgree(q[3], k[3]))
+    return constraintError(*this, "attention_c3")
+           << "q head width " << q[3] << " differs from k head width " << k[3];
+  // attention_c4
+  if (!dimsAgree(k[2], v[2]))
+    return constraintError(*this, "attention_c4")
+           << "k has " << k[2] << " keys but v has " << v[2] << " values";
+  // attention_c5
+  if (!(getScale().convertToFloat() > 0))
+    return constraintError(*this, "attention_c5")
+           << "scale must be positive, got " << getScale().convertToFloat();
+  // attention_c6
+  return verifyShape(*this, "attention_c6", getResult(), "result",
+                     {q[0], q[1], q[2], v[3]});
+}
+
+//===----------------------------------------------------------------------===//
+// WindowAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WindowAttentionOp::verify() {
+  // window_attention_c1
+  for (auto [value, name] : {std::pair(getQ(), "q"), std::pair(getK(), "k"),
+                             std::pair(getV(), "v")})
+    if (failed(verifyRank(*this, "window_attention_c1", value, name, 4)))
+      return failure();
+  ArrayRef<int64_t> q = shapeOf(getQ());
+  if (failed(verifyShape(*this, "window_attention_c1", getK(), "k", q)) ||
+      failed(verifyShape(*this, "window_attention_c1", getV(), "v", q)))
+    return failure();
+  // window_attention_c2
+  if (failed(verifyPair(*this, "window_attention_c2", getGrid(), "grid")))
+    return failure();
+  ArrayRef<int64_t> grid = getGrid();
+  if (!dimsAgree(q[2], grid[0] * grid[1]))
+    return constraintError(*this, "window_attention_c2")
+           << q[2] << " tokens do not fill the grid " << formatShape(grid);
+  // window_attention_c3, window_attention_c4
+  if (failed(verifyWindowTiling(*this, "window_attention_c3",
+                                "window_attention_c4", grid, getWindow(),
+                                getShift())))
+    return failure();
+  // window_attention_c5
+  if (failed(verifyShape(*this, "window_attention_c5", getTau(), "tau", {q[1]})))
+    return failure();
+  // window_attention_c6
+  int64_t p = getWindow()[0] * getWindow()[1];
+  if (failed(verifyShape(*this, "window_attention_c6", getPosBias(), "pos_bias",
+                         {p * p, q[1]})))
+    return failure();
+  // window_attention_c7
+  if (getResult().getType() != getQ().getType())
+    return constraintError(*this, "window_attention_c7")
+           << "result type " << getResult().getType() << " differs from q type "
+           << getQ().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CyclicShiftOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CyclicShiftOp::verify() {
+  // cyclic_shift_c1
+  if (failed(verifyRank(*this, "cyclic_shift_c1", getInput(), "input", 4)))
+    return failure();
+  if (getShift().size() != 2)
+    return constraintError(*this, "cyclic_shift_c1")
+           << "shift must hold 2 sizes, got " << getShift().size();
+  return success();
+}
+
+/// True when shifting by `shift` is the identity on `shape`'s grid.
+static bool isIdentityShift(ArrayRef<int64_t> shape, ArrayRef<int64_t> shift) {
+  for (int axis = 0; axis < 2; ++axis) {
+    int64_t size = shape[1 + axis];
+    if (shift[axis] == 0)
+      continue;
+    if (ShapedType::isDynamic(size) || shift[axis] % size != 0)
+      return false;
+  }
+  return true;
+}
+
+OpFoldResult CyclicShiftOp::fold(FoldAdaptor) {
+  if (isIdentityShift(shapeOf(getInput()), getShift()))
+    return getInput();
+  return {};
+}
+
+namespace {
+/// cyclic_shift(cyclic_shift(x, a), b) -> cyclic_shift(x, a + b).
+struct ComposeCyclicShifts : OpRewritePattern<CyclicShiftOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CyclicShiftOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<CyclicShiftOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> shift = {op.getShift()[0] + inner.getShift()[0],
+                                  op.getShift()[1] + inner.getShift()[1]};
+    rewriter.replaceOpWithNewOp<CyclicShiftOp>(op, op.getType(),
+                                               inner.getInput(), shift);
+    return success();
+  }
+};
+} // namespace
+
+void CyclicShiftOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                MLIRContext *context) {
+  results.add<ComposeCyclicShifts>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// WindowPartitionOp and WindowReverseOp
+//===----------------------------------------------------------------------===//
+
+static SmallVector<int64_t> windowedShape(ArrayRef<int64_t> grid,
+                                          ArrayRef<int64_t> window) {
+  int64_t windows = mulDims(divDims(grid[1], window[0]), divDims(grid[2], window[1]));
+  return {grid[0], windows, window[0] * window[1], grid[3]};
+}
+
+/// Shared by partition and reverse: `window` is a positive pair dividing the
+/// (T, F) axes of `grid`.
+static LogicalResult verifyWindowDivides(Operation *op, StringRef pairId,
+                                         StringRef divideId,
+                                         ArrayRef<int64_t> grid,
+                                         ArrayRef<int64_t> window) {
+  if (failed(verifyPair(op, pairId, window, "window")))
+    return failure();
+  if (notMultiple(grid[1], window[0]) || notMultiple(grid[2], window[1]))
+    return constraintError(op, divideId)
+           << "window " << formatShape(window) << " does not divide the "
+           << grid[1] << " x " << grid[2] << " grid";
+  return success();
+}
+
+LogicalResult WindowPartitionOp::verify() {
+  // window_partition_c1
+  if (failed(verifyRank(*this, "window_partition_c1", getInput(), "input", 4)))
+    return failure();
+  // window_partition_c2
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (failed(verifyWindowDivides(*this, "window_partition_c1",
+                                 "window_partition_c2", in, getWindow())))
+    return failure();
+  // window_partition_c3
+  return verifyShape(*this, "window_partition_c3", getResult(), "result",
+                     windowedShape(in, getWindow()));
+}
+
+LogicalResult WindowReverseOp::verify() {
+  // window_reverse_c1
+  if (failed(verifyRank(*this, "window_reverse_c1", getInput(), "input", 4)) ||
+      failed(verifyRank(*this, "window_reverse_c1", getResult(), "result", 4)))
+    return failure();
+  // window_reverse_c2
+  ArrayRef<int64_t> out = shapeOf(getResult());
+  if (failed(verifyWindowDivides(*this, "window_reverse_c1",
+                                 "window_reverse_c2", out, getWindow())))
+    return failure();
+  // window_reverse_c3
+  return verifyShape(*this, "window_reverse_c3", getInput(), "input",
+                     windowedShape(out, getWindow()));
+}
+
+namespace {
+/// window_reverse(window_partition(x)) -> x when the windows match.
+struct FoldPartitionReverse : OpRewritePattern<WindowReverseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(WindowReverseOp op,
+                                PatternRewriter &rewriter) const override {
+    auto partition = op.getInput().getDefiningOp<WindowPartitionOp>();
+    if (!partition || partition.getWindow() != op.getWindow() ||
+        partition.getInput().getType() != op.getType())
+      return failure();
+    rewriter.replaceOp(op, partition.getInput());
+    return success();
+  }
+};
+} // namespace
+
+void WindowReverseOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                  MLIRContext *context) {
+  results.add<FoldPartitionReverse>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// ShiftMaskOp and LogRelativeCoordsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShiftMaskOp::verify() {
+  // shift_mask_c1
+  if (failed(verifyPair(*this, "shift_mask_c1", getGrid(), "grid")) ||
+      failed(verifyWindowTiling(*this, "shift_mask_c1", "shift_mask_c1",
+                                getGrid(), getWindow(), getShift())))
+    return failure();
+  // shift_mask_c2
+  ArrayRef<int64_t> grid = getGrid(), window = getWindow();
+  int64_t p = window[0] * window[1];
+  return verifyShape(*this, "shift_mask_c2", getResult(), "result",
+                     {(grid[0] / window[0]) * (grid[1] / window[1]), p, p});
+}
+
+OpFoldResult ShiftMaskOp::fold(FoldAdaptor) {
+  if (!getType().hasStaticShape())
+    return {};
+  std::vector<float> mask =
+      math::shiftMask(pairOf(getGrid()), pairOf(getWindow()), pairOf(getShift()));
+  return DenseElementsAttr::get(getType(), llvm::ArrayRef<float>(mask));
+}
+
+LogicalResult LogRelativeCoordsOp::verify() {
+  // log_relative_coords_c1
+  if (failed(verifyPair(*this, "log_relative_coords_c1", getWindow(), "window")))
+    return failure();
+  // log_relative_coords_c2
+  int64_t p = getWindow()[0] * getWindow()[1];
+  return verifyShape(*this, "log_relative_coords_c2", getResult(), "result",
+                     {p * p, 2});
+}
+
+OpFoldResult LogRelativeCoordsOp::fold(FoldAdaptor) {
+  if (!getType().hasStaticShape())
+    return {};
+  std::vector<float> coords = math::logRelativeCoords(pairOf(getWindow()));
+  return DenseElementsAttr::get(getType(), llvm::ArrayRef<float>(coords));
+}

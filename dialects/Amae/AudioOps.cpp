@@ -1,0 +1,130 @@
+//===- AudioOps.cpp - fbank, pad_frames, normalize ------------------------===//
+
+#include "dialects/Amae/AmaeOps.h"
+#include "dialects/Amae/ModelMath.h"
+#include "dialects/Amae/VerifyUtils.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace mlir::amae;
+using namespace mlir::amae::detail;
+
+//===----------------------------------------------------------------------===//
+// FbankOp
+//===----------------------------------------------------------------------===//
+
+static math::FbankFraming framingOf(FbankOp op) {
+  return math::fbankFraming(static_cast<double>(op.getSampleRate()),
+                            op.getFrameLengthMs().convertToDouble(),
+                            op.getFrameShiftMs().convertToDouble(),
+                            op.getRoundToPowerOfTwo());
+}
+
+void FbankOp::build(OpBuilder &builder, OperationState &state, Value waveform,
+                    int64_t sampleRate, int64_t numMelBins) {
+  auto framing = math::fbankFraming(sampleRate, 25.0, 10.0, true);
+  int64_t samples = shapeOf(waveform)[0];
+  int64_t frames = ShapedType::isDynamic(samples) ? ShapedType::kDynamic
+                                                  : framing.frames(samples);
+  state.addOperands(waveform);
+  state.addAttribute(getSampleRateAttrName(state.name),
+                     builder.getI64IntegerAttr(sampleRate));
+  state.addAttribute(getNumMelBinsAttrName(state.name),
+                     builder.getI64IntegerAttr(numMelBins));
+  state.addTypes(f32Tensor(builder.getContext(), {frames, numMelBins}));
+}
+
+LogicalResult FbankOp::verify() {
+  // fbank_c1
+  if (failed(verifyRank(*this, "fbank_c1", getWaveform(), "waveform", 1)))
+    return failure();
+
+  // fbank_c2
+  auto framing = framingOf(*this);
+  if (getSampleRate() <= 0 || getNumMelBins() <= 0 ||
+      !(getFrameLengthMs().convertToDouble() > 0) ||
+      !(getFrameShiftMs().convertToDouble() > 0))
+    return constraintError(*this, "fbank_c2")
+           << "sample_rate, num_mel_bins, frame_length_ms and frame_shift_ms "
+              "must be positive";
+  if (framing.windowSize < 2 || framing.hop < 1)
+    return constraintError(*this, "fbank_c2")
+           << "the window must hold at least 2 samples and the hop 1, got "
+           << framing.windowSize << " and " << framing.hop;
+
+  // fbank_c3
+  double nyquist = 0.5 * static_cast<double>(getSampleRate());
+  double low = getLowFreq().convertToDouble();
+  double highAttr = getHighFreq().convertToDouble();
+  double high = highAttr > 0 ? highAttr : nyquist + highAttr;
+  if (!(low >= 0 && low < high && high <= nyquist))
+    return constraintError(*this, "fbank_c3")
+           << "need 0 <= low_freq < high_freq <= nyquist (" << nyquist
+           << " Hz), got low " << low << " and high " << high;
+
+  // fbank_c4
+  bool knownWindow = llvm::StringSwitch<bool>(getWindowType())
+                         .Cases("hanning", "hamming", "povey", true)
+                         .Cases("rectangular", "blackman", true)
+                         .Default(false);
+  if (!knownWindow)
+    return constraintError(*this, "fbank_c4")
+           << "unknown window_type '" << getWindowType() << "'";
+
+  // fbank_c5
+  int64_t samples = shapeOf(getWaveform())[0];
+  int64_t frames = ShapedType::kDynamic;
+  if (!ShapedType::isDynamic(samples)) {
+    if (samples < framing.windowSize)
+      return constraintError(*this, "fbank_c5")
+             << "the waveform has " << samples
+             << " samples, fewer than one window of " << framing.windowSize;
+    frames = framing.frames(samples);
+  }
+  return verifyShape(*this, "fbank_c5", getResult(), "result",
+                     {frames, static_cast<int64_t>(getNumMelBins())});
+}
+
+//===----------------------------------------------------------------------===//
+// PadFramesOp
+//===----------------------------------------------------------------------===//
+
+void PadFramesOp::build(OpBuilder &builder, OperationState &state, Value input,
+                        int64_t frames) {
+  build(builder, state,
+        f32Tensor(builder.getContext(), {frames, shapeOf(input)[1]}), input,
+        frames);
+}
+
+LogicalResult PadFramesOp::verify() {
+  // pad_frames_c1
+  if (failed(verifyRank(*this, "pad_frames_c1", getInput(), "input", 2)))
+    return failure();
+  int64_t frames = getFrames();
+  if (frames <= 0)
+    return constraintError(*this, "pad_frames_c1")
+           << "frames must be positive, got " << frames;
+  // pad_frames_c2
+  return verifyShape(*this, "pad_frames_c2", getResult(), "result",
+                     {frames, shapeOf(getInput())[1]});
+}
+
+OpFoldResult PadFramesOp::fold(FoldAdaptor) {
+  // Already the right length: nothing to pad or crop.
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// NormalizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult NormalizeOp::verify() {
+  // normalize_c1
+  if (!(getStd().convertToDouble() > 0))
+    return constraintError(*this, "normalize_c1")
+           << "std must be positive, got " << getStd().convertToDouble();
+  return success();
+}

@@ -1,0 +1,114 @@
+//===- ModelMath.cpp - Exact constants of the official model --------------===//
+
+#include "dialects/Amae/ModelMath.h"
+
+#include <cmath>
+
+namespace mlir::amae::math {
+
+int64_t keptCount(int64_t count, double ratio) {
+  // Same operation order as `int(L * (1 - mask_ratio))` in Python.
+  return static_cast<int64_t>(static_cast<double>(count) * (1.0 - ratio));
+}
+
+/// Appends `S(pos)` of width `width`: sines of all frequencies, then cosines.
+/// numpy computes this in float64 (`1 / 10000 ** (k / (width / 2))`); the
+/// table is rounded to float32 only at the end, as `torch.from_numpy(..)
+/// .float()` does.
+static void appendSincos(std::vector<float> &out, double pos, int64_t width) {
+  int64_t freqs = width / 2;
+  for (int phase = 0; phase < 2; ++phase) {
+    for (int64_t k = 0; k < freqs; ++k) {
+      double omega = 1.0 / std::pow(10000.0, static_cast<double>(k) /
+                                                 (static_cast<double>(width) / 2.0));
+      double angle = pos * omega;
+      out.push_back(static_cast<float>(phase == 0 ? std::sin(angle)
+                                                  : std::cos(angle)));
+    }
+  }
+}
+
+std::vector<float> sincosPositionTable(int64_t gridT, int64_t gridF,
+                                       int64_t dim) {
+  std::vector<float> table;
+  table.reserve((1 + gridT * gridF) * dim);
+  table.assign(dim, 0.0f); // The CLS row.
+  // The official grid is (F, T) row-major, and its first half encodes the
+  // column coordinate: token n gets (n mod T, n div T), not (t, f).
+  for (int64_t n = 0; n < gridT * gridF; ++n) {
+    appendSincos(table, static_cast<double>(n % gridT), dim / 2);
+    appendSincos(table, static_cast<double>(n / gridT), dim / 2);
+  }
+  return table;
+}
+
+/// Region label of one coordinate along one axis of the rolled grid. The
+/// official code assigns slices [0, -w), [-w, -s), [-s, None) in turn; with
+/// s = 0 the last slice is the whole axis, so there is one region.
+static int64_t shiftRegion(int64_t pos, int64_t size, int64_t window,
+                           int64_t shift) {
+  if (shift == 0)
+    return 0;
+  if (pos < size - window)
+    return 0;
+  return pos < size - shift ? 1 : 2;
+}
+
+std::vector<float> shiftMask(std::array<int64_t, 2> grid,
+                             std::array<int64_t, 2> window,
+                             std::array<int64_t, 2> shift) {
+  int64_t blocksT = grid[0] / window[0], blocksF = grid[1] / window[1];
+  int64_t p = window[0] * window[1];
+  std::vector<float> mask;
+  mask.reserve(blocksT * blocksF * p * p);
+  for (int64_t bt = 0; bt < blocksT; ++bt) {
+    for (int64_t bf = 0; bf < blocksF; ++bf) {
+      auto label = [&](int64_t i) {
+        int64_t t = bt * window[0] + i / window[1];
+        int64_t f = bf * window[1] + i % window[1];
+        return shiftRegion(t, grid[0], window[0], shift[0]) * 3 +
+               shiftRegion(f, grid[1], window[1], shift[1]);
+      };
+      for (int64_t i = 0; i < p; ++i)
+        for (int64_t j = 0; j < p; ++j)
+          mask.push_back(label(i) == label(j) ? 0.0f : -100.0f);
+    }
+  }
+  return mask;
+}
+
+std::vector<float> logRelativeCoords(std::array<int64_t, 2> window) {
+  int64_t p = window[0] * window[1];
+  std::vector<float> coords;
+  coords.reserve(p * p * 2);
+  auto logSpaced = [](int64_t d) {
+    // torch evaluates sign(d) * log(1 + |d|) in float32.
+    float mag = std::log(1.0f + static_cast<float>(d < 0 ? -d : d));
+    return d < 0 ? -mag : (d > 0 ? mag : 0.0f);
+  };
+  for (int64_t i = 0; i < p; ++i) {
+    for (int64_t j = 0; j < p; ++j) {
+      coords.push_back(logSpaced(i / window[1] - j / window[1]));
+      coords.push_back(logSpaced(i % window[1] - j % window[1]));
+    }
+  }
+  return coords;
+}
+
+FbankFraming fbankFraming(double sampleRate, double frameLengthMs,
+                          double frameShiftMs, bool roundToPowerOfTwo) {
+  // torchaudio: int(sample_frequency * frame_length * 0.001), same order.
+  FbankFraming framing;
+  framing.windowSize = static_cast<int64_t>(sampleRate * frameLengthMs * 0.001);
+  framing.hop = static_cast<int64_t>(sampleRate * frameShiftMs * 0.001);
+  framing.paddedWindowSize = framing.windowSize;
+  if (roundToPowerOfTwo && framing.windowSize > 0) {
+    int64_t padded = 1;
+    while (padded < framing.windowSize)
+      padded <<= 1;
+    framing.paddedWindowSize = padded;
+  }
+  return framing;
+}
+
+} // namespace mlir::amae::math

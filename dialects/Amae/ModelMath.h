@@ -1,0 +1,53 @@
+//===- ModelMath.h - Exact constants of the official model ------*- C++ -*-===//
+//
+// The small pieces of arithmetic where the official implementation has to be
+// reproduced to the bit: keep counts, the sin-cos position table, the shift
+// mask, the log-spaced relative coordinates and fbank framing. Folders,
+// lowerings, the frontend and the runtime all call these, so each rule lives
+// in one place and is unit-tested once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AMAE_DIALECT_MODELMATH_H
+#define AMAE_DIALECT_MODELMATH_H
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace mlir::amae::math {
+
+/// Python's `int(count * (1 - ratio))` in float64: `keptCount(512, 0.8)` is
+/// 102 because `1 - 0.8` is 0.19999999999999996.
+int64_t keptCount(int64_t count, double ratio);
+
+/// The official position table, row-major `(1 + gridT * gridF) x dim`; row 0
+/// is zero, row `1 + n` is `concat(S(n mod gridT), S(n div gridT))`.
+std::vector<float> sincosPositionTable(int64_t gridT, int64_t gridF,
+                                       int64_t dim);
+
+/// The official shifted-window attention mask, row-major `nW x P x P` with
+/// values 0 and -100.
+std::vector<float> shiftMask(std::array<int64_t, 2> grid,
+                             std::array<int64_t, 2> window,
+                             std::array<int64_t, 2> shift);
+
+/// The meta-MLP input, row-major `(P * P) x 2`: sign(d) ln(1 + |d|).
+std::vector<float> logRelativeCoords(std::array<int64_t, 2> window);
+
+/// Kaldi framing with snip_edges: window and hop in samples, and the frame
+/// count of `samples` (0 when the signal is shorter than one window).
+struct FbankFraming {
+  int64_t windowSize;
+  int64_t hop;
+  int64_t paddedWindowSize;
+  int64_t frames(int64_t samples) const {
+    return samples < windowSize ? 0 : 1 + (samples - windowSize) / hop;
+  }
+};
+FbankFraming fbankFraming(double sampleRate, double frameLengthMs,
+                          double frameShiftMs, bool roundToPowerOfTwo);
+
+} // namespace mlir::amae::math
+
+#endif // AMAE_DIALECT_MODELMATH_H

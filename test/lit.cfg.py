@@ -1,0 +1,26 @@
+# -*- Python -*-
+# The amae lit suite: Dialect/ (round trips, verifier errors, folders),
+# Passes/ (one file per pass flag), Integration/ (end-to-end, REQUIRES:).
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "AMAE"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.amae_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit"]
+
+config.substitutions.append(("%amae_src_root", config.amae_src_root))
+config.substitutions.append(("%amae_obj_root", config.amae_obj_root))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["amae-opt"], [config.amae_tools_dir])
+
+if shutil.which("ptxas", path="/usr/local/cuda/bin"):
+    config.available_features.add("ptxas")
+    config.environment["CUDA_HOME"] = "/usr/local/cuda"

@@ -1,0 +1,25 @@
+//===- amae-opt.cpp - The amae optimizer driver ---------------------------===//
+//
+// mlir-opt with the amae dialect and passes registered on top of every
+// upstream dialect, pass and extension.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Amae/AmaeDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::amae::AmaeDialect>();
+
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "amae optimizer driver\n", registry));
+}
