@@ -9,6 +9,7 @@
 #include "dialects/Amae/AmaeOps.h"
 #include "dialects/Amae/VerifyUtils.h"
 
+#include <cstdio>
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -18,6 +19,12 @@ using namespace mlir::amae;
 #include "dialects/Amae/AmaeOps.cpp.inc"
 
 namespace mlir::amae::detail {
+
+std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
 
 std::string formatShape(ArrayRef<int64_t> shape) {
   std::string text;

@@ -108,7 +108,7 @@ LogicalResult AttentionOp::verify() {
   // attention_c5
   if (!(getScale().convertToFloat() > 0))
     return constraintError(*this, "attention_c5")
-           << "scale must be positive, got " << getScale().convertToFloat();
+           << "scale must be positive, got " << formatNumber(getScale().convertToFloat());
   // attention_c6
   return verifyShape(*this, "attention_c6", getResult(), "result",
                      {q[0], q[1], q[2], v[3]});

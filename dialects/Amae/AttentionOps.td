@@ -215,7 +215,7 @@ def Amae_WindowReverseOp : Amae_Op<"window_reverse", [Pure]> {
   let hasCanonicalizer = 1;
 }
 
-def Amae_ShiftMaskOp : Amae_Op<"shift_mask", [Pure, ConstantLike]> {
+def Amae_ShiftMaskOp : Amae_Op<"shift_mask", [Pure]> {
   let summary = "The -100 attention mask of shifted windows";
   let description = [{
     The official `attn_mask` buffer `(nW, P, P)`: label each position of the
@@ -243,7 +243,7 @@ def Amae_ShiftMaskOp : Amae_Op<"shift_mask", [Pure, ConstantLike]> {
   let hasFolder = 1;
 }
 
-def Amae_LogRelativeCoordsOp : Amae_Op<"log_relative_coords", [Pure, ConstantLike]> {
+def Amae_LogRelativeCoordsOp : Amae_Op<"log_relative_coords", [Pure]> {
   let summary = "Log-spaced relative coordinates, the meta-MLP input";
   let description = [{
     For window positions `i = (r_i, c_i)`, `j = (r_j, c_j)` (i-major over the

@@ -60,8 +60,8 @@ LogicalResult FbankOp::verify() {
   double high = highAttr > 0 ? highAttr : nyquist + highAttr;
   if (!(low >= 0 && low < high && high <= nyquist))
     return constraintError(*this, "fbank_c3")
-           << "need 0 <= low_freq < high_freq <= nyquist (" << nyquist
-           << " Hz), got low " << low << " and high " << high;
+           << "need 0 <= low_freq < high_freq <= nyquist (" << formatNumber(nyquist)
+           << " Hz), got low " << formatNumber(low) << " and high " << formatNumber(high);
 
   // fbank_c4
   bool knownWindow = llvm::StringSwitch<bool>(getWindowType())
@@ -125,6 +125,6 @@ LogicalResult NormalizeOp::verify() {
   // normalize_c1
   if (!(getStd().convertToDouble() > 0))
     return constraintError(*this, "normalize_c1")
-           << "std must be positive, got " << getStd().convertToDouble();
+           << "std must be positive, got " << formatNumber(getStd().convertToDouble());
   return success();
 }

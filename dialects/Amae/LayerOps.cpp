@@ -29,7 +29,7 @@ LogicalResult LayerNormOp::verify() {
   // layer_norm_c2
   if (!(getEps().convertToDouble() > 0))
     return constraintError(*this, "layer_norm_c2")
-           << "eps must be positive, got " << getEps().convertToDouble();
+           << "eps must be positive, got " << formatNumber(getEps().convertToDouble());
   // layer_norm_c3
   if (getResult().getType() != type)
     return constraintError(*this, "layer_norm_c3")
@@ -97,7 +97,7 @@ OpFoldResult ReluOp::fold(FoldAdaptor) {
 static LogicalResult verifyRate(Operation *op, StringRef id, double rate) {
   if (rate >= 0 && rate < 1)
     return success();
-  return constraintError(op, id) << "rate must be in [0, 1), got " << rate;
+  return constraintError(op, id) << "rate must be in [0, 1), got " << formatNumber(rate);
 }
 
 LogicalResult DropoutOp::verify() {

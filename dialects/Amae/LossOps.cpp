@@ -66,14 +66,14 @@ LogicalResult AdamwUpdateOp::verify() {
     double beta = value.convertToDouble();
     if (!(beta >= 0 && beta < 1))
       return constraintError(*this, "adamw_update_c1")
-             << name << " must be in [0, 1), got " << beta;
+             << name << " must be in [0, 1), got " << formatNumber(beta);
   }
   // adamw_update_c2
   if (!(getEps().convertToDouble() > 0) ||
       !(getWeightDecay().convertToDouble() >= 0))
     return constraintError(*this, "adamw_update_c2")
            << "eps must be positive and weight_decay non-negative, got "
-           << getEps().convertToDouble() << " and "
-           << getWeightDecay().convertToDouble();
+           << formatNumber(getEps().convertToDouble()) << " and "
+           << formatNumber(getWeightDecay().convertToDouble());
   return success();
 }

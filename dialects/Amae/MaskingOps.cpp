@@ -18,9 +18,9 @@ static int64_t keptDim(int64_t size, double ratio) {
 static LogicalResult verifyRatio(Operation *op, StringRef id, double ratio,
                                  StringRef name, int64_t size) {
   if (!(ratio >= 0 && ratio < 1))
-    return constraintError(op, id) << name << " must be in [0, 1), got " << ratio;
+    return constraintError(op, id) << name << " must be in [0, 1), got " << formatNumber(ratio);
   if (!ShapedType::isDynamic(size) && math::keptCount(size, ratio) < 1)
-    return constraintError(op, id) << name << " " << ratio << " keeps none of "
+    return constraintError(op, id) << name << " " << formatNumber(ratio) << " keeps none of "
                                    << size << " tokens";
   return success();
 }

@@ -93,7 +93,7 @@ def Amae_PatchEmbedOp : Amae_Op<"patch_embed", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Amae_SincosPosEmbedOp : Amae_Op<"sincos_pos_embed", [Pure, ConstantLike]> {
+def Amae_SincosPosEmbedOp : Amae_Op<"sincos_pos_embed", [Pure]> {
   let summary = "The official fixed 2-D sin-cos position table";
   let description = [{
     The table `(1, 1 + T*F, D)` of `get_2d_sincos_pos_embed_flexible` for a

@@ -46,6 +46,9 @@ inline bool notMultiple(int64_t a, int64_t b) {
   return !ShapedType::isDynamic(a) && a % b != 0;
 }
 
+/// Prints a number the way a user wrote it (`%g`): 8000, 0.8, 1e-06.
+std::string formatNumber(double value);
+
 /// Prints a shape as `[2, ?, 64]`.
 std::string formatShape(ArrayRef<int64_t> shape);
 

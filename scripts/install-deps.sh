@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian package amae needs on a fresh Debian 12 machine.
+# Idempotent and non-interactive: does nothing when all are present.
+set -euo pipefail
+
+PACKAGES=(
+  # Toolchain: MLIR/LLVM 22 from bookworm-security, clang + lld for fast
+  # builds, ccache for rebuilds, lit/FileCheck from llvm-22-tools.
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  cmake ninja-build ccache python3 libgtest-dev
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,40 @@
+// RUN: amae-opt %s | amae-opt | FileCheck %s
+// RUN: amae-opt %s --mlir-print-op-generic | amae-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @encoder_attention
+func.func @encoder_attention(%qkv: tensor<2x7x192xf32>) -> tensor<2x7x64xf32> {
+  // CHECK-NEXT: %[[Q:.*]], %[[K:.*]], %[[V:.*]] = amae.split_qkv %{{.*}} {heads = 4 : i64} : (tensor<2x7x192xf32>) -> (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>)
+  %q, %k, %v = amae.split_qkv %qkv {heads = 4 : i64}
+      : (tensor<2x7x192xf32>) -> (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>)
+  // CHECK-NEXT: %[[O:.*]] = amae.attention %[[Q]], %[[K]], %[[V]] {scale = 2.500000e-01 : f32} : (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>) -> tensor<2x4x7x16xf32>
+  %o = amae.attention %q, %k, %v {scale = 0.25 : f32}
+      : (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>) -> tensor<2x4x7x16xf32>
+  // CHECK-NEXT: amae.merge_heads %[[O]] : (tensor<2x4x7x16xf32>) -> tensor<2x7x64xf32>
+  %m = amae.merge_heads %o : (tensor<2x4x7x16xf32>) -> tensor<2x7x64xf32>
+  return %m : tensor<2x7x64xf32>
+}
+
+// CHECK-LABEL: func.func @decoder_window_attention
+func.func @decoder_window_attention(%q: tensor<2x4x32x8xf32>, %k: tensor<2x4x32x8xf32>, %v: tensor<2x4x32x8xf32>,
+                                    %tau: tensor<4xf32>, %bias: tensor<256x4xf32>) -> tensor<2x4x32x8xf32> {
+  // CHECK-NEXT: amae.window_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {grid = array<i64: 8, 4>, shift = array<i64: 2, 0>, window = array<i64: 4, 4>} : (tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<4xf32>, tensor<256x4xf32>) -> tensor<2x4x32x8xf32>
+  %o = amae.window_attention %q, %k, %v, %tau, %bias
+      {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>}
+      : (tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<4xf32>, tensor<256x4xf32>) -> tensor<2x4x32x8xf32>
+  return %o : tensor<2x4x32x8xf32>
+}
+
+// CHECK-LABEL: func.func @decomposed_pieces
+func.func @decomposed_pieces(%x: tensor<2x8x4x32xf32>) -> (tensor<2x8x4x32xf32>, tensor<2x16x16xf32>, tensor<256x2xf32>) {
+  // CHECK-NEXT: %[[S:.*]] = amae.cyclic_shift %{{.*}} {shift = array<i64: 2, 0>} : tensor<2x8x4x32xf32>
+  %s = amae.cyclic_shift %x {shift = array<i64: 2, 0>} : tensor<2x8x4x32xf32>
+  // CHECK-NEXT: %[[W:.*]] = amae.window_partition %[[S]] {window = array<i64: 4, 4>} : (tensor<2x8x4x32xf32>) -> tensor<2x2x16x32xf32>
+  %w = amae.window_partition %s {window = array<i64: 4, 4>} : (tensor<2x8x4x32xf32>) -> tensor<2x2x16x32xf32>
+  // CHECK-NEXT: amae.window_reverse %[[W]] {window = array<i64: 4, 4>} : (tensor<2x2x16x32xf32>) -> tensor<2x8x4x32xf32>
+  %r = amae.window_reverse %w {window = array<i64: 4, 4>} : (tensor<2x2x16x32xf32>) -> tensor<2x8x4x32xf32>
+  // CHECK-NEXT: amae.shift_mask {grid = array<i64: 8, 4>, shift = array<i64: 2, 0>, window = array<i64: 4, 4>} : tensor<2x16x16xf32>
+  %m = amae.shift_mask {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>} : tensor<2x16x16xf32>
+  // CHECK-NEXT: amae.log_relative_coords {window = array<i64: 4, 4>} : tensor<256x2xf32>
+  %c = amae.log_relative_coords {window = array<i64: 4, 4>} : tensor<256x2xf32>
+  return %r, %m, %c : tensor<2x8x4x32xf32>, tensor<2x16x16xf32>, tensor<256x2xf32>
+}
