@@ -19,7 +19,7 @@ config.substitutions.append(("%amae_obj_root", config.amae_obj_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["amae-opt"], [config.amae_tools_dir])
+llvm_config.add_tool_substitutions(["amae-opt", "amae-compile"], [config.amae_tools_dir])
 
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")

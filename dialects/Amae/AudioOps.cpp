@@ -65,8 +65,9 @@ LogicalResult FbankOp::verify() {
 
   // fbank_c4
   bool knownWindow = llvm::StringSwitch<bool>(getWindowType())
-                         .Cases("hanning", "hamming", "povey", true)
-                         .Cases("rectangular", "blackman", true)
+                         .Cases({"hanning", "hamming", "povey", "rectangular",
+                                 "blackman"},
+                                true)
                          .Default(false);
   if (!knownWindow)
     return constraintError(*this, "fbank_c4")

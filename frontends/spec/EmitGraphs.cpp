@@ -1,0 +1,220 @@
+//===- EmitGraphs.cpp - Model spec to amae IR -----------------------------===//
+//
+// The three graphs of AudioMAE as the official code runs them:
+// - infer: the fine-tuning model in eval mode (no masking, no drop-path);
+// - pretrain: the MAE with random masking, its decoder and the masked loss;
+// - finetune: the classifier with time+frequency token dropping, drop-path
+//   and the BCE loss.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/spec/EmitGraphs.h"
+#include "dialects/Amae/AmaeOps.h"
+#include "frontends/spec/GraphBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace amae {
+using namespace mlir;
+using namespace mlir::amae;
+
+
+namespace {
+
+Type scalarF32(OpBuilder &b) { return RankedTensorType::get({}, b.getF32Type()); }
+
+std::string indexed(StringRef prefix, int64_t i) {
+  return (prefix + "." + std::to_string(i)).str();
+}
+
+/// imgs (N, 1, T, F): the normalised fbank, time on the H axis.
+Value imagesInput(GraphBuilder &g) {
+  const ModelSpec &s = g.spec();
+  return g.input("imgs", {g.batch(), 1, s.input.frames, s.input.melBins});
+}
+
+/// Patch embedding plus pos_embed[1:]: (N, L, D).
+Value embedPatches(GraphBuilder &g, Value imgs) {
+  const ModelSpec &s = g.spec();
+  OpBuilder &b = g.builder();
+  int64_t dim = s.encoder.dim;
+  g.setScope("patch_embed");
+  Value weight = g.param("patch_embed.proj.weight", {dim, 1, s.patch, s.patch});
+  Value bias = g.param("patch_embed.proj.bias", {dim});
+  Value x = PatchEmbedOp::create(b, g.loc(), imgs, weight, bias);
+  Value pos = g.param("pos_embed", {1, s.numPatches() + 1, dim}, /*frozen=*/true);
+  return AddPositionOp::create(b, g.loc(), x.getType(), x, pos,
+                               b.getI64IntegerAttr(1));
+}
+
+/// Prepends cls_token + pos_embed[0] after the patch tokens got theirs.
+Value prependCls(GraphBuilder &g, Value x) {
+  const ModelSpec &s = g.spec();
+  OpBuilder &b = g.builder();
+  g.setScope("cls_token");
+  Value cls = g.param("cls_token", {1, 1, s.encoder.dim});
+  Value pos = g.param("pos_embed", {1, s.numPatches() + 1, s.encoder.dim}, true);
+  Value clsPos = AddPositionOp::create(b, g.loc(), cls.getType(), cls, pos,
+                                       b.getI64IntegerAttr(0));
+  return PrependTokenOp::create(b, g.loc(), x, clsPos);
+}
+
+/// The encoder blocks; `dropPath` is the rate of the last block (timm's
+/// linspace(0, rate, depth)).
+Value encoderBlocks(GraphBuilder &g, Value x, double dropPath) {
+  const ModelSpec &s = g.spec();
+  int64_t depth = s.encoder.depth;
+  for (int64_t i = 0; i < depth; ++i) {
+    double rate = depth > 1 ? dropPath * i / (depth - 1) : 0.0;
+    x = g.vitBlock(x, indexed("blocks", i), s.encoder.heads, s.encoderHidden(),
+                   rate, /*stream=*/2 * i);
+  }
+  return x;
+}
+
+/// Mean of the patch tokens (CLS attends but is not pooled), fc_norm, head.
+std::pair<Value, Value> classifierHead(GraphBuilder &g, Value x) {
+  OpBuilder &b = g.builder();
+  g.setScope("fc_norm");
+  Value pooled = MeanPoolOp::create(b, g.loc(), x, /*skip=*/1);
+  Value embedding = g.layerNorm(pooled, "fc_norm");
+  g.setScope("head");
+  Value logits = g.linear(embedding, "head", g.spec().finetune.classes);
+  return {logits, embedding};
+}
+
+void emitInfer(ModuleOp module, const ModelSpec &s, int64_t batch) {
+  GraphBuilder g(module, "infer", s, batch);
+  Value x = prependCls(g, embedPatches(g, imagesInput(g)));
+  auto [logits, embedding] = classifierHead(g, encoderBlocks(g, x, 0.0));
+  g.finish({{"logits", logits}, {"embedding", embedding}});
+}
+
+/// decoder_embed -> unshuffle with mask_token -> decoder_pos_embed -> blocks
+/// -> decoder_norm -> decoder_pred: the per-patch prediction (N, L, p*p).
+Value decoder(GraphBuilder &g, Value latent, Value idsRestore) {
+  const ModelSpec &s = g.spec();
+  const DecoderSpec &dec = s.decoder;
+  OpBuilder &b = g.builder();
+  int64_t patches = s.numPatches();
+  int64_t visible = cast<RankedTensorType>(latent.getType()).getDimSize(1) - 1;
+
+  g.setScope("decoder_embed");
+  Value y = g.linear(latent, "decoder_embed", dec.dim);
+  Value maskToken = g.param("mask_token", {1, 1, dec.dim});
+  Value full = UnshuffleOp::create(b, g.loc(), g.tokens(y, 1, visible),
+                                   maskToken, idsRestore);
+  Value pos = g.param("decoder_pos_embed", {1, patches + 1, dec.dim}, true);
+
+  Value x;
+  if (dec.attention == DecoderAttention::Window) {
+    // The official code adds the table to [CLS, tokens] and then drops CLS:
+    // only rows 1.. reach the shifted-window blocks.
+    x = AddPositionOp::create(b, g.loc(), full.getType(), full, pos,
+                              b.getI64IntegerAttr(1));
+    for (int64_t j = 0; j < dec.depth; ++j)
+      x = g.swinBlock(x, j);
+  } else {
+    // decoder_mode 0: timm blocks over [CLS, tokens].
+    Value withCls = tensor::ConcatOp::create(
+        b, g.loc(), /*dim=*/1, ValueRange{g.tokens(y, 0, 1), full});
+    x = AddPositionOp::create(b, g.loc(), withCls.getType(), withCls, pos,
+                              b.getI64IntegerAttr(0));
+    for (int64_t j = 0; j < dec.depth; ++j)
+      x = g.vitBlock(x, indexed("decoder_blocks", j), dec.heads,
+                     s.decoderHidden(), 0.0, 1000 + 2 * j);
+  }
+  g.setScope("decoder_pred");
+  x = g.layerNorm(x, "decoder_norm");
+  Value pred = g.linear(x, "decoder_pred", s.patch * s.patch);
+  if (dec.attention == DecoderAttention::Global)
+    pred = g.tokens(pred, 1, patches);
+  return pred;
+}
+
+void emitPretrain(ModuleOp module, const ModelSpec &s, int64_t batch) {
+  GraphBuilder g(module, "pretrain", s, batch);
+  OpBuilder &b = g.builder();
+  Value imgs = imagesInput(g);
+  Value noise = g.input("noise", {batch, s.numPatches()});
+  if (s.decoder.attention == DecoderAttention::Window && s.decoder.biasDropout > 0)
+    g.seed(); // Position-bias dropout.
+
+  Value x = embedPatches(g, imgs);
+  g.setScope("random_masking");
+  auto masking = RandomMaskingOp::create(b, g.loc(), x, noise, s.pretrain.maskRatio);
+  x = encoderBlocks(g, prependCls(g, masking.getKept()), 0.0);
+  g.setScope("norm");
+  Value latent = g.layerNorm(x, "norm");
+
+  Value pred = decoder(g, latent, masking.getIdsRestore());
+  g.setScope("forward_loss");
+  Value target = PatchifyOp::create(b, g.loc(), imgs, s.patch);
+  Value loss = MaskedMseLossOp::create(b, g.loc(), scalarF32(b), pred, target,
+                                       masking.getMask(), s.pretrain.normPixLoss);
+  g.finish({{"loss", loss},
+            {"pred", pred},
+            {"mask", masking.getMask()},
+            {"ids_restore", masking.getIdsRestore()},
+            {"latent", latent}});
+}
+
+void emitFinetune(ModuleOp module, const ModelSpec &s, int64_t batch) {
+  GraphBuilder g(module, "finetune", s, batch);
+  OpBuilder &b = g.builder();
+  const FinetuneSpec &ft = s.finetune;
+  Value imgs = imagesInput(g);
+  Value labels = g.input("labels", {batch, ft.classes});
+  Value noiseT = g.input("noise_t", {batch, s.gridT()});
+  Value noiseF = g.input("noise_f", {batch, s.gridF()});
+  if (ft.dropPath > 0)
+    g.seed();
+
+  Value x = embedPatches(g, imgs);
+  // The official model drops tokens only when a ratio is positive.
+  if (ft.maskT > 0 || ft.maskF > 0) {
+    g.setScope("random_masking_2d");
+    x = TimeFreqMaskingOp::create(b, g.loc(), x, noiseT, noiseF, ft.maskT, ft.maskF)
+            .getKept();
+  }
+  x = encoderBlocks(g, prependCls(g, x), ft.dropPath);
+  auto [logits, embedding] = classifierHead(g, x);
+  g.setScope("criterion");
+  Value loss = BceWithLogitsLossOp::create(b, g.loc(), scalarF32(b), logits, labels);
+  g.finish({{"loss", loss}, {"logits", logits}});
+}
+
+} // namespace
+
+void loadGraphDialects(MLIRContext &context) {
+  context.loadDialect<AmaeDialect, arith::ArithDialect, func::FuncDialect,
+                      tensor::TensorDialect>();
+}
+
+OwningOpRef<ModuleOp> emitGraphs(MLIRContext &context, const ModelSpec &spec,
+                                       int64_t batch) {
+  loadGraphDialects(context);
+  OpBuilder b(&context);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(
+      FileLineColLoc::get(&context, spec.name, 0, 0));
+  module->setSymName(spec.name);
+  (*module)->setAttr("amae.batch", b.getI64IntegerAttr(batch));
+  for (GraphKind kind : spec.graphs) {
+    switch (kind) {
+    case GraphKind::Infer:
+      emitInfer(*module, spec, batch);
+      break;
+    case GraphKind::Pretrain:
+      emitPretrain(*module, spec, batch);
+      break;
+    case GraphKind::Finetune:
+      emitFinetune(*module, spec, batch);
+      break;
+    }
+  }
+  return module;
+}
+
+} // namespace amae

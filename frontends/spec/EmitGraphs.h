@@ -1,0 +1,25 @@
+//===- EmitGraphs.h - Model spec to amae IR ---------------------*- C++ -*-===//
+
+#ifndef AMAE_FRONTENDS_SPEC_EMITGRAPHS_H
+#define AMAE_FRONTENDS_SPEC_EMITGRAPHS_H
+
+#include "frontends/spec/ModelSpec.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace amae {
+
+/// Emits one `func.func` per graph the spec lists (`@infer`, `@pretrain`,
+/// `@finetune`) with a static batch size. The signatures are the public
+/// contract documented in docs/model-spec.md.
+mlir::OwningOpRef<mlir::ModuleOp> emitGraphs(mlir::MLIRContext &context,
+                                             const ModelSpec &spec,
+                                             int64_t batch);
+
+/// Registers and loads the dialects the emitted IR uses.
+void loadGraphDialects(mlir::MLIRContext &context);
+
+} // namespace amae
+
+#endif // AMAE_FRONTENDS_SPEC_EMITGRAPHS_H
