@@ -19,7 +19,12 @@ config.substitutions.append(("%amae_obj_root", config.amae_obj_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["amae-opt", "amae-compile"], [config.amae_tools_dir])
+tools = ["amae-opt", "amae-compile", "amae-convert"]
+fuzzers = ["amae-fuzz-spec", "amae-fuzz-safetensors", "amae-fuzz-pth"]
+if all(os.path.exists(os.path.join(config.amae_tools_dir, f)) for f in fuzzers):
+    config.available_features.add("fuzzers")
+    tools += fuzzers
+llvm_config.add_tool_substitutions(tools, [config.amae_tools_dir])
 
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")

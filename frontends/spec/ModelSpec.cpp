@@ -36,6 +36,12 @@ bool hadError(IO &io) {
   return static_cast<bool>(static_cast<llvm::yaml::Input &>(io).error());
 }
 
+/// Sizes past these are refused: they are far beyond any AudioMAE and keep
+/// every product of sizes inside int64.
+constexpr int64_t kMaxSize = 1 << 20;
+constexpr int64_t kMaxWidth = 1 << 16;
+constexpr double kMaxMlpRatio = 64;
+
 /// "a ratio in [0, 1) that keeps at least one of `count`".
 std::string checkRatio(llvm::StringRef name, double ratio, int64_t count) {
   if (!(ratio >= 0 && ratio < 1))
@@ -50,6 +56,10 @@ std::string checkStack(llvm::StringRef what, int64_t dim, int64_t depth,
                        int64_t heads, double mlpRatio) {
   if (dim <= 0 || depth <= 0 || heads <= 0)
     return formatv("{0} dim, depth and heads must be positive", what).str();
+  if (dim > kMaxWidth || depth > 1024)
+    return formatv("{0} dim must be at most {1} and depth at most 1024", what,
+                   kMaxWidth)
+        .str();
   if (dim % heads != 0)
     return formatv("{0} heads ({1}) must divide dim ({2})", what, heads, dim).str();
   if (dim % 4 != 0)
@@ -57,8 +67,11 @@ std::string checkStack(llvm::StringRef what, int64_t dim, int64_t depth,
                    "position table",
                    what, dim)
         .str();
-  if (!(mlpRatio > 0) || static_cast<int64_t>(dim * mlpRatio) < 1)
-    return formatv("{0} mlp_ratio must be positive, got {1}", what, mlpRatio).str();
+  if (!(mlpRatio > 0 && mlpRatio <= kMaxMlpRatio) ||
+      static_cast<int64_t>(dim * mlpRatio) < 1)
+    return formatv("{0} mlp_ratio must be in (0, {1}], got {2}", what,
+                   kMaxMlpRatio, mlpRatio)
+        .str();
   return "";
 }
 /// mapOptional for a list with a default: YAML I/O reads a sequence into
@@ -104,6 +117,10 @@ template <> struct MappingTraits<InputSpec> {
     int64_t patch = specOf(io).patch;
     if (s.frames <= 0 || s.melBins <= 0 || s.sampleRate <= 0)
       return "input frames, mel_bins and sample_rate must be positive";
+    if (s.frames > kMaxSize || s.melBins > kMaxSize || s.sampleRate > kMaxSize)
+      return formatv("input frames, mel_bins and sample_rate must be at most {0}",
+                     kMaxSize)
+          .str();
     if (!(s.std > 0))
       return formatv("input std must be positive, got {0}", s.std).str();
     if (patch > 0 && (s.frames % patch != 0 || s.melBins % patch != 0))
@@ -147,18 +164,19 @@ template <> struct MappingTraits<DecoderSpec> {
     std::string err = checkStack("decoder", s.dim, s.depth, s.heads, s.mlpRatio);
     if (!err.empty())
       return err;
-    if (s.window.size() != 2 || s.window[0] <= 0 || s.window[1] <= 0)
+    if (s.window.size() != 2 || s.window[0] <= 0 || s.window[1] <= 0 ||
+        s.window[0] > kMaxSize || s.window[1] > kMaxSize)
       return "decoder window must be two positive sizes [time, frequency]";
     if (s.shift.size() != 2 || s.shift[0] < 0 || s.shift[1] < 0)
       return "decoder shift must be two non-negative sizes [time, frequency]";
-    if (s.biasHidden <= 0)
-      return "decoder bias_hidden must be positive";
+    if (s.biasHidden <= 0 || s.biasHidden > kMaxWidth)
+      return formatv("decoder bias_hidden must be in [1, {0}]", kMaxWidth).str();
     if (!(s.biasDropout >= 0 && s.biasDropout < 1))
       return formatv("decoder bias_dropout must be in [0, 1), got {0}",
                      s.biasDropout)
           .str();
     const ModelSpec &spec = specOf(io);
-    if (s.attention != DecoderAttention::Window || spec.patch <= 0)
+    if (s.attention != DecoderAttention::Window || !spec.hasValidGrid())
       return "";
     std::array<int64_t, 2> window = spec.effectiveWindow();
     std::array<int64_t, 2> shift = spec.effectiveShift();
@@ -185,6 +203,8 @@ template <> struct MappingTraits<PretrainSpec> {
     if (hadError(io))
       return "";
     const ModelSpec &spec = specOf(io);
+    if (!spec.hasValidGrid())
+      return "";
     return checkRatio("pretrain mask_ratio", s.maskRatio, spec.numPatches());
   }
 };
@@ -200,8 +220,10 @@ template <> struct MappingTraits<FinetuneSpec> {
     if (hadError(io))
       return "";
     const ModelSpec &spec = specOf(io);
-    if (s.classes <= 0)
-      return "finetune classes must be positive";
+    if (s.classes <= 0 || s.classes > kMaxSize)
+      return formatv("finetune classes must be in [1, {0}]", kMaxSize).str();
+    if (!spec.hasValidGrid())
+      return "";
     std::string err = checkRatio("finetune mask_t", s.maskT, spec.gridT());
     if (err.empty())
       err = checkRatio("finetune mask_f", s.maskF, spec.gridF());
@@ -226,8 +248,8 @@ template <> struct MappingTraits<ModelSpec> {
   static std::string validate(IO &io, ModelSpec &s) {
     if (hadError(io))
       return "";
-    if (s.patch <= 0)
-      return formatv("patch must be positive, got {0}", s.patch).str();
+    if (s.patch <= 0 || s.patch > 1024)
+      return formatv("patch must be in [1, 1024], got {0}", s.patch).str();
     // Sections left out keep their defaults, which must also fit the rest
     // (the default window against a small grid): check them all again.
     for (std::string err :
@@ -271,6 +293,13 @@ std::array<int64_t, 2> ModelSpec::effectiveShift() const {
   return shift;
 }
 
+bool ModelSpec::hasValidGrid() const {
+  return patch > 0 && patch <= 1024 && input.frames >= patch &&
+         input.melBins >= patch && input.frames <= kMaxSize &&
+         input.melBins <= kMaxSize && input.frames % patch == 0 &&
+         input.melBins % patch == 0;
+}
+
 bool ModelSpec::hasGraph(GraphKind kind) const {
   return llvm::is_contained(graphs, kind);
 }
@@ -287,11 +316,15 @@ llvm::StringRef amae::graphName(GraphKind kind) {
   llvm_unreachable("unknown graph kind");
 }
 
-std::optional<ModelSpec> amae::parseModelSpec(llvm::MemoryBufferRef buffer) {
+std::optional<ModelSpec> amae::parseModelSpec(llvm::MemoryBufferRef buffer,
+                                              llvm::raw_ostream &diagnostics) {
   ModelSpec spec;
   llvm::yaml::Input yin(
       buffer, &spec,
-      [](const llvm::SMDiagnostic &diag, void *) { diag.print(nullptr, llvm::errs()); });
+      [](const llvm::SMDiagnostic &diag, void *os) {
+        diag.print(nullptr, *static_cast<llvm::raw_ostream *>(os));
+      },
+      &diagnostics);
   yin >> spec;
   if (yin.error())
     return std::nullopt;
@@ -305,5 +338,5 @@ std::optional<ModelSpec> amae::parseModelSpecFile(llvm::StringRef path) {
                  << buffer.getError().message() << "\n";
     return std::nullopt;
   }
-  return parseModelSpec((*buffer)->getMemBufferRef());
+  return parseModelSpec((*buffer)->getMemBufferRef(), llvm::errs());
 }

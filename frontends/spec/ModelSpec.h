@@ -11,6 +11,7 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/MemoryBufferRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <array>
 #include <cstdint>
@@ -91,6 +92,9 @@ struct ModelSpec {
   std::array<int64_t, 2> effectiveWindow() const;
   std::array<int64_t, 2> effectiveShift() const;
   bool hasGraph(GraphKind kind) const;
+  /// True when `patch` and the input size give a whole, non-empty patch
+  /// grid; the grid accessors are meaningful only then.
+  bool hasValidGrid() const;
 };
 
 llvm::StringRef graphName(GraphKind kind);
@@ -98,7 +102,8 @@ llvm::StringRef graphName(GraphKind kind);
 /// Parses and validates a spec. Errors go to stderr as
 /// `file:line:col: error: ...` with the offending line, the file name being
 /// the buffer's identifier.
-std::optional<ModelSpec> parseModelSpec(llvm::MemoryBufferRef buffer);
+std::optional<ModelSpec> parseModelSpec(llvm::MemoryBufferRef buffer,
+                                        llvm::raw_ostream &diagnostics);
 
 /// Parses a spec file; I/O errors and spec errors go to stderr.
 std::optional<ModelSpec> parseModelSpecFile(llvm::StringRef path);
