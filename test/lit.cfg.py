@@ -29,3 +29,9 @@ llvm_config.add_tool_substitutions(tools, [config.amae_tools_dir])
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")
     config.environment["CUDA_HOME"] = "/usr/local/cuda"
+
+# The official golden vectors, a copy of shared/ beside the repository.
+golden = os.path.join(os.path.dirname(config.amae_src_root), "shared", "golden", "tiny_s0")
+if os.path.isdir(golden):
+    config.available_features.add("golden")
+    config.substitutions.append(("%golden", golden))

@@ -188,6 +188,40 @@ void emitFinetune(ModuleOp module, const ModelSpec &s, int64_t batch) {
 
 } // namespace
 
+static TensorSpec tensorSpecOf(Type type, StringRef name) {
+  auto tensor = cast<RankedTensorType>(type);
+  TensorSpec spec;
+  spec.name = name.str();
+  spec.dtype = tensor.getElementType().isInteger(64) ? DType::I64 : DType::F32;
+  spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  return spec;
+}
+
+Manifest manifestOf(ModuleOp module) {
+  Manifest manifest;
+  manifest.model = module.getSymName().value_or("model").str();
+  if (auto batch = module->getAttrOfType<IntegerAttr>("amae.batch"))
+    manifest.batch = batch.getInt();
+  for (auto func : module.getOps<func::FuncOp>()) {
+    GraphSignature graph;
+    graph.name = func.getSymName().str();
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      Type type = func.getArgument(i).getType();
+      if (auto name = func.getArgAttrOfType<StringAttr>(i, "amae.input")) {
+        graph.inputs.push_back(tensorSpecOf(type, name));
+      } else if (auto name = func.getArgAttrOfType<StringAttr>(i, "amae.param")) {
+        graph.params.push_back(tensorSpecOf(type, name));
+        graph.params.back().frozen = bool(func.getArgAttr(i, "amae.frozen"));
+      }
+    }
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      if (auto name = func.getResultAttrOfType<StringAttr>(i, "amae.output"))
+        graph.outputs.push_back(tensorSpecOf(func.getResultTypes()[i], name));
+    manifest.graphs.push_back(std::move(graph));
+  }
+  return manifest;
+}
+
 void loadGraphDialects(MLIRContext &context) {
   context.loadDialect<AmaeDialect, arith::ArithDialect, func::FuncDialect,
                       tensor::TensorDialect>();

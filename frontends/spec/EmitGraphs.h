@@ -4,6 +4,7 @@
 #define AMAE_FRONTENDS_SPEC_EMITGRAPHS_H
 
 #include "frontends/spec/ModelSpec.h"
+#include "runtime/Manifest.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -16,6 +17,10 @@ namespace amae {
 mlir::OwningOpRef<mlir::ModuleOp> emitGraphs(mlir::MLIRContext &context,
                                              const ModelSpec &spec,
                                              int64_t batch);
+
+/// The manifest of an emitted (or lowered) module: each graph's named
+/// inputs, parameters and outputs, read off the `amae.*` attributes.
+Manifest manifestOf(mlir::ModuleOp module);
 
 /// Registers and loads the dialects the emitted IR uses.
 void loadGraphDialects(mlir::MLIRContext &context);

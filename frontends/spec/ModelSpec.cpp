@@ -316,6 +316,13 @@ llvm::StringRef amae::graphName(GraphKind kind) {
   llvm_unreachable("unknown graph kind");
 }
 
+std::optional<GraphKind> amae::parseGraphName(llvm::StringRef name) {
+  for (GraphKind kind : {GraphKind::Infer, GraphKind::Pretrain, GraphKind::Finetune})
+    if (graphName(kind) == name)
+      return kind;
+  return std::nullopt;
+}
+
 std::optional<ModelSpec> amae::parseModelSpec(llvm::MemoryBufferRef buffer,
                                               llvm::raw_ostream &diagnostics) {
   ModelSpec spec;

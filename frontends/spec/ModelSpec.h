@@ -98,6 +98,7 @@ struct ModelSpec {
 };
 
 llvm::StringRef graphName(GraphKind kind);
+std::optional<GraphKind> parseGraphName(llvm::StringRef name);
 
 /// Parses and validates a spec. Errors go to stderr as
 /// `file:line:col: error: ...` with the offending line, the file name being

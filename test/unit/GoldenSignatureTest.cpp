@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
 #include <map>
@@ -61,4 +62,37 @@ TEST(GoldenSignature, GraphsTakeTheOfficialStateDicts) {
   Shapes finetune = checkpointShapes(golden + "/finetune_weights.safetensors");
   EXPECT_EQ(graphParams(*module, "finetune"), finetune);
   EXPECT_EQ(graphParams(*module, "infer"), finetune);
+}
+
+TEST(Manifest, JsonRoundTrip) {
+  auto spec = parseModelSpecFile(std::string(AMAE_EXAMPLES_DIR) + "/tiny.yaml");
+  ASSERT_TRUE(spec.has_value());
+  mlir::MLIRContext context;
+  auto module = emitGraphs(context, *spec, /*batch=*/3);
+  Manifest manifest = manifestOf(*module);
+  ASSERT_EQ(manifest.graphs.size(), 3u);
+  EXPECT_EQ(manifest.batch, 3);
+  std::string text;
+  llvm::raw_string_ostream(text) << manifest.toJSON();
+  auto parsed = Manifest::fromJSON(text, "manifest.json");
+  ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->model, "audiomae-tiny");
+  for (size_t g = 0; g < manifest.graphs.size(); ++g) {
+    const GraphSignature &a = manifest.graphs[g], &b = parsed->graphs[g];
+    EXPECT_EQ(a.name, b.name);
+    ASSERT_EQ(a.params.size(), b.params.size());
+    for (size_t i = 0; i < a.params.size(); ++i) {
+      EXPECT_EQ(a.params[i].name, b.params[i].name);
+      EXPECT_EQ(a.params[i].shape, b.params[i].shape);
+      EXPECT_EQ(a.params[i].frozen, b.params[i].frozen);
+    }
+    ASSERT_EQ(a.outputs.size(), b.outputs.size());
+    for (size_t i = 0; i < a.outputs.size(); ++i)
+      EXPECT_EQ(a.outputs[i].dtype, b.outputs[i].dtype);
+  }
+  const GraphSignature *pretrain = parsed->find("pretrain");
+  ASSERT_NE(pretrain, nullptr);
+  EXPECT_EQ(pretrain->outputs[3].name, "ids_restore");
+  EXPECT_EQ(pretrain->outputs[3].dtype, DType::I64);
+  EXPECT_FALSE(bool(Manifest::fromJSON("{\"graphs\": [{}]}", "bad.json")));
 }

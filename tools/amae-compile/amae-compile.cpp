@@ -13,13 +13,14 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
 
 namespace {
-enum class EmitKind { Amae };
+enum class EmitKind { Amae, Manifest };
 
 cl::OptionCategory category("amae-compile options");
 cl::opt<std::string> specPath(cl::Positional, cl::Required,
@@ -30,11 +31,44 @@ cl::opt<std::string> outputPath("o", cl::init("-"), cl::value_desc("file"),
 cl::opt<EmitKind> emit("emit", cl::init(EmitKind::Amae),
                        cl::desc("What to produce"),
                        cl::values(clEnumValN(EmitKind::Amae, "amae",
-                                             "the amae-dialect IR of each graph")),
+                                             "the amae-dialect IR of each graph"),
+                                  clEnumValN(EmitKind::Manifest, "manifest",
+                                             "the graph signatures as JSON")),
                        cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::init(1),
                        cl::desc("Batch size N, fixed at compile time"),
                        cl::cat(category));
+cl::list<std::string> graphNames(
+    "graphs", cl::CommaSeparated, cl::value_desc("infer,pretrain,finetune"),
+    cl::desc("Build these graphs instead of the spec's list"), cl::cat(category));
+cl::opt<std::string> weightsPath(
+    "check-weights", cl::value_desc("checkpoint"),
+    cl::desc("Check that a .safetensors or .pth checkpoint fits each graph"),
+    cl::cat(category));
+cl::opt<bool> allowUnused("allow-unused",
+                          cl::desc("With --check-weights, ignore tensors a "
+                                   "graph does not take"),
+                          cl::cat(category));
+
+/// Checks the checkpoint against every graph; prints each misfit.
+int checkWeights(const amae::Manifest &manifest) {
+  Expected<amae::Checkpoint> checkpoint = amae::Checkpoint::open(weightsPath);
+  if (!checkpoint) {
+    errs() << "amae-compile: error: " << toString(checkpoint.takeError()) << "\n";
+    return 1;
+  }
+  int failures = 0;
+  for (const amae::GraphSignature &graph : manifest.graphs) {
+    if (Error err = amae::checkWeights(graph, *checkpoint, allowUnused)) {
+      errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
+      ++failures;
+    } else {
+      outs() << weightsPath << ": fits graph '" << graph.name << "' ("
+             << graph.params.size() << " parameters)\n";
+    }
+  }
+  return failures ? 1 : 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -50,6 +84,18 @@ int main(int argc, char **argv) {
   std::optional<amae::ModelSpec> spec = amae::parseModelSpecFile(specPath);
   if (!spec)
     return 1;
+  if (!graphNames.empty()) {
+    spec->graphs.clear();
+    for (const std::string &name : graphNames) {
+      std::optional<amae::GraphKind> kind = amae::parseGraphName(name);
+      if (!kind) {
+        errs() << "amae-compile: error: unknown graph '" << name
+               << "' (expected infer, pretrain or finetune)\n";
+        return 1;
+      }
+      spec->graphs.push_back(*kind);
+    }
+  }
 
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -59,13 +105,19 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  if (!weightsPath.empty())
+    return checkWeights(amae::manifestOf(*module));
+
   std::error_code ec;
   ToolOutputFile output(outputPath, ec, sys::fs::OF_None);
   if (ec) {
     errs() << outputPath << ": error: " << ec.message() << "\n";
     return 1;
   }
-  module->print(output.os());
+  if (emit == EmitKind::Manifest)
+    output.os() << formatv("{0:2}", amae::manifestOf(*module).toJSON()) << "\n";
+  else
+    module->print(output.os());
   output.os() << "\n";
   output.keep();
   return 0;

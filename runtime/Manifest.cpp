@@ -1,0 +1,143 @@
+//===- Manifest.cpp - Graph signatures and weight binding -----------------===//
+
+#include "runtime/Manifest.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace amae {
+
+const GraphSignature *Manifest::find(llvm::StringRef graph) const {
+  for (const GraphSignature &g : graphs)
+    if (g.name == graph)
+      return &g;
+  return nullptr;
+}
+
+static llvm::json::Value tensorToJSON(const TensorSpec &t) {
+  llvm::json::Array shape;
+  for (int64_t d : t.shape)
+    shape.push_back(d);
+  llvm::json::Object o{{"name", t.name},
+                       {"dtype", dtypeName(t.dtype)},
+                       {"shape", std::move(shape)}};
+  if (t.frozen)
+    o["frozen"] = true;
+  return o;
+}
+
+llvm::json::Value Manifest::toJSON() const {
+  llvm::json::Array graphArray;
+  for (const GraphSignature &g : graphs) {
+    auto list = [](const std::vector<TensorSpec> &tensors) {
+      llvm::json::Array a;
+      for (const TensorSpec &t : tensors)
+        a.push_back(tensorToJSON(t));
+      return a;
+    };
+    graphArray.push_back(llvm::json::Object{{"name", g.name},
+                                            {"inputs", list(g.inputs)},
+                                            {"params", list(g.params)},
+                                            {"outputs", list(g.outputs)}});
+  }
+  return llvm::json::Object{
+      {"model", model}, {"batch", batch}, {"graphs", std::move(graphArray)}};
+}
+
+llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
+                                            llvm::StringRef file) {
+  auto fail = [&](const llvm::Twine &message) {
+    return checkpointError(file, "malformed manifest: " + message);
+  };
+  llvm::Expected<llvm::json::Value> root = llvm::json::parse(text);
+  if (!root)
+    return fail(llvm::toString(root.takeError()));
+  const llvm::json::Object *o = root->getAsObject();
+  if (!o)
+    return fail("not an object");
+  Manifest m;
+  if (auto name = o->getString("model"))
+    m.model = name->str();
+  if (auto batch = o->getInteger("batch"))
+    m.batch = *batch;
+  const llvm::json::Array *graphs = o->getArray("graphs");
+  if (!graphs)
+    return fail("no graphs");
+  for (const llvm::json::Value &gv : *graphs) {
+    const llvm::json::Object *g = gv.getAsObject();
+    if (!g || !g->getString("name"))
+      return fail("a graph without a name");
+    GraphSignature sig;
+    sig.name = g->getString("name")->str();
+    for (auto [key, out] : {std::pair("inputs", &sig.inputs),
+                            std::pair("params", &sig.params),
+                            std::pair("outputs", &sig.outputs)}) {
+      const llvm::json::Array *list = g->getArray(key);
+      if (!list)
+        return fail("graph '" + sig.name + "' has no " + key);
+      for (const llvm::json::Value &tv : *list) {
+        const llvm::json::Object *t = tv.getAsObject();
+        TensorSpec spec;
+        std::optional<DType> dtype;
+        if (t && t->getString("dtype"))
+          dtype = parseDTypeName(*t->getString("dtype"));
+        if (!t || !t->getString("name") || !dtype || !t->getArray("shape"))
+          return fail("graph '" + sig.name + "': a tensor without name, dtype or shape");
+        spec.name = t->getString("name")->str();
+        spec.dtype = *dtype;
+        for (const llvm::json::Value &d : *t->getArray("shape")) {
+          std::optional<int64_t> size = d.getAsInteger();
+          if (!size || *size < 0)
+            return fail("tensor '" + spec.name + "' has a bad shape");
+          spec.shape.push_back(*size);
+        }
+        spec.frozen = t->getBoolean("frozen").value_or(false);
+        out->push_back(std::move(spec));
+      }
+    }
+    m.graphs.push_back(std::move(sig));
+  }
+  return m;
+}
+
+/// Float parameters accept any floating-point checkpoint dtype (converted on
+/// load); other dtypes must match exactly.
+static bool convertible(DType from, DType to) {
+  auto isFloat = [](DType d) {
+    return d == DType::F32 || d == DType::F16 || d == DType::BF16 || d == DType::F64;
+  };
+  return from == to || (isFloat(from) && isFloat(to));
+}
+
+llvm::Error checkWeights(const GraphSignature &graph, const Checkpoint &checkpoint,
+                         bool allowUnused) {
+  std::string problems;
+  llvm::raw_string_ostream os(problems);
+  llvm::StringSet<> wanted;
+  for (const TensorSpec &p : graph.params) {
+    wanted.insert(p.name);
+    const TensorView *t = checkpoint.find(p.name);
+    if (!t) {
+      os << "\n  missing tensor '" << p.name << "' (graph '" << graph.name
+         << "' expects " << dtypeName(p.dtype) << " " << formatShape(p.shape) << ")";
+      continue;
+    }
+    if (t->shape != p.shape)
+      os << "\n  tensor '" << p.name << "' has shape " << formatShape(t->shape)
+         << ", graph '" << graph.name << "' expects " << formatShape(p.shape);
+    else if (!convertible(t->dtype, p.dtype))
+      os << "\n  tensor '" << p.name << "' is " << dtypeName(t->dtype)
+         << ", graph '" << graph.name << "' expects " << dtypeName(p.dtype);
+  }
+  if (!allowUnused)
+    for (const std::string &name : checkpoint.names())
+      if (!wanted.contains(name))
+        os << "\n  unexpected tensor '" << name << "' (graph '" << graph.name
+           << "' does not take it)";
+  if (problems.empty())
+    return llvm::Error::success();
+  return checkpointError(checkpoint.path(),
+                         "does not fit graph '" + graph.name + "':" + problems);
+}
+
+} // namespace amae

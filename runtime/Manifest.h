@@ -1,0 +1,55 @@
+//===- Manifest.h - Graph signatures and weight binding ---------*- C++ -*-===//
+//
+// A manifest lists a compiled model's graphs with their named inputs,
+// parameters and outputs (dtype and shape each). amae-compile writes it next
+// to the code so the runtime needs no spec; it is JSON:
+//   {"model": "audiomae-tiny", "batch": 2, "graphs": [{"name": "infer",
+//     "inputs": [{"name": "imgs", "dtype": "F32", "shape": [2,1,128,64]}],
+//     "params": [{"name": "pos_embed", ..., "frozen": true}, ...],
+//     "outputs": [...]}]}
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AMAE_RUNTIME_MANIFEST_H
+#define AMAE_RUNTIME_MANIFEST_H
+
+#include "frontends/checkpoint/Checkpoint.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+namespace amae {
+
+struct TensorSpec {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  bool frozen = false; // parameters only: read from the checkpoint, never trained
+};
+
+struct GraphSignature {
+  std::string name;
+  std::vector<TensorSpec> inputs, params, outputs;
+};
+
+struct Manifest {
+  std::string model;
+  int64_t batch = 1;
+  std::vector<GraphSignature> graphs;
+
+  const GraphSignature *find(llvm::StringRef graph) const;
+  llvm::json::Value toJSON() const;
+  static llvm::Expected<Manifest> fromJSON(llvm::StringRef text,
+                                           llvm::StringRef file);
+};
+
+/// Checks that `checkpoint` holds every parameter of `graph` with its shape
+/// (and a dtype convertible to it). With `allowUnused`, tensors the graph
+/// does not take are ignored; otherwise they are errors too. Every problem
+/// is reported, one per line, naming the tensor and both shapes.
+llvm::Error checkWeights(const GraphSignature &graph, const Checkpoint &checkpoint,
+                         bool allowUnused);
+
+} // namespace amae
+
+#endif // AMAE_RUNTIME_MANIFEST_H
