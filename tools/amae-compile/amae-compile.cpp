@@ -6,11 +6,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/CpuCodegen.h"
 #include "frontends/spec/EmitGraphs.h"
 #include "frontends/spec/ModelSpec.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -20,11 +23,11 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { Amae, Manifest };
+enum class EmitKind { Amae, Linalg, LLVM, Manifest, SharedLibrary };
 
 cl::OptionCategory category("amae-compile options");
 cl::opt<std::string> specPath(cl::Positional, cl::Required,
-                              cl::desc("<model spec .yaml>"), cl::cat(category));
+                              cl::desc("<model spec .yaml | amae IR .mlir>"), cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::init("-"), cl::value_desc("file"),
                                 cl::desc("Output file ('-' for stdout)"),
                                 cl::cat(category));
@@ -32,9 +35,18 @@ cl::opt<EmitKind> emit("emit", cl::init(EmitKind::Amae),
                        cl::desc("What to produce"),
                        cl::values(clEnumValN(EmitKind::Amae, "amae",
                                              "the amae-dialect IR of each graph"),
+                                  clEnumValN(EmitKind::Linalg, "linalg",
+                                             "after lowering to linalg on tensors"),
+                                  clEnumValN(EmitKind::LLVM, "llvm",
+                                             "the LLVM-dialect IR"),
                                   clEnumValN(EmitKind::Manifest, "manifest",
-                                             "the graph signatures as JSON")),
+                                             "the graph signatures as JSON"),
+                                  clEnumValN(EmitKind::SharedLibrary, "so",
+                                             "a shared library (the default with -o X.so)")),
                        cl::cat(category));
+cl::opt<bool> keepIntermediates("keep-intermediates",
+                                 cl::desc("Keep X.so.o and X.so.ll next to the library"),
+                                 cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::init(1),
                        cl::desc("Batch size N, fixed at compile time"),
                        cl::cat(category));
@@ -81,6 +93,17 @@ int main(int argc, char **argv) {
            << "\n";
     return 1;
   }
+  mlir::DialectRegistry registry;
+  amae::registerCodegenDialects(registry);
+  mlir::MLIRContext context(registry);
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+
+  if (StringRef(specPath).ends_with(".mlir")) {
+    // amae IR written by hand or by --emit=amae: compile it as it is.
+    module = mlir::parseSourceFile<mlir::ModuleOp>(specPath, &context);
+    if (!module)
+      return 1;
+  } else {
   std::optional<amae::ModelSpec> spec = amae::parseModelSpecFile(specPath);
   if (!spec)
     return 1;
@@ -97,9 +120,8 @@ int main(int argc, char **argv) {
     }
   }
 
-  mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      amae::emitGraphs(context, *spec, batch);
+  module = amae::emitGraphs(context, *spec, batch);
+  }
   if (failed(mlir::verify(*module))) {
     errs() << specPath << ": internal error: the emitted IR does not verify\n";
     return 1;
@@ -108,6 +130,27 @@ int main(int argc, char **argv) {
   if (!weightsPath.empty())
     return checkWeights(amae::manifestOf(*module));
 
+  amae::Manifest manifest = amae::manifestOf(*module);
+  bool wantsLibrary = emit == EmitKind::SharedLibrary ||
+                      (emit.getNumOccurrences() == 0 && StringRef(outputPath).ends_with(".so"));
+  if (wantsLibrary) {
+    if (outputPath == "-") {
+      errs() << "amae-compile: error: a shared library needs -o FILE.so\n";
+      return 1;
+    }
+    if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath,
+                                                 keepIntermediates)) {
+      errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (emit == EmitKind::Linalg || emit == EmitKind::LLVM) {
+    if (emit == EmitKind::LLVM ? failed(amae::lowerToLLVMDialect(*module))
+                               : failed(amae::lowerToLinalg(*module)))
+      return 1;
+  }
+
   std::error_code ec;
   ToolOutputFile output(outputPath, ec, sys::fs::OF_None);
   if (ec) {
@@ -115,7 +158,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (emit == EmitKind::Manifest)
-    output.os() << formatv("{0:2}", amae::manifestOf(*module).toJSON()) << "\n";
+    output.os() << formatv("{0:2}", manifest.toJSON()) << "\n";
   else
     module->print(output.os());
   output.os() << "\n";

@@ -1,0 +1,43 @@
+//===- CpuCodegen.h - amae IR to a native shared library --------*- C++ -*-===//
+//
+// The CPU path: amae -> linalg on tensors -> bufferized loops -> LLVM
+// dialect -> LLVM IR -> object -> shared library. The library exports, per
+// graph G, `void amae_graph_G(void **args)` (args[i] points at the memref
+// descriptor of argument i: inputs, parameters, then outputs, in manifest
+// order) and `const char amae_manifest[]`, the manifest JSON.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AMAE_CODEGEN_CPU_CPUCODEGEN_H
+#define AMAE_CODEGEN_CPU_CPUCODEGEN_H
+
+#include "runtime/Manifest.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/Error.h"
+
+namespace amae {
+
+/// Adds every dialect and interface extension the pipeline uses. A context
+/// that runs the pipeline must be created with this registry, so that the
+/// bufferization models attach as the dialects load.
+void registerCodegenDialects(mlir::DialectRegistry &registry);
+
+/// Lowers the amae graphs of `module` to linalg/tensor/arith/math in place.
+mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+
+/// Lowers the amae graphs of `module` to the LLVM dialect in place. Fails
+/// with diagnostics at the offending ops.
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module);
+
+/// Lowers `module` (amae IR) and writes a shared library to `outputPath`
+/// carrying `manifest`. `keepIntermediates` leaves `<output>.o` and
+/// `<output>.ll` next to it.
+llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
+                                   llvm::StringRef outputPath,
+                                   bool keepIntermediates = false);
+
+} // namespace amae
+
+#endif // AMAE_CODEGEN_CPU_CPUCODEGEN_H

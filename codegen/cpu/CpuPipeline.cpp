@@ -1,0 +1,98 @@
+//===- CpuPipeline.cpp - amae IR to the LLVM dialect ----------------------===//
+//
+// 1. amae -> linalg/tensor (amae-lower-to-linalg), elementwise arith ops on
+//    tensors -> linalg;
+// 2. one-shot bufferization across function boundaries, with copies made as
+//    linalg.copy (so strided copies become loops, not a runtime call);
+// 3. results -> out-parameters, buffer deallocation;
+// 4. loops and the full conversions to the LLVM dialect. The last steps are
+//    conversions: an op nobody lowers fails the pipeline loudly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/CpuCodegen.h"
+#include "dialects/Amae/AmaeDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace amae {
+
+/// Runs `pipeline`, a comma-separated pass list anchored on the module.
+static LogicalResult runPipeline(ModuleOp module, llvm::StringRef pipeline) {
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    return failure();
+  return pm.run(module);
+}
+
+void registerCodegenDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<mlir::amae::AmaeDialect>();
+}
+
+/// Makes every pass of the pipeline available.
+static void prepareContext(MLIRContext *ctx) {
+  ctx->loadAllAvailableDialects();
+  static bool registered = [] {
+    registerAllPasses();
+    mlir::amae::registerAmaePasses();
+    return true;
+  }();
+  (void)registered;
+}
+
+LogicalResult lowerToLinalg(ModuleOp module) {
+  prepareContext(module.getContext());
+  return runPipeline(module, "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
+                             "func.func(convert-elementwise-to-linalg)");
+}
+
+LogicalResult lowerToLLVMDialect(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  if (failed(lowerToLinalg(module)))
+    return failure();
+
+  bufferization::OneShotBufferizationOptions options;
+  options.bufferizeFunctionBoundaries = true;
+  options.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  options.memCpyFn = [](OpBuilder &b, Location loc, Value from, Value to) {
+    linalg::CopyOp::create(b, loc, from, to);
+    return success();
+  };
+  bufferization::BufferizationState state;
+  if (failed(bufferization::runOneShotModuleBufferize(module, options, state)))
+    return failure();
+
+  // The packed entry points call the C interface of each graph.
+  for (auto func : module.getOps<func::FuncOp>())
+    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
+
+  return runPipeline(
+      module,
+      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+      "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,"
+      "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
+      "convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
+      "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts");
+}
+
+} // namespace amae

@@ -1,0 +1,138 @@
+//===- ObjectEmitter.cpp - LLVM dialect to a shared library ---------------===//
+//
+// Translates to LLVM IR, adds the packed entry points and the manifest,
+// optimises at O3 for the host CPU, emits an object and links it into a
+// shared library with the system's clang driver (which brings libc and libm
+// for malloc and erff).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/CpuCodegen.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace amae {
+
+/// `void amae_graph_G(void **args)`: loads each descriptor pointer and calls
+/// `_mlir_ciface_G`, so the runtime can call any graph through one type.
+static llvm::Error addPackedEntryPoint(llvm::Module &module, llvm::StringRef graph) {
+  llvm::Function *target = module.getFunction(("_mlir_ciface_" + graph).str());
+  if (!target)
+    return llvm::createStringError("graph '" + graph + "' has no C interface");
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
+  auto *entry = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                       "amae_graph_" + graph, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  llvm::SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < target->arg_size(); ++i) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, entry->getArg(0), i);
+    args.push_back(b.CreateLoad(ptr, slot));
+  }
+  b.CreateCall(target, args);
+  b.CreateRetVoid();
+  return llvm::Error::success();
+}
+
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return llvm::createStringError(error);
+  llvm::SubtargetFeatures features;
+  for (auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(name, enabled);
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, llvm::sys::getHostCPUName(), features.getString(), options,
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  return std::move(machine);
+}
+
+llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
+                                   llvm::StringRef outputPath, bool keepIntermediates) {
+  if (mlir::failed(lowerToLLVMDialect(module)))
+    return llvm::createStringError("lowering to the LLVM dialect failed");
+
+  mlir::registerBuiltinDialectTranslation(*module.getContext());
+  mlir::registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, llvmContext, manifest.model);
+  if (!llvmModule)
+    return llvm::createStringError("translation to LLVM IR failed");
+
+  for (const GraphSignature &graph : manifest.graphs)
+    if (llvm::Error err = addPackedEntryPoint(*llvmModule, graph.name))
+      return err;
+  std::string json;
+  llvm::raw_string_ostream(json) << manifest.toJSON();
+  auto *text = llvm::ConstantDataArray::getString(llvmContext, json);
+  new llvm::GlobalVariable(*llvmModule, text->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, text, "amae_manifest");
+
+  auto machine = hostTargetMachine();
+  if (!machine)
+    return machine.takeError();
+  llvmModule->setDataLayout((*machine)->createDataLayout());
+  llvmModule->setTargetTriple((*machine)->getTargetTriple());
+  if (llvm::Error err =
+          mlir::makeOptimizingTransformer(3, 0, machine->get())(llvmModule.get()))
+    return err;
+
+  std::string objectPath = (outputPath + ".o").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return llvm::createStringError(objectPath + ": " + ec.message());
+    llvm::legacy::PassManager pm;
+    if ((*machine)->addPassesToEmitFile(pm, os, nullptr,
+                                        llvm::CodeGenFileType::ObjectFile))
+      return llvm::createStringError("the target cannot emit object files");
+    pm.run(*llvmModule);
+  }
+  if (keepIntermediates) {
+    std::error_code ec;
+    llvm::raw_fd_ostream ll((outputPath + ".ll").str(), ec, llvm::sys::fs::OF_None);
+    if (!ec)
+      llvmModule->print(ll, nullptr);
+  }
+
+  // Link with the clang driver so libc and libm come along.
+  llvm::ErrorOr<std::string> driver = llvm::sys::findProgramByName("clang-22");
+  if (!driver)
+    driver = llvm::sys::findProgramByName("clang");
+  if (!driver)
+    driver = llvm::sys::findProgramByName("cc");
+  if (!driver)
+    return llvm::createStringError("no C compiler driver (clang-22, clang, cc) to link with");
+  std::string errorText;
+  llvm::SmallVector<llvm::StringRef> argv = {*driver, "-shared", "-o", outputPath,
+                                             objectPath, "-lm"};
+  int rc = llvm::sys::ExecuteAndWait(*driver, argv, std::nullopt, {}, 0, 0, &errorText);
+  if (!keepIntermediates)
+    llvm::sys::fs::remove(objectPath);
+  if (rc != 0)
+    return llvm::createStringError("linking " + outputPath + " failed: " + errorText);
+  return llvm::Error::success();
+}
+
+} // namespace amae

@@ -1,0 +1,28 @@
+//===- Passes.td - amae passes ------------------------------*- tablegen -*-===//
+
+#ifndef AMAE_PASSES
+#define AMAE_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower every amae op to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites each amae op into structured ops on tensors: contractions
+    (linear, patch embedding, attention) and reductions (layer norm, softmax,
+    losses) become `linalg.generic`, reshapes become `tensor` reshapes and
+    `linalg.transpose`, masking becomes index arithmetic in `linalg.generic`
+    bodies. The decoder's shifted-window attention is lowered fused: the
+    cyclic shift and window partition are folded into the indexing of the
+    gathers, never materialised as rolled copies.
+
+    This is a full conversion of the amae dialect: an amae op without a
+    lowering makes the pass fail with its location.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // AMAE_PASSES

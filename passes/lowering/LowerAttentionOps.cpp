@@ -1,0 +1,345 @@
+//===- LowerAttentionOps.cpp - attention and shifted-window attention -----===//
+//
+// Attention is lowered to two contractions around a softmax. Window
+// attention is lowered fused: q, k and v are gathered straight into window
+// order with the cyclic shift folded into the index arithmetic, and the
+// result is gathered back the same way; no rolled copy of the grid exists.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Amae/AmaeOps.h"
+#include "dialects/Amae/ModelMath.h"
+#include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::amae {
+namespace {
+
+using IndexFn = function_ref<SmallVector<Value>(OpBuilder &, Location, ArrayRef<Value>)>;
+
+/// result[idx] = source[indexFn(idx)] for every index of `resultShape`.
+Value gather(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> resultShape,
+             IndexFn indexFn) {
+  unsigned rank = resultShape.size();
+  MLIRContext *ctx = b.getContext();
+  return generic(b, loc, ValueRange{}, emptyTensor(b, loc, resultShape),
+                 {identity(ctx, rank)}, iterators(rank),
+                 [&](OpBuilder &nb, Location l, ValueRange) {
+                   SmallVector<Value> idx;
+                   for (unsigned d = 0; d < rank; ++d)
+                     idx.push_back(linalg::IndexOp::create(nb, l, d));
+                   SmallVector<Value> src = indexFn(nb, l, idx);
+                   linalg::YieldOp::create(
+                       nb, l, tensor::ExtractOp::create(nb, l, source, src).getResult());
+                 });
+}
+
+/// Index arithmetic helpers (operands are `index` values).
+struct IndexMath {
+  OpBuilder &b;
+  Location loc;
+  Value c(int64_t v) { return indexConst(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, c(y)); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, c(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, c(y)); }
+  /// (x + k) mod m for a constant k that may be negative.
+  Value addMod(Value x, int64_t k, int64_t m) {
+    int64_t kk = ((k % m) + m) % m;
+    return kk == 0 ? x : rem(add(x, c(kk)), m);
+  }
+};
+
+Value reduceAdd(OpBuilder &nb, Location l, ValueRange a) {
+  Value prod = arith::MulFOp::create(nb, l, a[0], a[1]);
+  return arith::AddFOp::create(nb, l, a[2], prod);
+}
+
+struct LowerSplitQkv : OpConversionPattern<SplitQkvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SplitQkvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> in = shapeOf(op.getInput());
+    int64_t heads = op.getHeads(), width = in[2] / (3 * heads);
+    Value x = expand(b, loc, adaptor.getInput(), {in[0], in[1], 3, heads, width},
+                     {{0}, {1}, {2, 3, 4}});
+    SmallVector<Value> parts;
+    for (int64_t part = 0; part < 3; ++part) {
+      Value s = slice(b, loc, x, {0, 0, part, 0, 0}, {in[0], in[1], 1, heads, width});
+      s = collapse(b, loc, s, {{0}, {1}, {2, 3}, {4}});
+      parts.push_back(transpose(b, loc, s, {0, 2, 1, 3}));
+    }
+    b.replaceOp(op, parts);
+    return success();
+  }
+};
+
+struct LowerMergeHeads : OpConversionPattern<MergeHeadsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MergeHeadsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value t = transpose(b, loc, adaptor.getInput(), {0, 2, 1, 3});
+    b.replaceOp(op, collapse(b, loc, t, {{0}, {1}, {2, 3}}));
+    return success();
+  }
+};
+
+/// softmax(scores) v over the last two dims of rank-`rank` tensors whose
+/// leading `rank - 2` dims are batch-like.
+Value weightedSum(OpBuilder &b, Location loc, Value probs, Value v) {
+  MLIRContext *ctx = b.getContext();
+  ArrayRef<int64_t> p = shapeOf(probs), vs = shapeOf(v);
+  unsigned batch = p.size() - 2, loops = batch + 3;
+  SmallVector<unsigned> lead;
+  for (unsigned d = 0; d < batch; ++d)
+    lead.push_back(d);
+  // Loops: batch..., i, e, j.
+  auto dims = [&](std::initializer_list<unsigned> tail) {
+    SmallVector<unsigned> all(lead);
+    all.append(tail);
+    return pick(ctx, loops, all);
+  };
+  SmallVector<int64_t> outShape(p.begin(), p.end() - 1);
+  outShape.push_back(vs.back());
+  return generic(b, loc, {probs, v}, filledTensor(b, loc, outShape, 0.0f),
+                 {dims({batch, batch + 2}), dims({batch + 2, batch + 1}),
+                  dims({batch, batch + 1})},
+                 iterators(batch + 2, 1),
+                 [](OpBuilder &nb, Location l, ValueRange a) {
+                   linalg::YieldOp::create(nb, l, reduceAdd(nb, l, a));
+                 });
+}
+
+/// q k^T over the last dims: (..., i, e) x (..., j, e) -> (..., i, j).
+Value dotProducts(OpBuilder &b, Location loc, Value q, Value k) {
+  MLIRContext *ctx = b.getContext();
+  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k);
+  unsigned batch = qs.size() - 2, loops = batch + 3;
+  SmallVector<unsigned> lead;
+  for (unsigned d = 0; d < batch; ++d)
+    lead.push_back(d);
+  auto dims = [&](std::initializer_list<unsigned> tail) {
+    SmallVector<unsigned> all(lead);
+    all.append(tail);
+    return pick(ctx, loops, all);
+  };
+  SmallVector<int64_t> outShape(qs.begin(), qs.end() - 1);
+  outShape.push_back(ks[ks.size() - 2]);
+  // Loops: batch..., i, j, e.
+  return generic(b, loc, {q, k}, filledTensor(b, loc, outShape, 0.0f),
+                 {dims({batch, batch + 2}), dims({batch + 1, batch + 2}),
+                  dims({batch, batch + 1})},
+                 iterators(batch + 2, 1),
+                 [](OpBuilder &nb, Location l, ValueRange a) {
+                   linalg::YieldOp::create(nb, l, reduceAdd(nb, l, a));
+                 });
+}
+
+struct LowerAttention : OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Value scores = dotProducts(b, loc, adaptor.getQ(), adaptor.getK());
+    // timm: (q @ k^T) * scale, then softmax.
+    Value scale = f32Const(b, loc, op.getScale().convertToFloat());
+    unsigned rank = shapeOf(scores).size();
+    Value scaled = generic(b, loc, scores, emptyTensor(b, loc, shapeOf(scores)),
+                           {identity(ctx, rank), identity(ctx, rank)}, iterators(rank),
+                           [&](OpBuilder &nb, Location l, ValueRange a) {
+                             linalg::YieldOp::create(
+                                 nb, l, arith::MulFOp::create(nb, l, a[0], scale).getResult());
+                           });
+    Value probs = softmaxLastDim(b, loc, scaled);
+    b.replaceOp(op, weightedSum(b, loc, probs, adaptor.getV()));
+    return success();
+  }
+};
+
+/// The window geometry of a window attention op.
+struct Windows {
+  int64_t gridT, gridF, wt, wf, st, sf;
+  int64_t perRow() const { return gridF / wf; }
+  int64_t count() const { return (gridT / wt) * (gridF / wf); }
+  int64_t size() const { return wt * wf; }
+
+  /// Token (in original order) at position `i` of window `w`: the window is
+  /// cut from the grid rolled by (-st, -sf).
+  Value token(IndexMath &m, Value w, Value i) const {
+    Value r = m.add(m.mul(m.div(w, perRow()), wt), m.div(i, wf));
+    Value c = m.add(m.mul(m.rem(w, perRow()), wf), m.rem(i, wf));
+    return m.add(m.mul(m.addMod(r, st, gridT), gridF), m.addMod(c, sf, gridF));
+  }
+  /// Window and position of original token `l` (the inverse roll).
+  std::pair<Value, Value> window(IndexMath &m, Value l) const {
+    Value r = m.addMod(m.div(l, gridF), -st, gridT);
+    Value c = m.addMod(m.rem(l, gridF), -sf, gridF);
+    Value w = m.add(m.mul(m.div(r, wt), perRow()), m.div(c, wf));
+    Value i = m.add(m.mul(m.rem(r, wt), wf), m.rem(c, wf));
+    return {w, i};
+  }
+};
+
+struct LowerWindowAttention : OpConversionPattern<WindowAttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(WindowAttentionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> qs = shapeOf(op.getQ());
+    int64_t n = qs[0], h = qs[1], e = qs[3];
+    Windows win{op.getGrid()[0],   op.getGrid()[1],  op.getWindow()[0],
+                op.getWindow()[1], op.getShift()[0], op.getShift()[1]};
+    int64_t nw = win.count(), p = win.size();
+
+    // q, k, v in window order: (N, H, nW, P, E).
+    auto toWindows = [&](Value x) {
+      return gather(b, loc, x, {n, h, nw, p, e},
+                    [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
+                      IndexMath m{nb, l};
+                      return SmallVector<Value>{idx[0], idx[1],
+                                                win.token(m, idx[2], idx[3]), idx[4]};
+                    });
+    };
+    Value qw = toWindows(adaptor.getQ()), kw = toWindows(adaptor.getK()),
+          vw = toWindows(adaptor.getV());
+
+    // |q_i| and |k_j| over the head dimension.
+    auto norms = [&](Value x) {
+      Value sq = generic(b, loc, x, filledTensor(b, loc, {n, h, nw, p}, 0.0f),
+                         {identity(ctx, 5), pick(ctx, 5, {0, 1, 2, 3})}, iterators(4, 1),
+                         [](OpBuilder &nb, Location l, ValueRange a) {
+                           Value s = arith::MulFOp::create(nb, l, a[0], a[0]);
+                           linalg::YieldOp::create(nb, l, arith::AddFOp::create(nb, l, a[1], s).getResult());
+                         });
+      return generic(b, loc, sq, emptyTensor(b, loc, {n, h, nw, p}),
+                     {identity(ctx, 4), identity(ctx, 4)}, iterators(4),
+                     [](OpBuilder &nb, Location l, ValueRange a) {
+                       linalg::YieldOp::create(nb, l, mlir::math::SqrtOp::create(nb, l, a[0]).getResult());
+                     });
+    };
+    Value nq = norms(qw), nk = norms(kw);
+    Value dots = dotProducts(b, loc, qw, kw); // (N, H, nW, P, P)
+
+    // Position bias (P*P, H) viewed as (P, P, H); shift mask (nW, P, P).
+    Value bias = expand(b, loc, adaptor.getPosBias(), {p, p, h}, {{0, 1}, {2}});
+    std::vector<float> maskValues = math::shiftMask(
+        {win.gridT, win.gridF}, {win.wt, win.wf}, {win.st, win.sf});
+    auto maskType = RankedTensorType::get({nw, p, p}, b.getF32Type());
+    Value mask = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(maskType, ArrayRef<float>(maskValues)));
+
+    // logit = dot / max(|q||k|, 1e-6) / max(tau, 0.01) + bias + mask.
+    Value eps = f32Const(b, loc, 1e-6f), tauMin = f32Const(b, loc, 0.01f);
+    Value logits = generic(
+        b, loc, {dots, nq, nk, adaptor.getTau(), bias, mask},
+        emptyTensor(b, loc, {n, h, nw, p, p}),
+        {identity(ctx, 5), pick(ctx, 5, {0, 1, 2, 3}), pick(ctx, 5, {0, 1, 2, 4}),
+         pick(ctx, 5, {1}), pick(ctx, 5, {3, 4, 1}), pick(ctx, 5, {2, 3, 4}),
+         identity(ctx, 5)},
+        iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value denom = arith::MaximumFOp::create(nb, l, arith::MulFOp::create(nb, l, a[1], a[2]), eps);
+          Value cosine = arith::DivFOp::create(nb, l, a[0], denom);
+          Value tau = arith::MaximumFOp::create(nb, l, a[3], tauMin);
+          Value scaled = arith::DivFOp::create(nb, l, cosine, tau);
+          Value biased = arith::AddFOp::create(nb, l, scaled, a[4]);
+          linalg::YieldOp::create(nb, l, arith::AddFOp::create(nb, l, biased, a[5]).getResult());
+        });
+    Value outWindows = weightedSum(b, loc, softmaxLastDim(b, loc, logits), vw);
+
+    // Back to token order: (N, H, L, E).
+    Value out = gather(b, loc, outWindows, qs,
+                       [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
+                         IndexMath m{nb, l};
+                         auto [w, i] = win.window(m, idx[2]);
+                         return SmallVector<Value>{idx[0], idx[1], w, i, idx[3]};
+                       });
+    b.replaceOp(op, out);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Decomposed pieces
+//===----------------------------------------------------------------------===//
+
+struct LowerCyclicShift : OpConversionPattern<CyclicShiftOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(CyclicShiftOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    ArrayRef<int64_t> s = shapeOf(op.getInput());
+    int64_t st = op.getShift()[0], sf = op.getShift()[1];
+    b.replaceOp(op, gather(b, op.getLoc(), adaptor.getInput(), s,
+                           [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
+                             IndexMath m{nb, l};
+                             return SmallVector<Value>{idx[0], m.addMod(idx[1], st, s[1]),
+                                                       m.addMod(idx[2], sf, s[2]), idx[3]};
+                           }));
+    return success();
+  }
+};
+
+struct LowerWindowPartition : OpConversionPattern<WindowPartitionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(WindowPartitionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    ArrayRef<int64_t> in = shapeOf(op.getInput());
+    Windows win{in[1], in[2], op.getWindow()[0], op.getWindow()[1], 0, 0};
+    b.replaceOp(op, gather(b, op.getLoc(), adaptor.getInput(), shapeOf(op.getResult()),
+                           [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
+                             IndexMath m{nb, l};
+                             Value token = win.token(m, idx[1], idx[2]);
+                             return SmallVector<Value>{idx[0], m.div(token, win.gridF),
+                                                       m.rem(token, win.gridF), idx[3]};
+                           }));
+    return success();
+  }
+};
+
+struct LowerWindowReverse : OpConversionPattern<WindowReverseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(WindowReverseOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    ArrayRef<int64_t> out = shapeOf(op.getResult());
+    Windows win{out[1], out[2], op.getWindow()[0], op.getWindow()[1], 0, 0};
+    b.replaceOp(op, gather(b, op.getLoc(), adaptor.getInput(), out,
+                           [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
+                             IndexMath m{nb, l};
+                             Value token = m.add(m.mul(idx[1], win.gridF), idx[2]);
+                             auto [w, i] = win.window(m, token);
+                             return SmallVector<Value>{idx[0], w, i, idx[3]};
+                           }));
+    return success();
+  }
+};
+
+/// Ops with a folder that produces their whole value: lower to the constant.
+template <typename OpTy>
+struct LowerToConstant : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor,
+                                ConversionPatternRewriter &b) const override {
+    auto value = dyn_cast_or_null<DenseElementsAttr>(
+        op.fold(typename OpTy::FoldAdaptor({}, op)).template dyn_cast<Attribute>());
+    if (!value)
+      return b.notifyMatchFailure(op, "needs a static result type");
+    b.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerSplitQkv, LowerMergeHeads, LowerAttention, LowerWindowAttention,
+               LowerCyclicShift, LowerWindowPartition, LowerWindowReverse,
+               LowerToConstant<ShiftMaskOp>, LowerToConstant<LogRelativeCoordsOp>,
+               LowerToConstant<SincosPosEmbedOp>>(patterns.getContext());
+}
+
+} // namespace mlir::amae

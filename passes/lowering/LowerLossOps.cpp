@@ -1,0 +1,216 @@
+//===- LowerLossOps.cpp - losses, pooling and the AdamW update ------------===//
+
+#include "dialects/Amae/AmaeOps.h"
+#include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+namespace mlir::amae {
+namespace {
+
+Value add(OpBuilder &b, Location l, Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }
+Value sub(OpBuilder &b, Location l, Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
+Value mul(OpBuilder &b, Location l, Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
+Value div(OpBuilder &b, Location l, Value x, Value y) { return arith::DivFOp::create(b, l, x, y); }
+
+/// Sum over the trailing dims not in `keep` (a reduction into `keepShape`).
+Value sumTo(OpBuilder &b, Location loc, Value x, ArrayRef<unsigned> keep,
+            ArrayRef<int64_t> keepShape) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = shapeOf(x).size();
+  return generic(b, loc, x, filledTensor(b, loc, keepShape, 0.0f),
+                 {identity(ctx, rank), pick(ctx, rank, keep)},
+                 iterators(keep.size(), rank - keep.size()),
+                 [](OpBuilder &nb, Location l, ValueRange a) {
+                   linalg::YieldOp::create(nb, l, add(nb, l, a[0], a[1]));
+                 });
+}
+
+/// x / count, elementwise.
+Value scale(OpBuilder &b, Location loc, Value x, float factor) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = shapeOf(x).size();
+  Value f = f32Const(b, loc, factor);
+  return generic(b, loc, x, emptyTensor(b, loc, shapeOf(x)),
+                 {identity(ctx, rank), identity(ctx, rank)}, iterators(rank),
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   linalg::YieldOp::create(nb, l, mul(nb, l, a[0], f));
+                 });
+}
+
+struct LowerMaskedMseLoss : OpConversionPattern<MaskedMseLossOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MaskedMseLossOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getPred());
+    int64_t n = s[0], l = s[1], p = s[2];
+    AffineMap all = identity(ctx, 3), row = pick(ctx, 3, {0, 1});
+    Value target = adaptor.getTarget();
+    if (op.getNormPix()) {
+      // (t - mean) / sqrt(var + 1e-6), var unbiased.
+      Value mean = scale(b, loc, sumTo(b, loc, target, {0, 1}, {n, l}), 1.0f / p);
+      Value centred = generic(b, loc, {target, mean}, emptyTensor(b, loc, s), {all, row, all},
+                              iterators(3), [](OpBuilder &nb, Location lc, ValueRange a) {
+                                linalg::YieldOp::create(nb, lc, sub(nb, lc, a[0], a[1]));
+                              });
+      Value sq = generic(b, loc, centred, emptyTensor(b, loc, s), {all, all}, iterators(3),
+                         [](OpBuilder &nb, Location lc, ValueRange a) {
+                           linalg::YieldOp::create(nb, lc, mul(nb, lc, a[0], a[0]));
+                         });
+      Value var = scale(b, loc, sumTo(b, loc, sq, {0, 1}, {n, l}), 1.0f / (p - 1));
+      Value eps = f32Const(b, loc, 1e-6f);
+      target = generic(b, loc, {centred, var}, emptyTensor(b, loc, s), {all, row, all},
+                       iterators(3), [&](OpBuilder &nb, Location lc, ValueRange a) {
+                         Value sd = math::SqrtOp::create(nb, lc, add(nb, lc, a[1], eps));
+                         linalg::YieldOp::create(nb, lc, div(nb, lc, a[0], sd));
+                       });
+    }
+    Value err = generic(b, loc, {adaptor.getPred(), target}, emptyTensor(b, loc, s),
+                        {all, all, all}, iterators(3), [](OpBuilder &nb, Location lc, ValueRange a) {
+                          Value d = sub(nb, lc, a[0], a[1]);
+                          linalg::YieldOp::create(nb, lc, mul(nb, lc, d, d));
+                        });
+    Value perPatch = scale(b, loc, sumTo(b, loc, err, {0, 1}, {n, l}), 1.0f / p);
+    // sum(loss * mask) / sum(mask) over the whole batch.
+    AffineMap all2 = identity(ctx, 2), scalar = AffineMap::get(2, 0, {}, ctx);
+    Value zero = filledTensor(b, loc, {}, 0.0f);
+    Value weighted = generic(b, loc, {perPatch, adaptor.getMask()}, zero, {all2, all2, scalar},
+                             iterators(0, 2), [](OpBuilder &nb, Location lc, ValueRange a) {
+                               linalg::YieldOp::create(nb, lc, add(nb, lc, a[2], mul(nb, lc, a[0], a[1])));
+                             });
+    Value count = generic(b, loc, adaptor.getMask(), zero, {all2, scalar}, iterators(0, 2),
+                          [](OpBuilder &nb, Location lc, ValueRange a) {
+                            linalg::YieldOp::create(nb, lc, add(nb, lc, a[0], a[1]));
+                          });
+    AffineMap none = AffineMap::get(0, 0, {}, ctx);
+    b.replaceOp(op, generic(b, loc, {weighted, count}, emptyTensor(b, loc, {}),
+                            {none, none, none}, {}, [](OpBuilder &nb, Location lc, ValueRange a) {
+                              linalg::YieldOp::create(nb, lc, div(nb, lc, a[0], a[1]));
+                            }));
+    return success();
+  }
+};
+
+struct LowerMeanPool : OpConversionPattern<MeanPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MeanPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> s = shapeOf(op.getInput());
+    int64_t skip = op.getSkip(), count = s[1] - skip;
+    Value tokens = slice(b, loc, adaptor.getInput(), {0, skip, 0}, {s[0], count, s[2]});
+    // Loops (n, d, s): reduce the token axis.
+    MLIRContext *ctx = b.getContext();
+    Value sum = generic(b, loc, tokens, filledTensor(b, loc, {s[0], s[2]}, 0.0f),
+                        {pick(ctx, 3, {0, 2, 1}), pick(ctx, 3, {0, 1})}, iterators(2, 1),
+                        [](OpBuilder &nb, Location l, ValueRange a) {
+                          linalg::YieldOp::create(nb, l, add(nb, l, a[0], a[1]));
+                        });
+    Value c = f32Const(b, loc, static_cast<float>(count));
+    b.replaceOp(op, generic(b, loc, sum, emptyTensor(b, loc, {s[0], s[2]}),
+                            {identity(ctx, 2), identity(ctx, 2)}, iterators(2),
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              linalg::YieldOp::create(nb, l, div(nb, l, a[0], c));
+                            }));
+    return success();
+  }
+};
+
+struct LowerBceWithLogits : OpConversionPattern<BceWithLogitsLossOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(BceWithLogitsLossOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getLogits());
+    unsigned rank = s.size();
+    int64_t count = 1;
+    for (int64_t d : s)
+      count *= d;
+    // torch: (1 - y) x + m + log(exp(-m) + exp(-x - m)), m = max(-x, 0).
+    Value zero = f32Const(b, loc, 0.0f), one = f32Const(b, loc, 1.0f);
+    AffineMap all = identity(ctx, rank), scalar = AffineMap::get(rank, 0, {}, ctx);
+    Value sum = generic(
+        b, loc, {adaptor.getLogits(), adaptor.getLabels()}, filledTensor(b, loc, {}, 0.0f),
+        {all, all, scalar}, iterators(0, rank), [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value x = a[0], y = a[1];
+          Value negX = arith::NegFOp::create(nb, l, x);
+          Value m = arith::MaximumFOp::create(nb, l, negX, zero);
+          Value e1 = math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, m));
+          Value e2 = math::ExpOp::create(nb, l, sub(nb, l, negX, m));
+          Value lg = math::LogOp::create(nb, l, add(nb, l, e1, e2));
+          Value loss = add(nb, l, add(nb, l, mul(nb, l, sub(nb, l, one, y), x), m), lg);
+          linalg::YieldOp::create(nb, l, add(nb, l, a[2], loss));
+        });
+    AffineMap none = AffineMap::get(0, 0, {}, ctx);
+    Value c = f32Const(b, loc, static_cast<float>(count));
+    b.replaceOp(op, generic(b, loc, sum, emptyTensor(b, loc, {}), {none, none}, {},
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              linalg::YieldOp::create(nb, l, div(nb, l, a[0], c));
+                            }));
+    return success();
+  }
+};
+
+struct LowerAdamwUpdate : OpConversionPattern<AdamwUpdateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AdamwUpdateOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getParam());
+    unsigned rank = s.size();
+    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
+    float eps = static_cast<float>(op.getEps().convertToDouble());
+    double wd = op.getWeightDecay().convertToDouble();
+    AffineMap all = identity(ctx, rank), scalar = AffineMap::get(rank, 0, {}, ctx);
+    SmallVector<Type> types(3, op.getParam().getType());
+    SmallVector<Value> inits = {emptyTensor(b, loc, s), emptyTensor(b, loc, s),
+                                emptyTensor(b, loc, s)};
+    auto generic = linalg::GenericOp::create(
+        b, loc, types,
+        ValueRange{adaptor.getParam(), adaptor.getGrad(), adaptor.getM(), adaptor.getV(),
+                   adaptor.getLr(), adaptor.getStep()},
+        inits, SmallVector<AffineMap>{all, all, all, all, scalar, scalar, all, all, all},
+        iterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
+          auto f = [&](float v) { return f32Const(nb, l, v); };
+          Value p = a[0], g = a[1], m = a[2], v = a[3], lr = a[4];
+          // Bias corrections in float64, as torch computes its Python scalars.
+          Value t = arith::SIToFPOp::create(nb, l, nb.getF64Type(), a[5]);
+          auto corr = [&](double beta) {
+            Value pw = math::PowFOp::create(nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(beta)), t);
+            return arith::SubFOp::create(nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(1.0)), pw);
+          };
+          Value lr64 = arith::ExtFOp::create(nb, l, nb.getF64Type(), lr);
+          Value stepSize = arith::TruncFOp::create(nb, l, nb.getF32Type(),
+                                                   arith::DivFOp::create(nb, l, lr64, corr(beta1)));
+          Value c2 = arith::TruncFOp::create(nb, l, nb.getF32Type(),
+                                             math::SqrtOp::create(nb, l, corr(beta2)));
+          Value decay = arith::TruncFOp::create(
+              nb, l, nb.getF32Type(),
+              arith::SubFOp::create(nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(1.0)),
+                                    arith::MulFOp::create(nb, l, lr64,
+                                                          arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(wd)))));
+          Value p1 = mul(nb, l, p, decay);
+          Value m1 = add(nb, l, mul(nb, l, m, f(beta1)), mul(nb, l, g, f(1.0 - beta1)));
+          Value v1 = add(nb, l, mul(nb, l, v, f(beta2)), mul(nb, l, mul(nb, l, g, g), f(1.0 - beta2)));
+          Value denom = add(nb, l, div(nb, l, math::SqrtOp::create(nb, l, v1), c2), f(eps));
+          Value p2 = sub(nb, l, p1, mul(nb, l, stepSize, div(nb, l, m1, denom)));
+          linalg::YieldOp::create(nb, l, ValueRange{p2, m1, v1});
+        });
+    b.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void populateLowerLossOpsPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerMaskedMseLoss, LowerMeanPool, LowerBceWithLogits, LowerAdamwUpdate>(
+      patterns.getContext());
+}
+
+} // namespace mlir::amae

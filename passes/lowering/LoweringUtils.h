@@ -1,0 +1,71 @@
+//===- LoweringUtils.h - Building blocks of the amae lowerings --*- C++ -*-===//
+
+#ifndef AMAE_PASSES_LOWERING_LOWERINGUTILS_H
+#define AMAE_PASSES_LOWERING_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::amae {
+
+using BodyBuilder = function_ref<void(OpBuilder &, Location, ValueRange)>;
+
+/// `tensor.empty` of f32 (or `element`).
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type element = {});
+/// A tensor of `shape` filled with `value`.
+Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                   float value);
+/// An f32 constant.
+Value f32Const(OpBuilder &b, Location loc, float value);
+Value indexConst(OpBuilder &b, Location loc, int64_t value);
+
+/// One `linalg.generic` with one result written into `init`.
+Value generic(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+              ArrayRef<AffineMap> maps, ArrayRef<utils::IteratorType> iterators,
+              BodyBuilder body);
+
+/// Maps over `rank` loops picking `dims` (in order).
+AffineMap pick(MLIRContext *ctx, unsigned rank, ArrayRef<unsigned> dims);
+/// The identity map of `rank` loops.
+AffineMap identity(MLIRContext *ctx, unsigned rank);
+SmallVector<utils::IteratorType> iterators(unsigned parallel, unsigned reduction = 0);
+
+/// Collapses a (..., K) tensor to (R, K) and back.
+Value collapseLeading(OpBuilder &b, Location loc, Value x);
+Value expandLeading(OpBuilder &b, Location loc, Value x2d, ArrayRef<int64_t> shape);
+/// `tensor.collapse_shape` / `expand_shape` with explicit groups.
+Value collapse(OpBuilder &b, Location loc, Value x,
+               ArrayRef<ReassociationIndices> groups);
+Value expand(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> shape,
+             ArrayRef<ReassociationIndices> groups);
+/// `linalg.transpose`.
+Value transpose(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm);
+/// A static slice [offsets, offsets + sizes) with unit strides, rank-reduced
+/// to `resultShape` when that has fewer dimensions.
+Value slice(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> offsets,
+            ArrayRef<int64_t> sizes);
+
+/// out[r, m] = sum_k x[r, k] w[m, k] (+ bias[m]): the torch.nn.Linear layout.
+Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias);
+
+/// Softmax over the last dimension, as torch: exp(x - max) / sum.
+Value softmaxLastDim(OpBuilder &b, Location loc, Value x);
+
+/// Static shape of a ranked tensor value.
+ArrayRef<int64_t> shapeOf(Value v);
+
+//===----------------------------------------------------------------------===//
+// Pattern families
+//===----------------------------------------------------------------------===//
+
+void populateLowerLayerOpsPatterns(RewritePatternSet &patterns);
+void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns);
+void populateLowerTokenOpsPatterns(RewritePatternSet &patterns);
+void populateLowerLossOpsPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::amae
+
+#endif // AMAE_PASSES_LOWERING_LOWERINGUTILS_H

@@ -1,0 +1,180 @@
+//===- Model.cpp - Load and run a compiled amae model ---------------------===//
+
+#include "runtime/Model.h"
+
+#include <cstring>
+#include <dlfcn.h>
+
+namespace amae {
+
+//===----------------------------------------------------------------------===//
+// HostTensor
+//===----------------------------------------------------------------------===//
+
+HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape)
+    : dtype_(dtype), shape_(std::move(shape)) {
+  size_t size = std::max<int64_t>(bytes(), 1);
+  size = (size + 63) / 64 * 64;
+  storage.reset(std::aligned_alloc(64, size));
+  std::memset(storage.get(), 0, size);
+}
+
+int64_t HostTensor::bytes() const {
+  return checkedNumElements(shape_).value_or(0) * dtypeSize(dtype_);
+}
+
+TensorView HostTensor::view() const {
+  TensorView v;
+  v.dtype = dtype_;
+  v.shape = shape_;
+  v.bytes = llvm::ArrayRef<uint8_t>(static_cast<const uint8_t *>(data()), bytes());
+  return v;
+}
+
+llvm::Expected<HostTensor> HostTensor::from(const TensorView &view, DType dtype) {
+  HostTensor t(dtype, view.shape);
+  if (view.dtype == dtype) {
+    std::memcpy(t.data(), view.bytes.data(), view.bytes.size());
+  } else if (dtype == DType::F32) {
+    std::vector<float> values = view.toF32();
+    std::memcpy(t.data(), values.data(), values.size() * sizeof(float));
+  } else if (dtype == DType::I64 && (view.dtype == DType::I32)) {
+    auto *out = static_cast<int64_t *>(t.data());
+    for (int64_t i = 0; i < view.numElements(); ++i) {
+      int32_t v;
+      std::memcpy(&v, view.bytes.data() + 4 * i, 4);
+      out[i] = v;
+    }
+  } else {
+    return llvm::createStringError(("cannot convert " + dtypeName(view.dtype) +
+                                    " to " + dtypeName(dtype))
+                                       .str());
+  }
+  return std::move(t);
+}
+
+//===----------------------------------------------------------------------===//
+// Memref descriptors: {allocated, aligned, offset, sizes[R], strides[R]}
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Descriptors {
+  std::vector<std::vector<int64_t>> storage;
+  std::vector<void *> args;
+
+  void add(const HostTensor &t) {
+    const std::vector<int64_t> &shape = t.shape();
+    std::vector<int64_t> d(3 + 2 * shape.size());
+    auto ptr = reinterpret_cast<int64_t>(t.data());
+    d[0] = ptr;
+    d[1] = ptr;
+    d[2] = 0;
+    int64_t stride = 1;
+    for (size_t i = shape.size(); i-- > 0;) {
+      d[3 + i] = shape[i];
+      d[3 + shape.size() + i] = stride;
+      stride *= shape[i];
+    }
+    storage.push_back(std::move(d));
+  }
+  void **finish() {
+    for (auto &d : storage)
+      args.push_back(d.data());
+    return args.data();
+  }
+};
+} // namespace
+
+llvm::Expected<std::vector<HostTensor>>
+BoundGraph::run(const std::map<std::string, TensorView> &inputs) const {
+  std::vector<HostTensor> converted;
+  converted.reserve(sig->inputs.size());
+  for (const TensorSpec &in : sig->inputs) {
+    auto it = inputs.find(in.name);
+    if (it == inputs.end())
+      return llvm::createStringError("graph '" + sig->name + "' needs input '" +
+                                     in.name + "' (" + dtypeName(in.dtype).str() +
+                                     " " + formatShape(in.shape) + ")");
+    if (it->second.shape != in.shape)
+      return llvm::createStringError("input '" + in.name + "' has shape " +
+                                     formatShape(it->second.shape) + ", graph '" +
+                                     sig->name + "' expects " + formatShape(in.shape));
+    auto t = HostTensor::from(it->second, in.dtype);
+    if (!t)
+      return llvm::createStringError("input '" + in.name + "': " +
+                                     llvm::toString(t.takeError()));
+    converted.push_back(std::move(*t));
+  }
+  std::vector<HostTensor> outputs;
+  for (const TensorSpec &out : sig->outputs)
+    outputs.emplace_back(out.dtype, out.shape);
+
+  Descriptors d;
+  for (const HostTensor &t : converted)
+    d.add(t);
+  for (const HostTensor &t : params)
+    d.add(t);
+  for (const HostTensor &t : outputs)
+    d.add(t);
+  entry(d.finish());
+  return std::move(outputs);
+}
+
+//===----------------------------------------------------------------------===//
+// Model
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
+  std::unique_ptr<Model> model(new Model());
+  model->path = path.str();
+  // An explicit path: dlopen must not search the library path.
+  std::string file = path.contains('/') ? path.str() : "./" + path.str();
+  model->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!model->handle)
+    return checkpointError(path, std::string("cannot load the model: ") + dlerror());
+  auto *manifest = static_cast<const char *>(dlsym(model->handle, "amae_manifest"));
+  if (!manifest)
+    return checkpointError(path, "not an amae model (no amae_manifest)");
+  auto parsed = Manifest::fromJSON(manifest, path);
+  if (!parsed)
+    return parsed.takeError();
+  model->manifest_ = std::move(*parsed);
+  for (const GraphSignature &g : model->manifest_.graphs) {
+    auto *fn = reinterpret_cast<GraphEntry>(
+        dlsym(model->handle, ("amae_graph_" + g.name).c_str()));
+    if (!fn)
+      return checkpointError(path, "graph '" + g.name + "' has no entry point");
+    model->entries[g.name] = fn;
+  }
+  return std::move(model);
+}
+
+Model::~Model() {
+  if (handle)
+    dlclose(handle);
+}
+
+llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
+                                       const Checkpoint &weights) const {
+  const GraphSignature *sig = manifest_.find(graph);
+  if (!sig) {
+    std::string names;
+    for (const GraphSignature &g : manifest_.graphs)
+      names += (names.empty() ? "" : ", ") + g.name;
+    return checkpointError(path, "has no graph '" + graph + "' (it has " + names + ")");
+  }
+  if (llvm::Error err = checkWeights(*sig, weights, /*allowUnused=*/true))
+    return std::move(err);
+  BoundGraph bound;
+  bound.sig = sig;
+  bound.entry = entries.at(sig->name);
+  for (const TensorSpec &p : sig->params) {
+    auto t = HostTensor::from(*weights.find(p.name), p.dtype);
+    if (!t)
+      return t.takeError();
+    bound.params.push_back(std::move(*t));
+  }
+  return std::move(bound);
+}
+
+} // namespace amae

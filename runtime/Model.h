@@ -1,0 +1,85 @@
+//===- Model.h - Load and run a compiled amae model -------------*- C++ -*-===//
+//
+//   auto model = amae::Model::load("tiny.so");          // dlopen + manifest
+//   auto graph = (*model)->bind("infer", checkpoint);    // weights, once
+//   auto outputs = graph->run({{"imgs", imgsView}});      // any number of runs
+//
+// Weights are converted to the graph's dtype and copied into aligned
+// buffers once per binding; inputs are checked by name, dtype and shape.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AMAE_RUNTIME_MODEL_H
+#define AMAE_RUNTIME_MODEL_H
+
+#include "runtime/Manifest.h"
+
+#include <map>
+#include <memory>
+
+namespace amae {
+
+/// An owned, 64-byte aligned, contiguous tensor.
+class HostTensor {
+public:
+  HostTensor() = default;
+  HostTensor(DType dtype, std::vector<int64_t> shape);
+  /// A copy of `view` converted to `dtype` (float <-> float, or same dtype).
+  static llvm::Expected<HostTensor> from(const TensorView &view, DType dtype);
+
+  DType dtype() const { return dtype_; }
+  const std::vector<int64_t> &shape() const { return shape_; }
+  void *data() { return storage.get(); }
+  const void *data() const { return storage.get(); }
+  int64_t bytes() const;
+  TensorView view() const;
+
+private:
+  struct Free {
+    void operator()(void *p) const { std::free(p); }
+  };
+  DType dtype_ = DType::F32;
+  std::vector<int64_t> shape_;
+  std::unique_ptr<void, Free> storage;
+};
+
+using GraphEntry = void (*)(void **);
+
+/// A graph with its weights bound, ready to run.
+class BoundGraph {
+public:
+  const GraphSignature &signature() const { return *sig; }
+  /// Runs once; `inputs` maps each input name of the graph to a tensor
+  /// (extra names are ignored). Returns the outputs in signature order.
+  llvm::Expected<std::vector<HostTensor>>
+  run(const std::map<std::string, TensorView> &inputs) const;
+
+private:
+  friend class Model;
+  const GraphSignature *sig = nullptr;
+  GraphEntry entry = nullptr;
+  std::vector<HostTensor> params;
+};
+
+class Model {
+public:
+  static llvm::Expected<std::unique_ptr<Model>> load(llvm::StringRef path);
+  ~Model();
+
+  const Manifest &manifest() const { return manifest_; }
+  /// Binds `graph` to the parameters in `weights` (names, shapes checked;
+  /// tensors the graph does not take are ignored).
+  llvm::Expected<BoundGraph> bind(llvm::StringRef graph,
+                                  const Checkpoint &weights) const;
+
+private:
+  Model() = default;
+  std::string path;
+  void *handle = nullptr;
+  Manifest manifest_;
+  std::map<std::string, GraphEntry> entries;
+};
+
+} // namespace amae
+
+#endif // AMAE_RUNTIME_MODEL_H

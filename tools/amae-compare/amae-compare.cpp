@@ -1,0 +1,74 @@
+//===- amae-compare.cpp - Compare tensors against a reference -------------===//
+//
+//   amae-compare ACTUAL EXPECTED name[=expected_name] ... [--rtol=1e-4] [--atol=0]
+//
+// For each pair, the error is max |a - e| relative to max |e| (per tensor,
+// as the golden README prescribes); `--atol` adds an absolute allowance
+// for tensors that are exactly zero in exact arithmetic. Prints one line per
+// tensor and exits non-zero if any exceeds the tolerance or mismatches in
+// shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/checkpoint/Checkpoint.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace {
+cl::opt<std::string> actualPath(cl::Positional, cl::Required, cl::desc("<actual>"));
+cl::opt<std::string> expectedPath(cl::Positional, cl::Required, cl::desc("<expected>"));
+cl::list<std::string> pairs(cl::Positional, cl::OneOrMore,
+                            cl::desc("name[=expected_name] ..."));
+cl::opt<double> rtol("rtol", cl::init(1e-4), cl::desc("Tolerance relative to max |expected|"));
+cl::opt<double> absTol("atol", cl::init(0.0), cl::desc("Absolute allowance"));
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "amae tensor comparison\n");
+  auto actual = amae::Checkpoint::open(actualPath);
+  auto expected = amae::Checkpoint::open(expectedPath);
+  if (!actual || !expected) {
+    errs() << "amae-compare: error: "
+           << (actual ? toString(expected.takeError()) : toString(actual.takeError()))
+           << "\n";
+    return 2;
+  }
+  int failures = 0;
+  for (StringRef pair : pairs) {
+    auto [name, other] = pair.split('=');
+    if (other.empty())
+      other = name;
+    const amae::TensorView *a = actual->find(name), *e = expected->find(other);
+    if (!a || !e) {
+      outs() << "FAIL " << pair << ": missing in " << (a ? expectedPath : actualPath) << "\n";
+      ++failures;
+      continue;
+    }
+    if (a->shape != e->shape) {
+      outs() << "FAIL " << pair << ": shape " << amae::formatShape(a->shape) << " vs "
+             << amae::formatShape(e->shape) << "\n";
+      ++failures;
+      continue;
+    }
+    std::vector<float> av = a->toF32(), ev = e->toF32();
+    double maxErr = 0, maxRef = 0;
+    for (size_t i = 0; i < av.size(); ++i) {
+      maxErr = std::max(maxErr, std::fabs(double(av[i]) - double(ev[i])));
+      maxRef = std::max(maxRef, std::fabs(double(ev[i])));
+    }
+    bool ok = maxErr <= rtol * maxRef + absTol && !std::isnan(maxErr);
+    outs() << formatv("{0} {1}: max error {2:e2}, relative {3:e2} (tolerance {4:e1})\n",
+                      ok ? "ok  " : "FAIL", pair, maxErr,
+                      maxRef > 0 ? maxErr / maxRef : maxErr, rtol.getValue());
+    failures += !ok;
+  }
+  return failures ? 1 : 0;
+}
