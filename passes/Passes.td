@@ -25,4 +25,19 @@ def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def AmaeOutlineKernels : Pass<"amae-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Outline each bufferized linalg op of a graph into a function";
+  let description = [{
+    After bufferization a graph is one function holding hundreds of loop
+    nests, and LLVM's loop passes (IndVarSimplify above all) scale badly
+    with function size: the tiny pretraining graph took a minute at -O3.
+    This pass moves every top-level `linalg` op of each public function into
+    its own private function `<graph>_k<N>_<op>`, marked `noinline`, so LLVM
+    optimises many small functions instead of one huge one. It also gives
+    profiles one symbol per kernel.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
 #endif // AMAE_PASSES

@@ -7,7 +7,7 @@ PACKAGES=(
   # Toolchain: MLIR/LLVM 22 from bookworm-security, clang + lld for fast
   # builds, ccache for rebuilds, lit/FileCheck from llvm-22-tools.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
-  cmake ninja-build ccache python3 libgtest-dev
+  cmake ninja-build ccache python3 libgtest-dev bc
   # libFuzzer and sanitizer runtimes for the parser fuzzers.
   libclang-rt-22-dev
 )

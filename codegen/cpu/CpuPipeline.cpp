@@ -89,6 +89,7 @@ LogicalResult lowerToLLVMDialect(ModuleOp module) {
       module,
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
       "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,"
+      "amae-outline-kernels,"
       "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
       "convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
       "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"

@@ -67,7 +67,8 @@ static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() 
 }
 
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
-                                   llvm::StringRef outputPath, bool keepIntermediates) {
+                                   llvm::StringRef outputPath, unsigned optLevel,
+                                   bool keepIntermediates) {
   if (mlir::failed(lowerToLLVMDialect(module)))
     return llvm::createStringError("lowering to the LLVM dialect failed");
 
@@ -94,8 +95,9 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
   if (llvm::Error err =
-          mlir::makeOptimizingTransformer(3, 0, machine->get())(llvmModule.get()))
+          mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine->get())(llvmModule.get()))
     return err;
+
 
   std::string objectPath = (outputPath + ".o").str();
   {

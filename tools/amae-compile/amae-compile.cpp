@@ -47,6 +47,9 @@ cl::opt<EmitKind> emit("emit", cl::init(EmitKind::Amae),
 cl::opt<bool> keepIntermediates("keep-intermediates",
                                  cl::desc("Keep X.so.o and X.so.ll next to the library"),
                                  cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::init(2), cl::Prefix,
+                           cl::desc("LLVM optimisation level (0-3, default 2)"),
+                           cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::init(1),
                        cl::desc("Batch size N, fixed at compile time"),
                        cl::cat(category));
@@ -138,8 +141,12 @@ int main(int argc, char **argv) {
       errs() << "amae-compile: error: a shared library needs -o FILE.so\n";
       return 1;
     }
+    if (optLevel > 3) {
+      errs() << "amae-compile: error: -O takes 0 to 3\n";
+      return 1;
+    }
     if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath,
-                                                 keepIntermediates)) {
+                                                 optLevel, keepIntermediates)) {
       errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
       return 1;
     }

@@ -1,0 +1,57 @@
+//===- OutlineKernels.cpp - One function per bufferized linalg op ---------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::amae {
+#define GEN_PASS_DEF_AMAEOUTLINEKERNELS
+#include "passes/Passes.h.inc"
+
+namespace {
+struct AmaeOutlineKernelsPass
+    : impl::AmaeOutlineKernelsBase<AmaeOutlineKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    IRRewriter rewriter(&getContext());
+    SmallVector<func::FuncOp> graphs(module.getOps<func::FuncOp>());
+    for (func::FuncOp graph : graphs) {
+      if (graph.isPrivate() || graph.isExternal())
+        continue;
+      // Only ops on buffers (no results) can move out as they are.
+      SmallVector<linalg::LinalgOp> kernels;
+      for (Operation &op : graph.getBody().front())
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op))
+          if (linalgOp->getNumResults() == 0)
+            kernels.push_back(linalgOp);
+      for (auto [index, kernel] : llvm::enumerate(kernels)) {
+        // Wrap the op in a region, outline the region, inline the call site.
+        rewriter.setInsertionPoint(kernel);
+        auto wrapper = scf::ExecuteRegionOp::create(rewriter, kernel.getLoc(), TypeRange{});
+        Block *block = rewriter.createBlock(&wrapper.getRegion());
+        rewriter.moveOpBefore(kernel, block, block->end());
+        rewriter.setInsertionPointToEnd(block);
+        scf::YieldOp::create(rewriter, kernel.getLoc());
+        std::string name = (graph.getSymName() + "_k" + Twine(index) + "_" +
+                            kernel->getName().stripDialect())
+                               .str();
+        std::replace(name.begin(), name.end(), '.', '_');
+        FailureOr<func::FuncOp> outlined = outlineSingleBlockRegion(
+            rewriter, kernel.getLoc(), wrapper.getRegion(), name);
+        if (failed(outlined))
+          return signalPassFailure();
+        outlined->setPrivate();
+        (*outlined)->setAttr("passthrough",
+                             rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
+        // The region now holds only the call: splice it into the graph.
+        Block &body = wrapper.getRegion().front();
+        rewriter.eraseOp(body.getTerminator());
+        rewriter.inlineBlockBefore(&body, wrapper);
+        rewriter.eraseOp(wrapper);
+      }
+    }
+  }
+};
+} // namespace
+} // namespace mlir::amae
