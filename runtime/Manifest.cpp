@@ -40,8 +40,12 @@ llvm::json::Value Manifest::toJSON() const {
                                             {"params", list(g.params)},
                                             {"outputs", list(g.outputs)}});
   }
-  return llvm::json::Object{
-      {"model", model}, {"batch", batch}, {"graphs", std::move(graphArray)}};
+  return llvm::json::Object{{"model", model},
+                           {"batch", batch},
+                           {"sample_rate", sampleRate},
+                           {"norm_mean", normMean},
+                           {"norm_std", normStd},
+                           {"graphs", std::move(graphArray)}};
 }
 
 llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
@@ -60,6 +64,12 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
     m.model = name->str();
   if (auto batch = o->getInteger("batch"))
     m.batch = *batch;
+  if (auto rate = o->getInteger("sample_rate"))
+    m.sampleRate = *rate;
+  if (auto mean = o->getNumber("norm_mean"))
+    m.normMean = static_cast<float>(*mean);
+  if (auto std = o->getNumber("norm_std"))
+    m.normStd = static_cast<float>(*std);
   const llvm::json::Array *graphs = o->getArray("graphs");
   if (!graphs)
     return fail("no graphs");

@@ -35,6 +35,9 @@ struct GraphSignature {
 struct Manifest {
   std::string model;
   int64_t batch = 1;
+  /// The audio front end the model expects (the spec's `input`).
+  int64_t sampleRate = 16000;
+  float normMean = -4.2677393f, normStd = 4.5689974f;
   std::vector<GraphSignature> graphs;
 
   const GraphSignature *find(llvm::StringRef graph) const;

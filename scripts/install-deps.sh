@@ -10,6 +10,11 @@ PACKAGES=(
   cmake ninja-build ccache python3 libgtest-dev bc
   # libFuzzer and sanitizer runtimes for the parser fuzzers.
   libclang-rt-22-dev
+  # Audio decoding and resampling.
+  pkg-config libsndfile1-dev libsoxr-dev
+  # Test audio (spoken with espeak-ng, converted with sox) and the PyTorch
+  # reference the front end is checked against.
+  espeak-ng sox libsox-fmt-all python3-torchaudio python3-numpy
 )
 
 missing=()

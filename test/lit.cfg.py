@@ -19,7 +19,7 @@ config.substitutions.append(("%amae_obj_root", config.amae_obj_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["amae-opt", "amae-compile", "amae-convert", "amae-run", "amae-compare"]
+tools = ["amae-opt", "amae-compile", "amae-convert", "amae-run", "amae-compare", "amae-fbank"]
 fuzzers = ["amae-fuzz-spec", "amae-fuzz-safetensors", "amae-fuzz-pth"]
 if all(os.path.exists(os.path.join(config.amae_tools_dir, f)) for f in fuzzers):
     config.available_features.add("fuzzers")
@@ -35,3 +35,15 @@ golden = os.path.join(os.path.dirname(config.amae_src_root), "shared", "golden",
 if os.path.isdir(golden):
     config.available_features.add("golden")
     config.substitutions.append(("%golden", golden))
+
+# Audio tools and the PyTorch reference, when installed.
+for tool in ["espeak-ng", "sox"]:
+    if shutil.which(tool):
+        config.available_features.add(tool)
+import subprocess
+try:
+    subprocess.run(["/usr/bin/python3", "-c", "import torchaudio"], check=True,
+                   capture_output=True, timeout=120)
+    config.available_features.add("torchaudio")
+except Exception:
+    pass

@@ -202,6 +202,12 @@ Manifest manifestOf(ModuleOp module) {
   manifest.model = module.getSymName().value_or("model").str();
   if (auto batch = module->getAttrOfType<IntegerAttr>("amae.batch"))
     manifest.batch = batch.getInt();
+  if (auto rate = module->getAttrOfType<IntegerAttr>("amae.sample_rate"))
+    manifest.sampleRate = rate.getInt();
+  if (auto mean = module->getAttrOfType<FloatAttr>("amae.norm_mean"))
+    manifest.normMean = static_cast<float>(mean.getValueAsDouble());
+  if (auto std = module->getAttrOfType<FloatAttr>("amae.norm_std"))
+    manifest.normStd = static_cast<float>(std.getValueAsDouble());
   for (auto func : module.getOps<func::FuncOp>()) {
     GraphSignature graph;
     graph.name = func.getSymName().str();
@@ -235,6 +241,9 @@ OwningOpRef<ModuleOp> emitGraphs(MLIRContext &context, const ModelSpec &spec,
       FileLineColLoc::get(&context, spec.name, 0, 0));
   module->setSymName(spec.name);
   (*module)->setAttr("amae.batch", b.getI64IntegerAttr(batch));
+  (*module)->setAttr("amae.sample_rate", b.getI64IntegerAttr(spec.input.sampleRate));
+  (*module)->setAttr("amae.norm_mean", b.getF64FloatAttr(spec.input.mean));
+  (*module)->setAttr("amae.norm_std", b.getF64FloatAttr(spec.input.std));
   for (GraphKind kind : spec.graphs) {
     switch (kind) {
     case GraphKind::Infer:

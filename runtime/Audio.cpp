@@ -1,0 +1,198 @@
+//===- Audio.cpp - Audio files to AudioMAE input features -----------------===//
+//
+// Numerics follow torchaudio step by step in float32 (frame mean, replicate
+// pre-emphasis, the float32 Hann window of torch.hann_window, the float32
+// mel bank of get_mel_banks, the float32 matmul and log); only the FFT is
+// evaluated in double, which is closer to exact than torch's float32 FFT.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Audio.h"
+#include "dialects/Amae/ModelMath.h"
+
+#include <sndfile.h>
+#include <soxr.h>
+
+#include <cmath>
+#include <complex>
+#include <limits>
+
+namespace amae {
+
+llvm::Expected<Waveform> readAudio(llvm::StringRef path) {
+  SF_INFO info{};
+  std::string file = path.str();
+  SNDFILE *sf = sf_open(file.c_str(), SFM_READ, &info);
+  if (!sf)
+    return llvm::createStringError(file + ": cannot decode audio: " +
+                                   sf_strerror(nullptr));
+  Waveform wave;
+  wave.sampleRate = info.samplerate;
+  wave.channels = info.channels;
+  if (info.frames <= 0 || info.channels <= 0 || info.samplerate <= 0 ||
+      info.frames > (int64_t(1) << 34) / info.channels) {
+    sf_close(sf);
+    return llvm::createStringError(file + ": no audio frames (or an implausible header)");
+  }
+  wave.samples.resize(info.frames * info.channels);
+  sf_count_t read = sf_readf_float(sf, wave.samples.data(), info.frames);
+  int error = sf_error(sf);
+  sf_close(sf);
+  if (read <= 0 || error)
+    return llvm::createStringError(file + ": truncated or corrupt audio data");
+  wave.samples.resize(read * info.channels);
+  return std::move(wave);
+}
+
+std::vector<float> officialMono(const Waveform &wave) {
+  // torch computes the mean of a float32 tensor with a float accumulator
+  // in a cascade; double accumulation is at least as close to exact.
+  double sum = 0;
+  for (float s : wave.samples)
+    sum += s;
+  float mean = static_cast<float>(sum / static_cast<double>(wave.samples.size()));
+  std::vector<float> mono(wave.frames());
+  for (int64_t i = 0; i < wave.frames(); ++i)
+    mono[i] = wave.samples[i * wave.channels] - mean;
+  return mono;
+}
+
+llvm::Expected<std::vector<float>> resample(const std::vector<float> &samples,
+                                            double fromRate, double toRate) {
+  if (fromRate == toRate)
+    return samples;
+  size_t outLen = static_cast<size_t>(std::ceil(samples.size() * toRate / fromRate));
+  std::vector<float> out(outLen);
+  size_t done = 0;
+  soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);
+  soxr_error_t err = soxr_oneshot(fromRate, toRate, 1, samples.data(), samples.size(),
+                                  nullptr, out.data(), out.size(), &done, nullptr,
+                                  &quality, nullptr);
+  if (err)
+    return llvm::createStringError(std::string("resampling failed: ") + err);
+  out.resize(done);
+  return out;
+}
+
+/// In-place radix-2 FFT of a power-of-two length.
+static void fft(std::vector<std::complex<double>> &a) {
+  size_t n = a.size();
+  for (size_t i = 1, j = 0; i < n; ++i) {
+    size_t bit = n >> 1;
+    for (; j & bit; bit >>= 1)
+      j ^= bit;
+    j ^= bit;
+    if (i < j)
+      std::swap(a[i], a[j]);
+  }
+  for (size_t len = 2; len <= n; len <<= 1) {
+    double angle = -2 * M_PI / static_cast<double>(len);
+    std::complex<double> wlen(std::cos(angle), std::sin(angle));
+    for (size_t i = 0; i < n; i += len) {
+      std::complex<double> w(1);
+      for (size_t j = 0; j < len / 2; ++j) {
+        std::complex<double> u = a[i + j], v = a[i + j + len / 2] * w;
+        a[i + j] = u + v;
+        a[i + j + len / 2] = u - v;
+        w *= wlen;
+      }
+    }
+  }
+}
+
+/// torchaudio's mel_scale in float32: 1127 * log(1 + f / 700).
+static float melScale(float freq) { return 1127.0f * std::log(1.0f + freq / 700.0f); }
+
+/// get_mel_banks: bins x (paddedWindow / 2 + 1), the Nyquist column zero.
+static std::vector<float> melBanks(const FbankOptions &o, int64_t paddedWindow) {
+  int64_t fftBins = paddedWindow / 2;
+  double nyquist = 0.5 * o.sampleRate;
+  double high = o.highFreq > 0 ? o.highFreq : nyquist + o.highFreq;
+  float binWidth = static_cast<float>(o.sampleRate / paddedWindow);
+  // Scalars in Python floats (double), tensors in float32.
+  double melLow = 1127.0 * std::log(1.0 + o.lowFreq / 700.0);
+  double melHigh = 1127.0 * std::log(1.0 + high / 700.0);
+  double delta = (melHigh - melLow) / static_cast<double>(o.numMelBins + 1);
+  std::vector<float> bank(o.numMelBins * (fftBins + 1), 0.0f);
+  for (int64_t b = 0; b < o.numMelBins; ++b) {
+    float left = static_cast<float>(melLow + static_cast<double>(b) * delta);
+    float center = static_cast<float>(melLow + static_cast<double>(b + 1) * delta);
+    float right = static_cast<float>(melLow + static_cast<double>(b + 2) * delta);
+    for (int64_t k = 0; k < fftBins; ++k) {
+      float mel = melScale(binWidth * static_cast<float>(k));
+      float up = (mel - left) / (center - left);
+      float down = (right - mel) / (right - center);
+      bank[b * (fftBins + 1) + k] = std::max(0.0f, std::min(up, down));
+    }
+  }
+  return bank;
+}
+
+std::vector<float> kaldiFbank(const std::vector<float> &wave,
+                              const FbankOptions &o, int64_t &frames) {
+  mlir::amae::math::FbankFraming framing = mlir::amae::math::fbankFraming(
+      o.sampleRate, o.frameLengthMs, o.frameShiftMs, o.roundToPowerOfTwo);
+  int64_t win = framing.windowSize, padded = framing.paddedWindowSize;
+  frames = framing.frames(static_cast<int64_t>(wave.size()));
+  int64_t bins = o.numMelBins, spectrum = padded / 2 + 1;
+
+  // torch.hann_window(win, periodic=False) in float32.
+  std::vector<float> window(win);
+  float step = static_cast<float>(2.0 * M_PI / static_cast<double>(win - 1));
+  for (int64_t k = 0; k < win; ++k)
+    window[k] = std::cos(static_cast<float>(k) * step) * -0.5f + 0.5f;
+  std::vector<float> bank = melBanks(o, padded);
+  const float eps = std::numeric_limits<float>::epsilon();
+
+  std::vector<float> out(frames * bins);
+  std::vector<float> frame(win), power(spectrum);
+  std::vector<std::complex<double>> buffer(padded);
+  for (int64_t f = 0; f < frames; ++f) {
+    const float *src = wave.data() + f * framing.hop;
+    std::copy(src, src + win, frame.begin());
+    if (o.removeDcOffset) {
+      // torch's mean sums in a cascade, accurate to a few ulps; a double
+      // accumulator matches that where a naive float sum would not.
+      double sum = 0;
+      for (float v : frame)
+        sum += v;
+      float mean = static_cast<float>(sum / static_cast<double>(win));
+      for (float &v : frame)
+        v -= mean;
+    }
+    // Pre-emphasis with replicate padding on the left, from the back.
+    for (int64_t j = win - 1; j >= 0; --j)
+      frame[j] -= o.preemphasis * frame[j > 0 ? j - 1 : 0];
+    for (int64_t j = 0; j < padded; ++j)
+      buffer[j] = j < win ? static_cast<double>(frame[j] * window[j]) : 0.0;
+    fft(buffer);
+    for (int64_t k = 0; k < spectrum; ++k) {
+      float re = static_cast<float>(buffer[k].real());
+      float im = static_cast<float>(buffer[k].imag());
+      float magnitude = std::hypot(re, im);
+      power[k] = magnitude * magnitude;
+    }
+    for (int64_t b = 0; b < bins; ++b) {
+      float energy = 0;
+      const float *row = &bank[b * spectrum];
+      for (int64_t k = 0; k < spectrum; ++k)
+        energy += power[k] * row[k];
+      out[f * bins + b] = std::log(std::max(energy, eps));
+    }
+  }
+  return out;
+}
+
+std::vector<float> audioMaeImage(const std::vector<float> &fbank, int64_t frames,
+                                 int64_t bins, int64_t targetFrames, float mean,
+                                 float std) {
+  std::vector<float> image(targetFrames * bins, 0.0f);
+  int64_t copied = std::min(frames, targetFrames);
+  std::copy(fbank.begin(), fbank.begin() + copied * bins, image.begin());
+  float twoStd = std * 2.0f;
+  for (float &v : image)
+    v = (v - mean) / twoStd;
+  return image;
+}
+
+} // namespace amae
