@@ -3,7 +3,8 @@
 # native shared library and run its three graphs. With the official golden
 # vectors beside the repository (../shared/golden/tiny_s0) the graphs run on
 # the official weights and inputs and are compared with the official
-# outputs; without them, on deterministic synthetic weights.
+# outputs; without them the comparison is skipped. Last, speech made with
+# espeak-ng runs through the audio front end and the infer graph.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${AMAE_BUILD_DIR:-$root/build}"
@@ -32,3 +33,17 @@ run() { # graph weights outputs-to-compare...
 run infer finetune_weights.safetensors finetune_io.safetensors logits embedding=pooled_fc_norm_out
 run pretrain pretrain_weights.safetensors pretrain_io.safetensors loss pred mask ids_restore latent
 run finetune finetune_weights.safetensors finetune_io.safetensors loss=loss_masked logits=logits_masked
+
+echo "== audio: espeak-ng speech -> fbank -> infer (tiny model, official weights) =="
+audio="$out/audio"
+mkdir -p "$audio"
+for word in zero one two three; do
+  espeak-ng -w "$audio/$word.wav" "$word"
+done
+sox "$audio/three.wav" -r 44100 -c 2 "$audio/three-44k-stereo.flac"
+printf 'index,mid,display_name\n' > "$audio/labels.csv"
+for i in $(seq 0 9); do echo "$i,/m/$i,class $i of the tiny model" >> "$audio/labels.csv"; done
+"$bin/amae-run" "$out/tiny.so" --weights="$golden/finetune_weights.safetensors" \
+  "$audio"/*.wav "$audio"/*.flac --labels="$audio/labels.csv" --top-k=2 \
+  --embeddings="$out/embeddings.safetensors"
+"$bin/amae-convert" "$out/embeddings.safetensors" --list

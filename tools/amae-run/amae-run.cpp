@@ -2,6 +2,8 @@
 //
 //   amae-run model.so --graph=infer --weights=W --inputs=I.safetensors -o O.safetensors
 //   amae-run model.so --graph=infer --weights=W --inputs=I --repeat=20
+//   amae-run model.so --weights=W a.wav b.flac ... [--labels=L.csv] [--top-k=5]
+//            [--embeddings=E.safetensors]
 //
 // Inputs and outputs use the names of the graph signature (see --list).
 // --repeat runs the graph N times after one warm-up and prints the median
@@ -9,15 +11,20 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Audio.h"
 #include "runtime/Model.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
 #include <chrono>
 
 using namespace llvm;
@@ -39,6 +46,16 @@ cl::opt<unsigned> repeat("repeat", cl::init(0),
                          cl::desc("Time N runs after a warm-up"), cl::cat(category));
 cl::opt<bool> list("list", cl::desc("Print the model's graphs and signatures"),
                    cl::cat(category));
+cl::list<std::string> audioFiles(cl::Positional, cl::desc("<audio files>"),
+                                 cl::cat(category));
+cl::opt<std::string> labelsPath("labels", cl::value_desc("class_labels_indices.csv"),
+                                cl::desc("Class names (AudioSet's CSV format)"),
+                                cl::cat(category));
+cl::opt<unsigned> topK("top-k", cl::init(5), cl::desc("Classes to print per file"),
+                       cl::cat(category));
+cl::opt<std::string> embeddingsPath("embeddings", cl::value_desc("E.safetensors"),
+                                    cl::desc("Write the embedding of each file"),
+                                    cl::cat(category));
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "amae-run") << message << "\n";
@@ -57,6 +74,148 @@ void printSignature(const amae::GraphSignature &g) {
   outs() << "  " << g.params.size() << " parameters\n";
   show("output", g.outputs);
 }
+/// Reads AudioSet's class_labels_indices.csv (index,mid,display_name, the
+/// name possibly quoted) into names by index.
+Expected<std::vector<std::string>> readLabels(StringRef path) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return createStringError(path + ": " + buffer.getError().message());
+  std::vector<std::string> names;
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    StringRef line = lines[i].trim();
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"')
+        quoted = !quoted;
+      else if (c == ',' && !quoted)
+        fields.emplace_back();
+      else
+        fields.back() += c;
+    }
+    unsigned index;
+    if (fields.size() < 3 || StringRef(fields[0]).getAsInteger(10, index))
+      return createStringError(path + ":" + Twine(i + 1) +
+                               ": expected index,mid,display_name");
+    if (names.size() <= index)
+      names.resize(index + 1);
+    names[index] = fields[2];
+  }
+  return names;
+}
+
+/// Runs `infer` on audio files in batches of the model's batch size.
+int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
+  const amae::GraphSignature &sig = graph.signature();
+  if (sig.inputs.size() != 1 || sig.inputs[0].shape.size() != 4 ||
+      sig.outputs.size() < 2)
+    return fail("audio files need the infer graph (imgs -> logits, embedding)");
+  std::vector<int64_t> imgShape = sig.inputs[0].shape;
+  int64_t batch = imgShape[0], frames = imgShape[2], bins = imgShape[3];
+  int64_t classes = sig.outputs[0].shape[1], width = sig.outputs[1].shape[1];
+  std::vector<std::string> labels;
+  if (!labelsPath.empty()) {
+    auto read = readLabels(labelsPath);
+    if (!read)
+      return fail(toString(read.takeError()));
+    labels = std::move(*read);
+  }
+  const amae::Manifest &m = model.manifest();
+  size_t total = audioFiles.size();
+  // Rows of files that fail stay NaN, so row i is always file i.
+  std::vector<float> embeddings(total * width, std::nanf(""));
+  int failures = 0;
+  // A progress bar on a terminal when the files take several batches.
+  bool progress = total > static_cast<size_t>(batch) && errs().is_displayed();
+  auto report = [&](const Twine &message) {
+    if (progress)
+      errs() << "\r\033[K";
+    WithColor::error(errs(), "amae-run") << message << "\n";
+    ++failures;
+  };
+
+  for (size_t first = 0; first < total; first += batch) {
+    amae::HostTensor imgs(amae::DType::F32, imgShape);
+    std::vector<size_t> slots; // batch row -> file index
+    for (size_t f = first; f < std::min(total, first + batch); ++f) {
+      auto wave = amae::readAudio(audioFiles[f]);
+      if (!wave) {
+        report(toString(wave.takeError()));
+        continue;
+      }
+      auto mono = amae::resample(amae::officialMono(*wave), wave->sampleRate, m.sampleRate);
+      if (!mono) {
+        report(audioFiles[f] + ": " + toString(mono.takeError()));
+        continue;
+      }
+      amae::FbankOptions options;
+      options.sampleRate = m.sampleRate;
+      options.numMelBins = bins;
+      int64_t count = 0;
+      std::vector<float> fbank = amae::kaldiFbank(*mono, options, count);
+      std::vector<float> image =
+          amae::audioMaeImage(fbank, count, bins, frames, m.normMean, m.normStd);
+      std::copy(image.begin(), image.end(),
+                static_cast<float *>(imgs.data()) + slots.size() * frames * bins);
+      slots.push_back(f);
+    }
+    if (slots.empty())
+      continue;
+    auto outputs = graph.run({{sig.inputs[0].name, imgs.view()}});
+    if (!outputs)
+      return fail(toString(outputs.takeError()));
+    auto *logits = static_cast<const float *>((*outputs)[0].data());
+    auto *embedding = static_cast<const float *>((*outputs)[1].data());
+    for (size_t row = 0; row < slots.size(); ++row) {
+      size_t f = slots[row];
+      std::copy(embedding + row * width, embedding + (row + 1) * width,
+                embeddings.begin() + f * width);
+      if (!embeddingsPath.empty() && labelsPath.empty())
+        continue;
+      std::vector<int64_t> order(classes);
+      std::iota(order.begin(), order.end(), 0);
+      const float *l = logits + row * classes;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int64_t a, int64_t b) { return l[a] > l[b]; });
+      if (progress)
+        errs() << "\r\033[K";
+      outs() << audioFiles[f] << ":";
+      for (unsigned k = 0; k < std::min<int64_t>(topK, classes); ++k) {
+        int64_t c = order[k];
+        std::string name = c < static_cast<int64_t>(labels.size()) && !labels[c].empty()
+                               ? labels[c]
+                               : "class " + std::to_string(c);
+        outs() << formatv(" {0} ({1:F3})", name, 1.0 / (1.0 + std::exp(-l[c])));
+      }
+      outs() << "\n";
+    }
+    if (progress) {
+      size_t done = std::min(total, first + batch);
+      int bar = static_cast<int>(30 * done / total);
+      errs() << formatv("\r[{0}{1}] {2}/{3} files", std::string(bar, '#'),
+                        std::string(30 - bar, ' '), done, total);
+      errs().flush();
+    }
+  }
+  if (progress)
+    errs() << "\n";
+  if (!embeddingsPath.empty()) {
+    amae::Checkpoint out;
+    std::vector<uint8_t> bytes(embeddings.size() * sizeof(float));
+    std::memcpy(bytes.data(), embeddings.data(), bytes.size());
+    out.addOwned("embeddings", amae::DType::F32,
+                 {static_cast<int64_t>(total), width}, std::move(bytes));
+    std::string files;
+    for (const std::string &f : audioFiles)
+      files += (files.empty() ? "" : "\n") + f;
+    out.setMetadata("files", files);
+    if (Error err = amae::writeSafetensors(embeddingsPath, out))
+      return fail(toString(std::move(err)));
+  }
+  return failures ? 1 : 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -74,11 +233,17 @@ int main(int argc, char **argv) {
   }
   if (weightsPath.empty())
     return fail("--weights is required");
-  if (inputsPath.empty())
-    return fail("--inputs is required");
+  if (inputsPath.empty() && audioFiles.empty())
+    return fail("give --inputs=I.safetensors or audio files");
   auto weights = amae::Checkpoint::open(weightsPath);
   if (!weights)
     return fail(toString(weights.takeError()));
+  if (!audioFiles.empty()) {
+    auto graph = (*model)->bind(graphName, *weights);
+    if (!graph)
+      return fail(toString(graph.takeError()));
+    return runAudio(**model, *graph);
+  }
   auto inputs = amae::Checkpoint::open(inputsPath);
   if (!inputs)
     return fail(toString(inputs.takeError()));
