@@ -40,4 +40,22 @@ def AmaeOutlineKernels : Pass<"amae-outline-kernels", "mlir::ModuleOp"> {
                            "mlir::LLVM::LLVMDialect"];
 }
 
+def AmaeContractionsToBlas : Pass<"amae-contractions-to-blas", "mlir::ModuleOp"> {
+  let summary = "Hand bufferized matmul-shaped contractions to a BLAS";
+  let description = [{
+    Rewrites each `linalg.generic` on memrefs that computes
+    `C[b..., i, j] += sum_k A[b..., i, k] * B[b..., j, k]` (B transposed, as
+    `amae.linear` and q k^T lower) or `... * B[b..., k, j]` (as softmax(.) v
+    lowers) into one call of `amae_gemm(A, B, C, transB)` on rank-3 views
+    (batch dims collapsed), which the CPU runtime implements with
+    `cblas_sgemm`. Contractions whose views cannot be formed without copies
+    (non-collapsible batch dims, non-unit inner strides) stay as loops.
+
+    This is the library-call lowering the design allows for the large
+    matmuls; `amae-compile --blas=false` keeps the pure loop lowering.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect", "mlir::LLVM::LLVMDialect"];
+}
+
 #endif // AMAE_PASSES

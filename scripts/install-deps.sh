@@ -10,6 +10,8 @@ PACKAGES=(
   cmake ninja-build ccache python3 libgtest-dev bc
   # libFuzzer and sanitizer runtimes for the parser fuzzers.
   libclang-rt-22-dev
+  # The BLAS the large matmuls are handed to (amae-compile --blas).
+  libopenblas-openmp-dev
   # Audio decoding and resampling.
   pkg-config libsndfile1-dev libsoxr-dev
   # Test audio (spoken with espeak-ng, converted with sox) and the PyTorch

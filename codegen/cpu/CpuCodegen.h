@@ -19,6 +19,20 @@
 
 namespace amae {
 
+struct CpuOptions {
+  /// LLVM optimisation level. O2 by default: on the naive loop nests O3's
+  /// extra unrolling made the tiny pretraining graph compile in 35 s
+  /// instead of 14 s for a run-time gain inside the noise (8.0 vs 8.9 ms).
+  unsigned optLevel = 2;
+  /// Hand matmul-shaped contractions to OpenBLAS (amae-contractions-to-blas).
+  bool useBlas = false;
+  /// Keep `<output>.o` and `<output>.ll` next to the library.
+  bool keepIntermediates = false;
+};
+
+/// True when this build can link models against OpenBLAS.
+bool blasAvailable();
+
 /// Adds every dialect and interface extension the pipeline uses. A context
 /// that runs the pipeline must be created with this registry, so that the
 /// bufferization models attach as the dialects load.
@@ -29,18 +43,14 @@ mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 
 /// Lowers the amae graphs of `module` to the LLVM dialect in place. Fails
 /// with diagnostics at the offending ops.
-mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module);
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
+                                       const CpuOptions &options = {});
 
 /// Lowers `module` (amae IR) and writes a shared library to `outputPath`
-/// carrying `manifest`, optimised at LLVM `optLevel`. `keepIntermediates`
-/// leaves `<output>.o` and `<output>.ll` next to it.
-///
-/// The default is O2: on the naive loop nests O3's extra unrolling made the
-/// tiny pretraining graph compile in 35 s instead of 14 s for a run-time gain
-/// inside the noise (8.0 vs 8.9 ms).
+/// carrying `manifest`.
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
-                                   llvm::StringRef outputPath, unsigned optLevel = 2,
-                                   bool keepIntermediates = false);
+                                   llvm::StringRef outputPath,
+                                   const CpuOptions &options = {});
 
 } // namespace amae
 

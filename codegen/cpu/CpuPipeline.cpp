@@ -64,7 +64,15 @@ LogicalResult lowerToLinalg(ModuleOp module) {
                              "func.func(convert-elementwise-to-linalg)");
 }
 
-LogicalResult lowerToLLVMDialect(ModuleOp module) {
+bool blasAvailable() {
+#ifdef AMAE_KERNELS_LIBRARY
+  return true;
+#else
+  return false;
+#endif
+}
+
+LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
   MLIRContext *ctx = module.getContext();
   if (failed(lowerToLinalg(module)))
     return failure();
@@ -85,15 +93,20 @@ LogicalResult lowerToLLVMDialect(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>())
     func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
 
-  return runPipeline(
-      module,
+  // Results become out-parameters of the public graphs; the BLAS rewrite
+  // (optional) runs on the bufferized contractions before they are outlined.
+  std::string pipeline =
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-      "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,"
+      "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,";
+  if (cpu.useBlas)
+    pipeline += "amae-contractions-to-blas,canonicalize,";
+  pipeline +=
       "amae-outline-kernels,"
       "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
       "convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
       "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
-      "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts");
+      "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
+  return runPipeline(module, pipeline);
 }
 
 } // namespace amae

@@ -67,9 +67,11 @@ static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() 
 }
 
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
-                                   llvm::StringRef outputPath, unsigned optLevel,
-                                   bool keepIntermediates) {
-  if (mlir::failed(lowerToLLVMDialect(module)))
+                                   llvm::StringRef outputPath, const CpuOptions &cpu) {
+  if (cpu.useBlas && !blasAvailable())
+    return llvm::createStringError("--blas needs OpenBLAS (libopenblas-openmp-dev) "
+                                   "at build time");
+  if (mlir::failed(lowerToLLVMDialect(module, cpu)))
     return llvm::createStringError("lowering to the LLVM dialect failed");
 
   mlir::registerBuiltinDialectTranslation(*module.getContext());
@@ -95,7 +97,7 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
   if (llvm::Error err =
-          mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, machine->get())(llvmModule.get()))
+          mlir::makeOptimizingTransformer(cpu.optLevel, /*sizeLevel=*/0, machine->get())(llvmModule.get()))
     return err;
 
 
@@ -111,7 +113,7 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
       return llvm::createStringError("the target cannot emit object files");
     pm.run(*llvmModule);
   }
-  if (keepIntermediates) {
+  if (cpu.keepIntermediates) {
     std::error_code ec;
     llvm::raw_fd_ostream ll((outputPath + ".ll").str(), ec, llvm::sys::fs::OF_None);
     if (!ec)
@@ -128,9 +130,16 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
     return llvm::createStringError("no C compiler driver (clang-22, clang, cc) to link with");
   std::string errorText;
   llvm::SmallVector<llvm::StringRef> argv = {*driver, "-shared", "-o", outputPath,
-                                             objectPath, "-lm"};
+                                             objectPath};
+#ifdef AMAE_KERNELS_LIBRARY
+  if (cpu.useBlas) {
+    argv.push_back(AMAE_KERNELS_LIBRARY);
+    argv.push_back("-lopenblas");
+  }
+#endif
+  argv.push_back("-lm");
   int rc = llvm::sys::ExecuteAndWait(*driver, argv, std::nullopt, {}, 0, 0, &errorText);
-  if (!keepIntermediates)
+  if (!cpu.keepIntermediates)
     llvm::sys::fs::remove(objectPath);
   if (rc != 0)
     return llvm::createStringError("linking " + outputPath + " failed: " + errorText);

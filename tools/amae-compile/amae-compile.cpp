@@ -50,6 +50,10 @@ cl::opt<bool> keepIntermediates("keep-intermediates",
 cl::opt<unsigned> optLevel("O", cl::init(2), cl::Prefix,
                            cl::desc("LLVM optimisation level (0-3, default 2)"),
                            cl::cat(category));
+cl::opt<bool> useBlas("blas", cl::init(amae::blasAvailable()),
+                      cl::desc("Hand the large matmuls to OpenBLAS (default on "
+                               "when the build found it)"),
+                      cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::init(1),
                        cl::desc("Batch size N, fixed at compile time"),
                        cl::cat(category));
@@ -145,15 +149,20 @@ int main(int argc, char **argv) {
       errs() << "amae-compile: error: -O takes 0 to 3\n";
       return 1;
     }
-    if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath,
-                                                 optLevel, keepIntermediates)) {
+    amae::CpuOptions cpu;
+    cpu.optLevel = optLevel;
+    cpu.useBlas = useBlas;
+    cpu.keepIntermediates = keepIntermediates;
+    if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath, cpu)) {
       errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
       return 1;
     }
     return 0;
   }
   if (emit == EmitKind::Linalg || emit == EmitKind::LLVM) {
-    if (emit == EmitKind::LLVM ? failed(amae::lowerToLLVMDialect(*module))
+    amae::CpuOptions cpu;
+    cpu.useBlas = useBlas;
+    if (emit == EmitKind::LLVM ? failed(amae::lowerToLLVMDialect(*module, cpu))
                                : failed(amae::lowerToLinalg(*module)))
       return 1;
   }

@@ -1,0 +1,58 @@
+// RUN: amae-opt %s -amae-contractions-to-blas -canonicalize | FileCheck %s
+
+#a = affine_map<(r, m, k) -> (r, k)>
+#bt = affine_map<(r, m, k) -> (m, k)>
+#c = affine_map<(r, m, k) -> (r, m)>
+
+// The linear layout C += A B^T: one call on rank-3 views, transB = 1.
+// CHECK: func.func private @amae_gemm(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, i64) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func @linear
+// CHECK-DAG: %[[T:.*]] = arith.constant 1 : i64
+// CHECK-DAG: memref.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [1, 4, 8]
+// CHECK: call @amae_gemm({{.*}}, %[[T]])
+// CHECK-NOT: linalg.generic
+func.func @linear(%x: memref<4x8xf32>, %w: memref<3x8xf32>, %y: memref<4x3xf32>) {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x8xf32>, memref<3x8xf32>) outs(%y : memref<4x3xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+#pa = affine_map<(n, h, i, e, j) -> (n, h, i, j)>
+#pb = affine_map<(n, h, i, e, j) -> (n, h, j, e)>
+#pc = affine_map<(n, h, i, e, j) -> (n, h, i, e)>
+
+// softmax(.) v: batch dims (n, h) collapse into one, transB = 0.
+// CHECK-LABEL: func.func @weighted_sum
+// CHECK-DAG: %[[F:.*]] = arith.constant 0 : i64
+// CHECK-DAG: memref.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] : memref<2x4x7x7xf32> into memref<8x7x7xf32>
+// CHECK: call @amae_gemm({{.*}}, %[[F]])
+func.func @weighted_sum(%p: memref<2x4x7x7xf32>, %v: memref<2x4x7x16xf32>, %o: memref<2x4x7x16xf32>) {
+  linalg.generic {indexing_maps = [#pa, #pb, #pc], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : memref<2x4x7x7xf32>, memref<2x4x7x16xf32>) outs(%o : memref<2x4x7x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Not a multiply-accumulate: left alone.
+// CHECK-LABEL: func.func @max_reduction
+// CHECK: linalg.generic
+// CHECK-NOT: call @amae_gemm
+func.func @max_reduction(%x: memref<4x8xf32>, %w: memref<3x8xf32>, %y: memref<4x3xf32>) {
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x8xf32>, memref<3x8xf32>) outs(%y : memref<4x3xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.maximumf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
