@@ -58,4 +58,17 @@ def AmaeContractionsToBlas : Pass<"amae-contractions-to-blas", "mlir::ModuleOp">
                            "mlir::arith::ArithDialect", "mlir::LLVM::LLVMDialect"];
 }
 
+def AmaeApproximateMath : Pass<"amae-approximate-math"> {
+  let summary = "Polynomial approximations of erf, exp and log";
+  let description = [{
+    Replaces `math.erf`, `math.exp` and `math.log` with MLIR's polynomial
+    approximations so that GELU and softmax vectorize instead of calling
+    scalar libm functions. The approximations are within a few ulp, far
+    inside the 1e-4 tolerance against the official model (checked by the
+    golden integration tests, which compile with this pass).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // AMAE_PASSES

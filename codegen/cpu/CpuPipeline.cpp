@@ -103,7 +103,7 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
   pipeline +=
       "amae-outline-kernels,"
       "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
-      "convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
+      "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
       "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
       "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
   return runPipeline(module, pipeline);

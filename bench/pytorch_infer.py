@@ -1,0 +1,93 @@
+"""PyTorch reference of AudioMAE's fine-tuning model in evaluation mode
+(timm 0.3.2 ViT blocks, mean pooling without CLS, fc_norm, head), for
+benchmarking and for checking the compiled base model's numbers.
+
+Usage: pytorch_infer.py WEIGHTS.safetensors INPUTS.safetensors OUT.safetensors
+                        [--repeat N] [--threads T]
+Prints the median and minimum time per forward (after one warm-up) and
+writes `logits` and `embedding`.
+"""
+import argparse
+import json
+import struct
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def read(path):
+    data = open(path, "rb").read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    body = data[8 + n:]
+    out = {}
+    for name, meta in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = meta["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(body[b:e], dtype=np.float32).reshape(meta["shape"]).copy())
+    return out
+
+
+def write(path, tensors):
+    header, blobs, off = {}, [], 0
+    for name, t in tensors.items():
+        b = t.detach().contiguous().numpy().astype(np.float32).tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        off += len(b)
+        blobs.append(b)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def forward(w, imgs, depth, heads):
+    x = F.conv2d(imgs, w["patch_embed.proj.weight"], w["patch_embed.proj.bias"], stride=w["patch_embed.proj.weight"].shape[-1])
+    x = x.flatten(2).transpose(1, 2)
+    x = x + w["pos_embed"][:, 1:, :]
+    cls = (w["cls_token"] + w["pos_embed"][:, :1, :]).expand(x.shape[0], -1, -1)
+    x = torch.cat((cls, x), dim=1)
+    B, N, C = x.shape
+    for i in range(depth):
+        p = "blocks.%d." % i
+        h = F.layer_norm(x, (C,), w[p + "norm1.weight"], w[p + "norm1.bias"], 1e-6)
+        qkv = F.linear(h, w[p + "attn.qkv.weight"], w[p + "attn.qkv.bias"])
+        qkv = qkv.reshape(B, N, 3, heads, C // heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attn = (q @ k.transpose(-2, -1)) * (C // heads) ** -0.5
+        attn = attn.softmax(dim=-1)
+        a = (attn @ v).transpose(1, 2).reshape(B, N, C)
+        x = x + F.linear(a, w[p + "attn.proj.weight"], w[p + "attn.proj.bias"])
+        h = F.layer_norm(x, (C,), w[p + "norm2.weight"], w[p + "norm2.bias"], 1e-6)
+        h = F.linear(F.gelu(F.linear(h, w[p + "mlp.fc1.weight"], w[p + "mlp.fc1.bias"])),
+                     w[p + "mlp.fc2.weight"], w[p + "mlp.fc2.bias"])
+        x = x + h
+    emb = F.layer_norm(x[:, 1:, :].mean(dim=1), (C,), w["fc_norm.weight"], w["fc_norm.bias"], 1e-6)
+    return F.linear(emb, w["head.weight"], w["head.bias"]), emb
+
+
+ap = argparse.ArgumentParser()
+ap.add_argument("weights")
+ap.add_argument("inputs")
+ap.add_argument("out")
+ap.add_argument("--repeat", type=int, default=5)
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--heads", type=int, default=12)
+args = ap.parse_args()
+torch.set_num_threads(args.threads)
+w = read(args.weights)
+imgs = read(args.inputs)["imgs"]
+depth = len({k.split(".")[1] for k in w if k.startswith("blocks.")})
+with torch.no_grad():
+    logits, emb = forward(w, imgs, depth, args.heads)
+    times = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        forward(w, imgs, depth, args.heads)
+        times.append((time.perf_counter() - t0) * 1000)
+times.sort()
+print("pytorch infer: %d runs, median %.3f ms, min %.3f ms (%d threads, torch %s)" %
+      (args.repeat, times[len(times) // 2], times[0], args.threads, torch.__version__))
+write(args.out, {"logits": logits, "embedding": emb})
