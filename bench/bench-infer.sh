@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Base-model inference (1024 x 128 input, ViT-B encoder, batch 1): amae's
+# compiled graph against the same forward in PyTorch, on this machine, in
+# the same run, with the same random weights; prints both and their ratio,
+# and checks that the two agree (1e-4 relative).
+#
+#   bash bench/bench-infer.sh [repeat=5] [spec=examples/base.yaml]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${AMAE_BUILD_DIR:-$root/build}/bin"
+repeat="${1:-5}"
+spec="${2:-$root/examples/base.yaml}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+"$bin/amae-compile" "$spec" --graphs=infer -o "$work/model.so"
+"$bin/amae-compile" "$spec" --graphs=infer --emit=manifest -o "$work/manifest.json"
+/usr/bin/python3 - "$work" <<'PY'
+import json, struct, sys
+import numpy as np
+work = sys.argv[1]
+g = json.load(open(work + "/manifest.json"))["graphs"][0]
+rng = np.random.default_rng(0)
+def save(path, tensors):
+    header, blobs, off = {}, [], 0
+    for name, v in tensors.items():
+        b = v.astype(np.float32).tobytes()
+        header[name] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
+        off += len(b); blobs.append(b)
+    h = json.dumps(header).encode(); h += b" " * ((8 - len(h) % 8) % 8)
+    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+save(work + "/weights.safetensors",
+     {p["name"]: rng.standard_normal(p["shape"]) * 0.02 for p in g["params"]})
+save(work + "/inputs.safetensors", {"imgs": rng.standard_normal(g["inputs"][0]["shape"])})
+PY
+amae=$("$bin/amae-run" "$work/model.so" --graph=infer --weights="$work/weights.safetensors" \
+        --inputs="$work/inputs.safetensors" -o "$work/amae.safetensors" --repeat="$repeat")
+echo "amae    $amae"
+torch=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$root/bench/pytorch_infer.py" \
+        "$work/weights.safetensors" "$work/inputs.safetensors" "$work/torch.safetensors" \
+        --repeat="$repeat" --threads=2)
+echo "$torch"
+"$bin/amae-compare" "$work/amae.safetensors" "$work/torch.safetensors" logits embedding
+a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
+t=$(echo "$torch" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
+echo "ratio amae/pytorch (median): $(echo "scale=2; $a / $t" | bc)"
