@@ -88,55 +88,42 @@ struct LowerMergeHeads : OpConversionPattern<MergeHeadsOp> {
   }
 };
 
-/// softmax(scores) v over the last two dims of rank-`rank` tensors whose
-/// leading `rank - 2` dims are batch-like.
-Value weightedSum(OpBuilder &b, Location loc, Value probs, Value v) {
+/// out[b..., x, y] = sum_r lhs[b..., lhsTail] * rhs[b..., rhsTail] over
+/// loops (b..., x, y, r); the tails name two of the loops x = nb, y = nb + 1,
+/// r = nb + 2 for the last two dims of each operand.
+Value batchedContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                         ArrayRef<int64_t> outShape, std::array<unsigned, 2> lhsTail,
+                         std::array<unsigned, 2> rhsTail) {
   MLIRContext *ctx = b.getContext();
-  ArrayRef<int64_t> p = shapeOf(probs), vs = shapeOf(v);
-  unsigned batch = p.size() - 2, loops = batch + 3;
-  SmallVector<unsigned> lead;
-  for (unsigned d = 0; d < batch; ++d)
-    lead.push_back(d);
-  // Loops: batch..., i, e, j.
-  auto dims = [&](std::initializer_list<unsigned> tail) {
-    SmallVector<unsigned> all(lead);
-    all.append(tail);
+  unsigned nb = outShape.size() - 2, loops = nb + 3;
+  auto dims = [&](std::array<unsigned, 2> tail) {
+    SmallVector<unsigned> all;
+    for (unsigned d = 0; d < nb; ++d)
+      all.push_back(d);
+    all.push_back(nb + tail[0]);
+    all.push_back(nb + tail[1]);
     return pick(ctx, loops, all);
   };
-  SmallVector<int64_t> outShape(p.begin(), p.end() - 1);
-  outShape.push_back(vs.back());
-  return generic(b, loc, {probs, v}, filledTensor(b, loc, outShape, 0.0f),
-                 {dims({batch, batch + 2}), dims({batch + 2, batch + 1}),
-                  dims({batch, batch + 1})},
-                 iterators(batch + 2, 1),
+  return generic(b, loc, {lhs, rhs}, filledTensor(b, loc, outShape, 0.0f),
+                 {dims(lhsTail), dims(rhsTail), dims({0, 1})}, iterators(nb + 2, 1),
                  [](OpBuilder &nb, Location l, ValueRange a) {
                    linalg::YieldOp::create(nb, l, reduceAdd(nb, l, a));
                  });
 }
 
+/// probs v: (..., i, j) x (..., j, e) -> (..., i, e).
+Value weightedSum(OpBuilder &b, Location loc, Value probs, Value v) {
+  SmallVector<int64_t> outShape(shapeOf(probs).drop_back());
+  outShape.push_back(shapeOf(v).back());
+  return batchedContraction(b, loc, probs, v, outShape, {0, 2}, {2, 1});
+}
+
 /// q k^T over the last dims: (..., i, e) x (..., j, e) -> (..., i, j).
 Value dotProducts(OpBuilder &b, Location loc, Value q, Value k) {
-  MLIRContext *ctx = b.getContext();
-  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k);
-  unsigned batch = qs.size() - 2, loops = batch + 3;
-  SmallVector<unsigned> lead;
-  for (unsigned d = 0; d < batch; ++d)
-    lead.push_back(d);
-  auto dims = [&](std::initializer_list<unsigned> tail) {
-    SmallVector<unsigned> all(lead);
-    all.append(tail);
-    return pick(ctx, loops, all);
-  };
-  SmallVector<int64_t> outShape(qs.begin(), qs.end() - 1);
+  ArrayRef<int64_t> ks = shapeOf(k);
+  SmallVector<int64_t> outShape(shapeOf(q).drop_back());
   outShape.push_back(ks[ks.size() - 2]);
-  // Loops: batch..., i, j, e.
-  return generic(b, loc, {q, k}, filledTensor(b, loc, outShape, 0.0f),
-                 {dims({batch, batch + 2}), dims({batch + 1, batch + 2}),
-                  dims({batch, batch + 1})},
-                 iterators(batch + 2, 1),
-                 [](OpBuilder &nb, Location l, ValueRange a) {
-                   linalg::YieldOp::create(nb, l, reduceAdd(nb, l, a));
-                 });
+  return batchedContraction(b, loc, q, k, outShape, {0, 2}, {1, 2});
 }
 
 struct LowerAttention : OpConversionPattern<AttentionOp> {
