@@ -27,6 +27,7 @@ struct AmaeLowerToLinalgPass
     populateLowerAttentionOpsPatterns(patterns);
     populateLowerTokenOpsPatterns(patterns);
     populateLowerLossOpsPatterns(patterns);
+    populateLowerAudioOpsPatterns(patterns);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AmaeDialect>();

@@ -100,34 +100,6 @@ static void fft(std::vector<std::complex<double>> &a) {
   }
 }
 
-/// torchaudio's mel_scale in float32: 1127 * log(1 + f / 700).
-static float melScale(float freq) { return 1127.0f * std::log(1.0f + freq / 700.0f); }
-
-/// get_mel_banks: bins x (paddedWindow / 2 + 1), the Nyquist column zero.
-static std::vector<float> melBanks(const FbankOptions &o, int64_t paddedWindow) {
-  int64_t fftBins = paddedWindow / 2;
-  double nyquist = 0.5 * o.sampleRate;
-  double high = o.highFreq > 0 ? o.highFreq : nyquist + o.highFreq;
-  float binWidth = static_cast<float>(o.sampleRate / paddedWindow);
-  // Scalars in Python floats (double), tensors in float32.
-  double melLow = 1127.0 * std::log(1.0 + o.lowFreq / 700.0);
-  double melHigh = 1127.0 * std::log(1.0 + high / 700.0);
-  double delta = (melHigh - melLow) / static_cast<double>(o.numMelBins + 1);
-  std::vector<float> bank(o.numMelBins * (fftBins + 1), 0.0f);
-  for (int64_t b = 0; b < o.numMelBins; ++b) {
-    float left = static_cast<float>(melLow + static_cast<double>(b) * delta);
-    float center = static_cast<float>(melLow + static_cast<double>(b + 1) * delta);
-    float right = static_cast<float>(melLow + static_cast<double>(b + 2) * delta);
-    for (int64_t k = 0; k < fftBins; ++k) {
-      float mel = melScale(binWidth * static_cast<float>(k));
-      float up = (mel - left) / (center - left);
-      float down = (right - mel) / (right - center);
-      bank[b * (fftBins + 1) + k] = std::max(0.0f, std::min(up, down));
-    }
-  }
-  return bank;
-}
-
 std::vector<float> kaldiFbank(const std::vector<float> &wave,
                               const FbankOptions &o, int64_t &frames) {
   mlir::amae::math::FbankFraming framing = mlir::amae::math::fbankFraming(
@@ -136,12 +108,9 @@ std::vector<float> kaldiFbank(const std::vector<float> &wave,
   frames = framing.frames(static_cast<int64_t>(wave.size()));
   int64_t bins = o.numMelBins, spectrum = padded / 2 + 1;
 
-  // torch.hann_window(win, periodic=False) in float32.
-  std::vector<float> window(win);
-  float step = static_cast<float>(2.0 * M_PI / static_cast<double>(win - 1));
-  for (int64_t k = 0; k < win; ++k)
-    window[k] = std::cos(static_cast<float>(k) * step) * -0.5f + 0.5f;
-  std::vector<float> bank = melBanks(o, padded);
+  std::vector<float> window = mlir::amae::math::fbankWindow("hanning", win);
+  std::vector<float> bank = mlir::amae::math::melBank(o.sampleRate, padded, bins,
+                                                      o.lowFreq, o.highFreq);
   const float eps = std::numeric_limits<float>::epsilon();
 
   std::vector<float> out(frames * bins);

@@ -2,6 +2,7 @@
 
 #include "dialects/Amae/ModelMath.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mlir::amae::math {
@@ -109,6 +110,56 @@ FbankFraming fbankFraming(double sampleRate, double frameLengthMs,
     framing.paddedWindowSize = padded;
   }
   return framing;
+}
+
+std::vector<float> fbankWindow(const std::string &kind, int64_t size) {
+  // torch builds windows in float32: arange(size) * (2 pi / (size - 1)).
+  float step = static_cast<float>(2.0 * M_PI / static_cast<double>(size - 1));
+  std::vector<float> w(size);
+  for (int64_t k = 0; k < size; ++k) {
+    float a = static_cast<float>(k) * step;
+    if (kind == "hanning" || kind == "povey")
+      w[k] = std::cos(a) * -0.5f + 0.5f;
+    else if (kind == "hamming")
+      w[k] = std::cos(a) * -0.46f + 0.54f;
+    else if (kind == "rectangular")
+      w[k] = 1.0f;
+    else if (kind == "blackman")
+      w[k] = 0.42f - 0.5f * std::cos(a) + 0.08f * std::cos(2.0f * a);
+    else
+      return {};
+    if (kind == "povey")
+      w[k] = std::pow(w[k], 0.85f);
+  }
+  return w;
+}
+
+/// torchaudio's mel_scale in float32: 1127 * log(1 + f / 700).
+static float melScale(float freq) { return 1127.0f * std::log(1.0f + freq / 700.0f); }
+
+std::vector<float> melBank(double sampleRate, int64_t paddedWindow, int64_t bins,
+                           double lowFreq, double highFreq) {
+  int64_t fftBins = paddedWindow / 2;
+  double nyquist = 0.5 * sampleRate;
+  double high = highFreq > 0 ? highFreq : nyquist + highFreq;
+  float binWidth = static_cast<float>(sampleRate / paddedWindow);
+  // Scalars are Python floats (double), tensors float32.
+  double melLow = 1127.0 * std::log(1.0 + lowFreq / 700.0);
+  double melHigh = 1127.0 * std::log(1.0 + high / 700.0);
+  double delta = (melHigh - melLow) / static_cast<double>(bins + 1);
+  std::vector<float> bank(bins * (fftBins + 1), 0.0f);
+  for (int64_t b = 0; b < bins; ++b) {
+    float left = static_cast<float>(melLow + static_cast<double>(b) * delta);
+    float center = static_cast<float>(melLow + static_cast<double>(b + 1) * delta);
+    float right = static_cast<float>(melLow + static_cast<double>(b + 2) * delta);
+    for (int64_t k = 0; k < fftBins; ++k) {
+      float mel = melScale(binWidth * static_cast<float>(k));
+      float up = (mel - left) / (center - left);
+      float down = (right - mel) / (right - center);
+      bank[b * (fftBins + 1) + k] = std::max(0.0f, std::min(up, down));
+    }
+  }
+  return bank;
 }
 
 } // namespace mlir::amae::math

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace mlir::amae::math {
@@ -47,6 +48,17 @@ struct FbankFraming {
 };
 FbankFraming fbankFraming(double sampleRate, double frameLengthMs,
                           double frameShiftMs, bool roundToPowerOfTwo);
+
+/// The analysis window of torchaudio's kaldi.fbank in float32: "hanning"
+/// (torch.hann_window(size, periodic=False)), "hamming", "povey" (Hann to
+/// the 0.85), "rectangular" or "blackman". Empty for an unknown kind.
+std::vector<float> fbankWindow(const std::string &kind, int64_t size);
+
+/// torchaudio's get_mel_banks in float32: `bins` rows of
+/// `paddedWindow / 2 + 1` weights, the Nyquist column zero. `highFreq <= 0`
+/// counts back from the Nyquist frequency.
+std::vector<float> melBank(double sampleRate, int64_t paddedWindow, int64_t bins,
+                           double lowFreq, double highFreq);
 
 } // namespace mlir::amae::math
 

@@ -65,6 +65,7 @@ void populateLowerLayerOpsPatterns(RewritePatternSet &patterns);
 void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns);
 void populateLowerTokenOpsPatterns(RewritePatternSet &patterns);
 void populateLowerLossOpsPatterns(RewritePatternSet &patterns);
+void populateLowerAudioOpsPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::amae
 

@@ -49,9 +49,26 @@ func.func @window_attention(%q: tensor<1x2x32x8xf32>, %tau: tensor<2xf32>, %bias
 
 // -----
 
-// An op without a lowering fails loudly at its location (full conversion).
+// The fbank: frames gathered, float64 DFT against constant tables, the mel
+// bank as a contraction, log with the float32 epsilon floor.
+// CHECK-LABEL: func.func @fbank
+// CHECK-NOT: amae.
+// CHECK: tensor.extract
+// CHECK: arith.extf {{.*}} : f32 to f64
+// CHECK: arith.constant dense<{{.*}}> : tensor<400x257xf64>
+// CHECK: arith.constant dense<{{.*}}> : tensor<128x257xf32>
+// CHECK: arith.constant 1.1920929E-7 : f32
+// CHECK: math.log
 func.func @fbank(%w: tensor<16000xf32>) -> tensor<98x128xf32> {
-  // expected-error @+1 {{failed to legalize operation 'amae.fbank'}}
   %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<16000xf32>) -> tensor<98x128xf32>
   return %f : tensor<98x128xf32>
+}
+
+// -----
+
+// An op that cannot be lowered fails loudly at its location (full conversion).
+func.func @fbank_dynamic(%w: tensor<?xf32>) -> tensor<?x128xf32> {
+  // expected-error @+1 {{failed to legalize operation 'amae.fbank'}}
+  %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<?xf32>) -> tensor<?x128xf32>
+  return %f : tensor<?x128xf32>
 }

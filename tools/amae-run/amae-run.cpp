@@ -231,11 +231,11 @@ int main(int argc, char **argv) {
       printSignature(g);
     return 0;
   }
-  if (weightsPath.empty())
-    return fail("--weights is required");
   if (inputsPath.empty() && audioFiles.empty())
     return fail("give --inputs=I.safetensors or audio files");
-  auto weights = amae::Checkpoint::open(weightsPath);
+  // A graph without parameters (a front end) needs no weights.
+  auto weights = weightsPath.empty() ? Expected<amae::Checkpoint>(amae::Checkpoint())
+                                     : amae::Checkpoint::open(weightsPath);
   if (!weights)
     return fail(toString(weights.takeError()));
   if (!audioFiles.empty()) {
