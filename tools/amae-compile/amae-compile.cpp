@@ -44,6 +44,12 @@ cl::opt<EmitKind> emit("emit", cl::init(EmitKind::Amae),
                                   clEnumValN(EmitKind::SharedLibrary, "so",
                                              "a shared library (the default with -o X.so)")),
                        cl::cat(category));
+enum class Target { Cpu };
+cl::opt<Target> target("target", cl::init(Target::Cpu),
+                       cl::desc("Code generation target"),
+                       cl::values(clEnumValN(Target::Cpu, "cpu",
+                                             "host CPU: LLVM, ahead of time, a shared library")),
+                       cl::cat(category));
 cl::opt<bool> keepIntermediates("keep-intermediates",
                                  cl::desc("Keep X.so.o and X.so.ll next to the library"),
                                  cl::cat(category));
