@@ -15,23 +15,14 @@ trap 'rm -rf "$work"' EXIT
 
 "$bin/amae-compile" "$spec" --graphs=infer -o "$work/model.so"
 "$bin/amae-compile" "$spec" --graphs=infer --emit=manifest -o "$work/manifest.json"
-/usr/bin/python3 - "$work" <<'PY'
-import json, struct, sys
+PYTHONPATH="$root/tools/python" /usr/bin/python3 - "$work" <<'PY'
+import sys
 import numpy as np
+from safetensors_io import random_weights, write
 work = sys.argv[1]
-g = json.load(open(work + "/manifest.json"))["graphs"][0]
-rng = np.random.default_rng(0)
-def save(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name, v in tensors.items():
-        b = v.astype(np.float32).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
-        off += len(b); blobs.append(b)
-    h = json.dumps(header).encode(); h += b" " * ((8 - len(h) % 8) % 8)
-    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-save(work + "/weights.safetensors",
-     {p["name"]: rng.standard_normal(p["shape"]) * 0.02 for p in g["params"]})
-save(work + "/inputs.safetensors", {"imgs": rng.standard_normal(g["inputs"][0]["shape"])})
+g = random_weights(work + "/manifest.json", "infer", work + "/weights.safetensors")
+write(work + "/inputs.safetensors",
+      {"imgs": np.random.default_rng(1).standard_normal(g["inputs"][0]["shape"]).astype(np.float32)})
 PY
 amae=$("$bin/amae-run" "$work/model.so" --graph=infer --weights="$work/weights.safetensors" \
         --inputs="$work/inputs.safetensors" -o "$work/amae.safetensors" --repeat="$repeat")

@@ -8,39 +8,16 @@ Prints the median and minimum time per forward (after one warm-up) and
 writes `logits` and `embedding`.
 """
 import argparse
-import json
-import struct
+import os
+import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def read(path):
-    data = open(path, "rb").read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    body = data[8 + n:]
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = meta["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(body[b:e], dtype=np.float32).reshape(meta["shape"]).copy())
-    return out
-
-
-def write(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name, t in tensors.items():
-        b = t.detach().contiguous().numpy().astype(np.float32).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        off += len(b)
-        blobs.append(b)
-    h = json.dumps(header).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    open(path, "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools", "python"))
+from safetensors_io import read, write  # noqa: E402
 
 
 def forward(w, imgs, depth, heads):
@@ -77,8 +54,8 @@ ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--heads", type=int, default=12)
 args = ap.parse_args()
 torch.set_num_threads(args.threads)
-w = read(args.weights)
-imgs = read(args.inputs)["imgs"]
+w = {k: torch.from_numpy(v.copy()) for k, v in read(args.weights).items()}
+imgs = torch.from_numpy(read(args.inputs)["imgs"].copy())
 depth = len({k.split(".")[1] for k in w if k.startswith("blocks.")})
 with torch.no_grad():
     logits, emb = forward(w, imgs, depth, args.heads)
@@ -90,4 +67,4 @@ with torch.no_grad():
 times.sort()
 print("pytorch infer: %d runs, median %.3f ms, min %.3f ms (%d threads, torch %s)" %
       (args.repeat, times[len(times) // 2], times[0], args.threads, torch.__version__))
-write(args.out, {"logits": logits, "embedding": emb})
+write(args.out, {"logits": logits.numpy(), "embedding": emb.numpy()})

@@ -36,19 +36,9 @@ else
   "$bin/amae-compile" "$root/test/Integration/Inputs/tiny-eval.yaml" --batch=2 --graphs=infer \
     --emit=manifest -o "$out/manifest.json"
   weights="$out/synthetic_weights.safetensors"
-  /usr/bin/python3 - "$out/manifest.json" "$weights" <<'PY'
-import json, struct, sys
-import numpy as np
-graph = json.load(open(sys.argv[1]))["graphs"][0]
-rng = np.random.default_rng(0)
-header, blobs, off = {}, [], 0
-for p in graph["params"]:
-    b = (rng.standard_normal(p["shape"]) * 0.05).astype(np.float32).tobytes()
-    header[p["name"]] = {"dtype": "F32", "shape": p["shape"], "data_offsets": [off, off + len(b)]}
-    off += len(b); blobs.append(b)
-h = json.dumps(header).encode(); h += b" " * ((8 - len(h) % 8) % 8)
-open(sys.argv[2], "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-PY
+  PYTHONPATH="$root/tools/python" /usr/bin/python3 -c \
+    "import sys; from safetensors_io import random_weights; random_weights(sys.argv[1], 'infer', sys.argv[2], scale=0.05)" \
+    "$out/manifest.json" "$weights"
 fi
 
 echo "== audio: espeak-ng speech -> fbank -> infer (tiny model) =="

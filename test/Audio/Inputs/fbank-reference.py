@@ -8,33 +8,20 @@ value is above -10, within 1e-3 everywhere (near the log floor float32
 rounding of tiny powers is amplified; torchaudio itself moves by 1e-4 there
 between thread counts). Prints one line per file and exits 1 on a miss.
 """
-import json
-import struct
+import os
 import sys
 
 import numpy as np
 import torch
 import torchaudio
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "tools", "python"))
+from safetensors_io import read  # noqa: E402
+
 torch.set_num_threads(1)
 
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    body = data[8 + n:]
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = meta["data_offsets"]
-        out[name] = np.frombuffer(body[begin:end], dtype=np.float32).reshape(meta["shape"])
-    return out
-
-
-ours = read_safetensors(sys.argv[1])
+ours = read(sys.argv[1])
 failures = 0
 for i, path in enumerate(sys.argv[2:]):
     wave, sr = torchaudio.load(path)
