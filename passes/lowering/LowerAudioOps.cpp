@@ -69,10 +69,7 @@ struct LowerFbank : OpConversionPattern<FbankOp> {
                         yield(nb, l, tensor::ExtractOp::create(nb, l, wave, at));
                       });
     if (op.getRemoveDcOffset()) {
-      Value zero = linalg::FillOp::create(
-                       b, loc, ValueRange{arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0))},
-                       ValueRange{emptyTensor(b, loc, {frames}, f64)})
-                       .getResult(0);
+      Value zero = zeroTensor(b, loc, {frames}, f64);
       Value sum = generic(b, loc, x, zero, {all, row}, iterators(1, 1),
                           [&](OpBuilder &nb, Location l, ValueRange a) {
                             Value v = arith::ExtFOp::create(nb, l, f64, a[0]);
@@ -114,10 +111,7 @@ struct LowerFbank : OpConversionPattern<FbankOp> {
       }
     auto dft = [&](ArrayRef<double> table) {
       Value t = denseConstant(b, loc, {win, spectrum}, table);
-      Value zero = linalg::FillOp::create(
-                       b, loc, ValueRange{arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0))},
-                       ValueRange{emptyTensor(b, loc, {frames, spectrum}, f64)})
-                       .getResult(0);
+      Value zero = zeroTensor(b, loc, {frames, spectrum}, f64);
       // Loops (f, k, j).
       return generic(b, loc, {y, t}, zero,
                      {pick(ctx, 3, {0, 2}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},

@@ -187,10 +187,7 @@ struct LowerUnshuffle : OpConversionPattern<UnshuffleOp> {
 Value ranks(OpBuilder &b, Location loc, Value noise) {
   MLIRContext *ctx = b.getContext();
   ArrayRef<int64_t> s = shapeOf(noise);
-  Value zeros = linalg::FillOp::create(
-                    b, loc, ValueRange{arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0))},
-                    ValueRange{emptyTensor(b, loc, s, b.getI64Type())})
-                    .getResult(0);
+  Value zeros = zeroTensor(b, loc, s, b.getI64Type());
   // Loops (n, i, j).
   return generic(b, loc, {noise, noise}, zeros,
                  {pick(ctx, 3, {0, 1}), pick(ctx, 3, {0, 2}), pick(ctx, 3, {0, 1})},
@@ -211,10 +208,7 @@ Value ranks(OpBuilder &b, Location loc, Value noise) {
 Value firstByRank(OpBuilder &b, Location loc, Value rank, int64_t kept) {
   MLIRContext *ctx = b.getContext();
   int64_t n = shapeOf(rank)[0];
-  Value zeros = linalg::FillOp::create(
-                    b, loc, ValueRange{arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0))},
-                    ValueRange{emptyTensor(b, loc, {n, kept}, b.getI64Type())})
-                    .getResult(0);
+  Value zeros = zeroTensor(b, loc, {n, kept}, b.getI64Type());
   // Loops (n, k, i).
   return generic(b, loc, rank, zeros, {pick(ctx, 3, {0, 2}), pick(ctx, 3, {0, 1})},
                  iterators(2, 1), [](OpBuilder &nb, Location l, ValueRange a) {

@@ -33,6 +33,13 @@ Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       .getResult(0);
 }
 
+Value zeroTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  return linalg::FillOp::create(b, loc, ValueRange{zero},
+                                ValueRange{emptyTensor(b, loc, shape, element)})
+      .getResult(0);
+}
+
 Value generic(OpBuilder &b, Location loc, ValueRange inputs, Value init,
               ArrayRef<AffineMap> maps, ArrayRef<utils::IteratorType> iters,
               BodyBuilder body) {

@@ -18,6 +18,9 @@ Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 /// A tensor of `shape` filled with `value`.
 Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                    float value);
+/// A zero tensor of `shape` and any element type (accumulators of f64 sums,
+/// i64 counts).
+Value zeroTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element);
 /// An f32 constant.
 Value f32Const(OpBuilder &b, Location loc, float value);
 Value indexConst(OpBuilder &b, Location loc, int64_t value);
