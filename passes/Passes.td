@@ -71,4 +71,25 @@ def AmaeApproximateMath : Pass<"amae-approximate-math"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def AmaeAutodiff : Pass<"amae-autodiff", "mlir::ModuleOp"> {
+  let summary = "Reverse-mode autodiff of training graphs";
+  let description = [{
+    For every graph with an output named `loss`, builds the backward graph
+    by composing the ops' vector-Jacobian products
+    (`DifferentiableOpInterface`, attached by `registerVjpExternalModels`)
+    in reverse order, summing the cotangents of values used more than once,
+    and appends an output `grad.<name>` for every trainable parameter (the
+    `amae.frozen` position tables excluded). A parameter the loss does not
+    depend on gets a zero gradient. An op on the path to the loss without a
+    VJP is an error at its location.
+
+    Ops with VJPs so far: linear, gelu, relu, layer_norm, add_position,
+    prepend_token, split_qkv, attention (recomputing the probabilities),
+    merge_heads, mean_pool, bce_with_logits, patch_embed, plus `arith.addf`
+    and `tensor.extract_slice`.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::math::MathDialect", "mlir::tensor::TensorDialect"];
+}
+
 #endif // AMAE_PASSES

@@ -38,6 +38,10 @@ bool blasAvailable();
 /// bufferization models attach as the dialects load.
 void registerCodegenDialects(mlir::DialectRegistry &registry);
 
+/// Runs amae-autodiff: every graph with a `loss` output gains `grad.<param>`
+/// outputs for its trainable parameters.
+mlir::LogicalResult appendGradients(mlir::ModuleOp module);
+
 /// Lowers the amae graphs of `module` to linalg/tensor/arith/math in place.
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
 

@@ -13,6 +13,7 @@
 #include "codegen/cpu/CpuCodegen.h"
 #include "dialects/Amae/AmaeDialect.h"
 #include "passes/Passes.h"
+#include "passes/autodiff/Vjps.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
@@ -45,6 +46,7 @@ void registerCodegenDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registry.insert<mlir::amae::AmaeDialect>();
+  mlir::amae::registerVjpExternalModels(registry);
 }
 
 /// Makes every pass of the pipeline available.
@@ -56,6 +58,11 @@ static void prepareContext(MLIRContext *ctx) {
     return true;
   }();
   (void)registered;
+}
+
+LogicalResult appendGradients(ModuleOp module) {
+  prepareContext(module.getContext());
+  return runPipeline(module, "amae-autodiff");
 }
 
 LogicalResult lowerToLinalg(ModuleOp module) {

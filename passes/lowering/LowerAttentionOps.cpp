@@ -52,10 +52,6 @@ struct IndexMath {
   }
 };
 
-Value reduceAdd(OpBuilder &nb, Location l, ValueRange a) {
-  Value prod = arith::MulFOp::create(nb, l, a[0], a[1]);
-  return arith::AddFOp::create(nb, l, a[2], prod);
-}
 
 struct LowerSplitQkv : OpConversionPattern<SplitQkvOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -87,44 +83,6 @@ struct LowerMergeHeads : OpConversionPattern<MergeHeadsOp> {
     return success();
   }
 };
-
-/// out[b..., x, y] = sum_r lhs[b..., lhsTail] * rhs[b..., rhsTail] over
-/// loops (b..., x, y, r); the tails name two of the loops x = nb, y = nb + 1,
-/// r = nb + 2 for the last two dims of each operand.
-Value batchedContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                         ArrayRef<int64_t> outShape, std::array<unsigned, 2> lhsTail,
-                         std::array<unsigned, 2> rhsTail) {
-  MLIRContext *ctx = b.getContext();
-  unsigned nb = outShape.size() - 2, loops = nb + 3;
-  auto dims = [&](std::array<unsigned, 2> tail) {
-    SmallVector<unsigned> all;
-    for (unsigned d = 0; d < nb; ++d)
-      all.push_back(d);
-    all.push_back(nb + tail[0]);
-    all.push_back(nb + tail[1]);
-    return pick(ctx, loops, all);
-  };
-  return generic(b, loc, {lhs, rhs}, filledTensor(b, loc, outShape, 0.0f),
-                 {dims(lhsTail), dims(rhsTail), dims({0, 1})}, iterators(nb + 2, 1),
-                 [](OpBuilder &nb, Location l, ValueRange a) {
-                   linalg::YieldOp::create(nb, l, reduceAdd(nb, l, a));
-                 });
-}
-
-/// probs v: (..., i, j) x (..., j, e) -> (..., i, e).
-Value weightedSum(OpBuilder &b, Location loc, Value probs, Value v) {
-  SmallVector<int64_t> outShape(shapeOf(probs).drop_back());
-  outShape.push_back(shapeOf(v).back());
-  return batchedContraction(b, loc, probs, v, outShape, {0, 2}, {2, 1});
-}
-
-/// q k^T over the last dims: (..., i, e) x (..., j, e) -> (..., i, j).
-Value dotProducts(OpBuilder &b, Location loc, Value q, Value k) {
-  ArrayRef<int64_t> ks = shapeOf(k);
-  SmallVector<int64_t> outShape(shapeOf(q).drop_back());
-  outShape.push_back(ks[ks.size() - 2]);
-  return batchedContraction(b, loc, q, k, outShape, {0, 2}, {1, 2});
-}
 
 struct LowerAttention : OpConversionPattern<AttentionOp> {
   using OpConversionPattern::OpConversionPattern;

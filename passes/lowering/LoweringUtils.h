@@ -54,6 +54,17 @@ Value slice(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> offsets,
 /// out[r, m] = sum_k x[r, k] w[m, k] (+ bias[m]): the torch.nn.Linear layout.
 Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias);
 
+/// out[b..., x, y] = sum_r lhs[b..., lhsTail] * rhs[b..., rhsTail] over loops
+/// (b..., x, y, r); the tails name two of x = 0, y = 1, r = 2 for the last two
+/// dims of each operand.
+Value batchedContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                         ArrayRef<int64_t> outShape, std::array<unsigned, 2> lhsTail,
+                         std::array<unsigned, 2> rhsTail);
+/// probs v: (..., i, j) x (..., j, e) -> (..., i, e).
+Value weightedSum(OpBuilder &b, Location loc, Value probs, Value v);
+/// q k^T over the last dims: (..., i, e) x (..., j, e) -> (..., i, j).
+Value dotProducts(OpBuilder &b, Location loc, Value q, Value k);
+
 /// Softmax over the last dimension, as torch: exp(x - max) / sum.
 Value softmaxLastDim(OpBuilder &b, Location loc, Value x);
 

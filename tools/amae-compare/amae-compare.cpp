@@ -24,8 +24,11 @@ using namespace llvm;
 namespace {
 cl::opt<std::string> actualPath(cl::Positional, cl::Required, cl::desc("<actual>"));
 cl::opt<std::string> expectedPath(cl::Positional, cl::Required, cl::desc("<expected>"));
-cl::list<std::string> pairs(cl::Positional, cl::OneOrMore,
+cl::list<std::string> pairs(cl::Positional, cl::ZeroOrMore,
                             cl::desc("name[=expected_name] ..."));
+cl::opt<std::string> prefix("all-with-prefix", cl::value_desc("prefix"),
+                            cl::desc("Compare every tensor X of EXPECTED with "
+                                     "<prefix>X of ACTUAL"));
 cl::opt<double> rtol("rtol", cl::init(1e-4), cl::desc("Tolerance relative to max |expected|"));
 cl::opt<double> absTol("atol", cl::init(0.0), cl::desc("Absolute allowance"));
 } // namespace
@@ -41,8 +44,16 @@ int main(int argc, char **argv) {
            << "\n";
     return 2;
   }
+  std::vector<std::string> work(pairs.begin(), pairs.end());
+  if (prefix.getNumOccurrences())
+    for (const std::string &name : expected->names())
+      work.push_back(prefix + name + "=" + name);
+  if (work.empty()) {
+    errs() << "amae-compare: error: nothing to compare\n";
+    return 2;
+  }
   int failures = 0;
-  for (StringRef pair : pairs) {
+  for (StringRef pair : work) {
     auto [name, other] = pair.split('=');
     if (other.empty())
       other = name;

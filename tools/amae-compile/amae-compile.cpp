@@ -60,6 +60,10 @@ cl::opt<bool> useBlas("blas", cl::init(amae::blasAvailable()),
                       cl::desc("Hand the large matmuls to OpenBLAS (default on "
                                "when the build found it)"),
                       cl::cat(category));
+cl::opt<bool> withGrads("grads",
+                        cl::desc("Differentiate the training graphs: add grad.<param> "
+                                 "outputs (amae-autodiff)"),
+                        cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::init(1),
                        cl::desc("Batch size N, fixed at compile time"),
                        cl::cat(category));
@@ -143,6 +147,8 @@ int main(int argc, char **argv) {
   if (!weightsPath.empty())
     return checkWeights(amae::manifestOf(*module));
 
+  if (withGrads && failed(amae::appendGradients(*module)))
+    return 1;
   amae::Manifest manifest = amae::manifestOf(*module);
   bool wantsLibrary = emit == EmitKind::SharedLibrary ||
                       (emit.getNumOccurrences() == 0 && StringRef(outputPath).ends_with(".so"));

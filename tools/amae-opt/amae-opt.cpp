@@ -7,6 +7,7 @@
 
 #include "dialects/Amae/AmaeDialect.h"
 #include "passes/Passes.h"
+#include "passes/autodiff/Vjps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -21,6 +22,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::amae::AmaeDialect>();
+  mlir::amae::registerVjpExternalModels(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "amae optimizer driver\n", registry));

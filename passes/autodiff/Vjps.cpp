@@ -1,0 +1,337 @@
+//===- Vjps.cpp - Vector-Jacobian products of the amae ops ----------------===//
+//
+// Each VJP is built on tensors with the same helpers as the lowering, so the
+// backward graph is lowered, bufferized and BLAS-matched like the forward.
+// Attention recomputes its probabilities from q and k instead of storing
+// them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/autodiff/Vjps.h"
+#include "dialects/Amae/AmaeDialect.h"
+#include "dialects/Amae/AmaeOps.h"
+#include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+namespace mlir::amae {
+namespace {
+
+using Grads = SmallVectorImpl<Value>;
+using mlir::math::ExpOp;
+
+Value add(OpBuilder &b, Location l, Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }
+Value sub(OpBuilder &b, Location l, Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
+Value mul(OpBuilder &b, Location l, Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
+Value div(OpBuilder &b, Location l, Value x, Value y) { return arith::DivFOp::create(b, l, x, y); }
+void yield(OpBuilder &b, Location l, Value v) { linalg::YieldOp::create(b, l, v); }
+
+/// Elementwise fn over same-shaped tensors.
+Value zipWith(OpBuilder &b, Location loc, ValueRange xs,
+              function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  unsigned rank = shapeOf(xs[0]).size();
+  SmallVector<AffineMap> maps(xs.size() + 1, identity(b.getContext(), rank));
+  return generic(b, loc, xs, emptyTensor(b, loc, shapeOf(xs[0])), maps, iterators(rank),
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   yield(nb, l, fn(nb, l, a.drop_back()));
+                 });
+}
+
+/// Sum of a rank-2 tensor over rows (dim 0) or columns (dim 1).
+Value sumRank2(OpBuilder &b, Location loc, Value x, unsigned keep) {
+  MLIRContext *ctx = b.getContext();
+  int64_t size = shapeOf(x)[keep];
+  AffineMap in = keep == 1 ? pick(ctx, 2, {1, 0}) : identity(ctx, 2);
+  return generic(b, loc, x, filledTensor(b, loc, {size}, 0.0f), {in, pick(ctx, 2, {0})},
+                 iterators(1, 1), [](OpBuilder &nb, Location l, ValueRange a) {
+                   yield(nb, l, add(nb, l, a[0], a[1]));
+                 });
+}
+
+template <typename OpTy, typename Impl>
+struct Vjp : DifferentiableOpInterface::ExternalModel<Vjp<OpTy, Impl>, OpTy> {
+  LogicalResult buildVjp(Operation *op, OpBuilder &b, ValueRange resultGrads,
+                         Grads &operandGrads) const {
+    operandGrads.assign(op->getNumOperands(), Value());
+    return Impl::build(cast<OpTy>(op), b, resultGrads, operandGrads);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+struct LinearVjp {
+  static LogicalResult build(LinearOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Value x = collapseLeading(b, loc, op.getInput());
+    Value dy = collapseLeading(b, loc, g[0]);
+    int64_t rows = shapeOf(x)[0], in = shapeOf(x)[1], outs = shapeOf(dy)[1];
+    auto mac = [](OpBuilder &nb, Location l, ValueRange a) {
+      yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+    };
+    // dx = dy W: loops (r, k, m).
+    Value dx = generic(b, loc, {dy, op.getWeight()}, filledTensor(b, loc, {rows, in}, 0.0f),
+                       {pick(ctx, 3, {0, 2}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},
+                       iterators(2, 1), mac);
+    // dW = dy^T x: loops (m, k, r).
+    Value dw = generic(b, loc, {dy, x}, filledTensor(b, loc, {outs, in}, 0.0f),
+                       {pick(ctx, 3, {2, 0}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},
+                       iterators(2, 1), mac);
+    out[0] = expandLeading(b, loc, dx, shapeOf(op.getInput()));
+    out[1] = dw;
+    if (op.getBias())
+      out[2] = sumRank2(b, loc, dy, 1);
+    return success();
+  }
+};
+
+struct GeluVjp {
+  static LogicalResult build(GeluOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    // d/dx x Phi(x) = Phi(x) + x phi(x).
+    out[0] = zipWith(b, op.getLoc(), {op.getInput(), g[0]}, [](OpBuilder &nb, Location l, ValueRange a) {
+      Value x = a[0];
+      Value erf = mlir::math::ErfOp::create(nb, l, mul(nb, l, x, f32Const(nb, l, 0.70710678118654752f)));
+      Value cdf = mul(nb, l, add(nb, l, erf, f32Const(nb, l, 1.0f)), f32Const(nb, l, 0.5f));
+      Value sq = mul(nb, l, mul(nb, l, x, x), f32Const(nb, l, -0.5f));
+      Value pdf = mul(nb, l, ExpOp::create(nb, l, sq), f32Const(nb, l, 0.3989422804014327f));
+      return mul(nb, l, a[1], add(nb, l, cdf, mul(nb, l, x, pdf)));
+    });
+    return success();
+  }
+};
+
+struct ReluVjp {
+  static LogicalResult build(ReluOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    out[0] = zipWith(b, op.getLoc(), {op.getInput(), g[0]}, [](OpBuilder &nb, Location l, ValueRange a) {
+      Value positive = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], f32Const(nb, l, 0.0f));
+      return arith::SelectOp::create(nb, l, positive, a[1], f32Const(nb, l, 0.0f)).getResult();
+    });
+    return success();
+  }
+};
+
+struct LayerNormVjp {
+  static LogicalResult build(LayerNormOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Value x = collapseLeading(b, loc, op.getInput());
+    Value dy = collapseLeading(b, loc, g[0]);
+    int64_t rows = shapeOf(x)[0], width = shapeOf(x)[1];
+    AffineMap all = identity(ctx, 2), row = pick(ctx, 2, {0}), col = pick(ctx, 2, {1});
+    Value inv = f32Const(b, loc, 1.0f / static_cast<float>(width));
+    auto rowMean = [&](Value v) {
+      Value s = generic(b, loc, v, filledTensor(b, loc, {rows}, 0.0f), {all, row}, iterators(1, 1),
+                        [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[0], a[1])); });
+      return zipWith(b, loc, {s}, [&](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], inv); });
+    };
+    // Recompute xhat = (x - mean) * rstd.
+    Value mean = rowMean(x);
+    Value centred = generic(b, loc, {x, mean}, emptyTensor(b, loc, {rows, width}), {all, row, all},
+                            iterators(2), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, sub(nb, l, a[0], a[1])); });
+    Value var = rowMean(zipWith(b, loc, {centred}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[0]); }));
+    Value eps = f32Const(b, loc, static_cast<float>(op.getEps().convertToDouble()));
+    Value rstd = zipWith(b, loc, {var}, [&](OpBuilder &nb, Location l, ValueRange a) {
+      return mlir::math::RsqrtOp::create(nb, l, add(nb, l, a[0], eps)).getResult();
+    });
+    Value xhat = generic(b, loc, {centred, rstd}, emptyTensor(b, loc, {rows, width}), {all, row, all},
+                         iterators(2), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, mul(nb, l, a[0], a[1])); });
+    // dweight = sum_r dy xhat, dbias = sum_r dy.
+    out[1] = sumRank2(b, loc, zipWith(b, loc, {dy, xhat}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[1]); }), 1);
+    out[2] = sumRank2(b, loc, dy, 1);
+    // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dy w.
+    Value dxhat = generic(b, loc, {dy, op.getWeight()}, emptyTensor(b, loc, {rows, width}), {all, col, all},
+                          iterators(2), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, mul(nb, l, a[0], a[1])); });
+    Value m1 = rowMean(dxhat);
+    Value m2 = rowMean(zipWith(b, loc, {dxhat, xhat}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[1]); }));
+    Value dx = generic(b, loc, {dxhat, xhat, m1, m2, rstd}, emptyTensor(b, loc, {rows, width}),
+                       {all, all, row, row, row, all}, iterators(2), [](OpBuilder &nb, Location l, ValueRange a) {
+                         Value t = sub(nb, l, sub(nb, l, a[0], a[2]), mul(nb, l, a[1], a[3]));
+                         yield(nb, l, mul(nb, l, t, a[4]));
+                       });
+    out[0] = expandLeading(b, loc, dx, shapeOf(op.getInput()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Tokens and heads
+//===----------------------------------------------------------------------===//
+
+struct AddPositionVjp {
+  static LogicalResult build(AddPositionOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    out[0] = g[0]; // The table is frozen (pos_embed): no gradient.
+    return success();
+  }
+};
+
+struct PrependTokenVjp {
+  static LogicalResult build(PrependTokenOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getInput());
+    out[0] = slice(b, loc, g[0], {0, 1, 0}, {s[0], s[1], s[2]});
+    Value first = collapse(b, loc, slice(b, loc, g[0], {0, 0, 0}, {s[0], 1, s[2]}), {{0, 1}, {2}});
+    Value sum = generic(b, loc, first, filledTensor(b, loc, {s[2]}, 0.0f),
+                        {pick(ctx, 2, {1, 0}), pick(ctx, 2, {0})}, iterators(1, 1),
+                        [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[0], a[1])); });
+    out[1] = expand(b, loc, sum, {1, 1, s[2]}, {{0, 1, 2}});
+    return success();
+  }
+};
+
+struct MergeHeadsVjp {
+  static LogicalResult build(MergeHeadsOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> s = shapeOf(op.getInput()); // (N, H, S, E)
+    Value e = expand(b, loc, g[0], {s[0], s[2], s[1], s[3]}, {{0}, {1}, {2, 3}});
+    out[0] = transpose(b, loc, e, {0, 2, 1, 3});
+    return success();
+  }
+};
+
+struct SplitQkvVjp {
+  static LogicalResult build(SplitQkvOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> qs = shapeOf(op.getQ()); // (N, H, S, E)
+    int64_t n = qs[0], h = qs[1], s = qs[2], e = qs[3];
+    Value whole = filledTensor(b, loc, {n, s, 3, h, e}, 0.0f);
+    for (int64_t part = 0; part < 3; ++part) {
+      if (!g[part])
+        continue;
+      Value t = expand(b, loc, transpose(b, loc, g[part], {0, 2, 1, 3}), {n, s, 1, h, e},
+                       {{0}, {1}, {2, 3}, {4}});
+      SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(part),
+                                        b.getIndexAttr(0), b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(s), b.getIndexAttr(1),
+                                         b.getIndexAttr(h), b.getIndexAttr(e)};
+      SmallVector<OpFoldResult> strides(5, b.getIndexAttr(1));
+      whole = tensor::InsertSliceOp::create(b, loc, t, whole, offs, sizes, strides);
+    }
+    out[0] = collapse(b, loc, whole, {{0}, {1}, {2, 3, 4}});
+    return success();
+  }
+};
+
+struct AttentionVjp {
+  static LogicalResult build(AttentionOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    Value q = op.getQ(), k = op.getK(), v = op.getV(), dout = g[0];
+    Value scale = f32Const(b, loc, op.getScale().convertToFloat());
+    // Recompute p = softmax(q k^T scale).
+    Value scores = zipWith(b, loc, {dotProducts(b, loc, q, k)},
+                           [&](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], scale); });
+    Value p = softmaxLastDim(b, loc, scores);
+    ArrayRef<int64_t> ps = shapeOf(p), vs = shapeOf(v), qs = shapeOf(q);
+    SmallVector<int64_t> kvShape(vs);
+    // dv = p^T dout; dp = dout v^T; ds = p (dp - rowsum(dp p)) scale.
+    out[2] = batchedContraction(b, loc, p, dout, kvShape, {2, 0}, {2, 1});
+    Value dp = dotProducts(b, loc, dout, v);
+    MLIRContext *ctx = b.getContext();
+    unsigned rank = ps.size();
+    SmallVector<unsigned> rowDims;
+    for (unsigned d = 0; d + 1 < rank; ++d)
+      rowDims.push_back(d);
+    AffineMap all = identity(ctx, rank), row = pick(ctx, rank, rowDims);
+    Value dot = generic(b, loc, {dp, p}, filledTensor(b, loc, ps.drop_back(), 0.0f), {all, all, row},
+                        iterators(rank - 1, 1), [](OpBuilder &nb, Location l, ValueRange a) {
+                          yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+                        });
+    Value ds = generic(b, loc, {dp, p, dot}, emptyTensor(b, loc, ps), {all, all, row, all},
+                       iterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
+                         yield(nb, l, mul(nb, l, mul(nb, l, a[1], sub(nb, l, a[0], a[2])), scale));
+                       });
+    // dq = ds k; dk = ds^T q.
+    out[0] = weightedSum(b, loc, ds, k);
+    SmallVector<int64_t> kShape(shapeOf(k));
+    out[1] = batchedContraction(b, loc, ds, q, kShape, {2, 0}, {2, 1});
+    (void)qs;
+    return success();
+  }
+};
+
+struct MeanPoolVjp {
+  static LogicalResult build(MeanPoolOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getInput());
+    int64_t skip = op.getSkip();
+    Value count = f32Const(b, loc, static_cast<float>(s[1] - skip));
+    out[0] = generic(b, loc, g[0], emptyTensor(b, loc, s), {pick(ctx, 3, {0, 2}), identity(ctx, 3)},
+                     iterators(3), [&](OpBuilder &nb, Location l, ValueRange a) {
+                       Value t = linalg::IndexOp::create(nb, l, 1);
+                       Value pooled = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::uge, t,
+                                                            indexConst(nb, l, skip));
+                       yield(nb, l, arith::SelectOp::create(nb, l, pooled, div(nb, l, a[0], count),
+                                                            f32Const(nb, l, 0.0f)));
+                     });
+    return success();
+  }
+};
+
+struct BceVjp {
+  static LogicalResult build(BceWithLogitsLossOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    // d mean(...) / dx = (sigmoid(x) - y) / count.
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getLogits());
+    unsigned rank = s.size();
+    float count = 1;
+    for (int64_t d : s)
+      count *= static_cast<float>(d);
+    Value c = f32Const(b, loc, count);
+    AffineMap all = identity(ctx, rank), scalar = AffineMap::get(rank, 0, {}, ctx);
+    out[0] = generic(b, loc, {op.getLogits(), op.getLabels(), g[0]}, emptyTensor(b, loc, s),
+                     {all, all, scalar, all}, iterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
+                       Value e = ExpOp::create(nb, l, arith::NegFOp::create(nb, l, a[0]));
+                       Value sig = div(nb, l, f32Const(nb, l, 1.0f), add(nb, l, f32Const(nb, l, 1.0f), e));
+                       yield(nb, l, mul(nb, l, div(nb, l, sub(nb, l, sig, a[1]), c), a[2]));
+                     });
+    return success();
+  }
+};
+
+struct PatchEmbedVjp {
+  static LogicalResult build(PatchEmbedOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    // The images are data: gradients for the kernel and the bias only.
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getInput()), w = shapeOf(op.getWeight());
+    int64_t p = w[2], d = w[0], tp = s[2] / p, fp = s[3] / p;
+    Value x = expand(b, loc, op.getInput(), {s[0], s[1], tp, p, fp, p}, {{0}, {1}, {2, 3}, {4, 5}});
+    Value dy = expand(b, loc, g[0], {s[0], tp, fp, d}, {{0}, {1, 2}, {3}});
+    // Loops (d, c, i, j, n, t, f).
+    out[1] = generic(b, loc, {x, dy}, filledTensor(b, loc, w, 0.0f),
+                     {pick(ctx, 7, {4, 1, 5, 2, 6, 3}), pick(ctx, 7, {4, 5, 6, 0}), pick(ctx, 7, {0, 1, 2, 3})},
+                     iterators(4, 3), [](OpBuilder &nb, Location l, ValueRange a) {
+                       yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+                     });
+    out[2] = sumRank2(b, loc, collapseLeading(b, loc, g[0]), 1);
+    return success();
+  }
+};
+
+} // namespace
+
+void registerVjpExternalModels(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, AmaeDialect *) {
+    LinearOp::attachInterface<Vjp<LinearOp, LinearVjp>>(*ctx);
+    GeluOp::attachInterface<Vjp<GeluOp, GeluVjp>>(*ctx);
+    ReluOp::attachInterface<Vjp<ReluOp, ReluVjp>>(*ctx);
+    LayerNormOp::attachInterface<Vjp<LayerNormOp, LayerNormVjp>>(*ctx);
+    AddPositionOp::attachInterface<Vjp<AddPositionOp, AddPositionVjp>>(*ctx);
+    PrependTokenOp::attachInterface<Vjp<PrependTokenOp, PrependTokenVjp>>(*ctx);
+    MergeHeadsOp::attachInterface<Vjp<MergeHeadsOp, MergeHeadsVjp>>(*ctx);
+    SplitQkvOp::attachInterface<Vjp<SplitQkvOp, SplitQkvVjp>>(*ctx);
+    AttentionOp::attachInterface<Vjp<AttentionOp, AttentionVjp>>(*ctx);
+    MeanPoolOp::attachInterface<Vjp<MeanPoolOp, MeanPoolVjp>>(*ctx);
+    BceWithLogitsLossOp::attachInterface<Vjp<BceWithLogitsLossOp, BceVjp>>(*ctx);
+    PatchEmbedOp::attachInterface<Vjp<PatchEmbedOp, PatchEmbedVjp>>(*ctx);
+  });
+}
+
+} // namespace mlir::amae

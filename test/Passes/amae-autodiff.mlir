@@ -1,0 +1,56 @@
+// RUN: amae-opt %s -amae-autodiff -split-input-file -verify-diagnostics | FileCheck %s
+
+// A linear classifier: the loss gains grad outputs for the weight and bias,
+// none for the input or the labels; the seed is d loss / d loss = 1.
+// CHECK-LABEL: func.func @train
+// CHECK-SAME: -> (tensor<f32> {amae.output = "loss"}, tensor<3x8xf32> {amae.output = "grad.w"}, tensor<3xf32> {amae.output = "grad.b"})
+// CHECK: arith.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: math.exp
+// CHECK: linalg.generic
+// CHECK: return %{{.*}}, %{{.*}}, %{{.*}} : tensor<f32>, tensor<3x8xf32>, tensor<3xf32>
+func.func @train(%x: tensor<2x8xf32> {amae.input = "x"}, %y: tensor<2x3xf32> {amae.input = "labels"},
+                 %w: tensor<3x8xf32> {amae.param = "w"}, %b: tensor<3xf32> {amae.param = "b"})
+    -> (tensor<f32> {amae.output = "loss"}) {
+  %logits = amae.linear %x, %w, %b : (tensor<2x8xf32>, tensor<3x8xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %loss = amae.bce_with_logits %logits, %y : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<f32>
+  return %loss : tensor<f32>
+}
+
+// -----
+
+// Frozen parameters get no gradient; unused ones a zero gradient; a value
+// used twice accumulates.
+// CHECK-LABEL: func.func @frozen_and_unused
+// CHECK-SAME: -> (tensor<f32> {amae.output = "loss"}, tensor<3x8xf32> {amae.output = "grad.w"}, tensor<5xf32> {amae.output = "grad.unused"})
+// CHECK: arith.addf %{{.*}}, %{{.*}} : tensor<2x3xf32>
+func.func @frozen_and_unused(%x: tensor<2x8xf32> {amae.input = "x"}, %y: tensor<2x3xf32> {amae.input = "labels"},
+                             %w: tensor<3x8xf32> {amae.param = "w"}, %t: tensor<1x2x8xf32> {amae.param = "table", amae.frozen},
+                             %u: tensor<5xf32> {amae.param = "unused"}) -> (tensor<f32> {amae.output = "loss"}) {
+  %logits = amae.linear %x, %w : (tensor<2x8xf32>, tensor<3x8xf32>) -> tensor<2x3xf32>
+  %twice = arith.addf %logits, %logits : tensor<2x3xf32>
+  %loss = amae.bce_with_logits %twice, %y : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<f32>
+  return %loss : tensor<f32>
+}
+
+// -----
+
+// Graphs without a loss are left alone.
+// CHECK-LABEL: func.func @infer
+// CHECK-SAME: -> (tensor<2x3xf32> {amae.output = "logits"})
+func.func @infer(%x: tensor<2x8xf32> {amae.input = "x"}, %w: tensor<3x8xf32> {amae.param = "w"})
+    -> (tensor<2x3xf32> {amae.output = "logits"}) {
+  %logits = amae.linear %x, %w : (tensor<2x8xf32>, tensor<3x8xf32>) -> tensor<2x3xf32>
+  return %logits : tensor<2x3xf32>
+}
+
+// -----
+
+// An op without a VJP on the path to the loss is an error at its location.
+func.func @no_vjp(%x: tensor<2x4x64xf32> {amae.input = "x"}, %noise: tensor<2x4xf32> {amae.input = "noise"},
+                  %t: tensor<2x4x64xf32> {amae.input = "target"}) -> (tensor<f32> {amae.output = "loss"}) {
+  %kept, %mask, %restore, %keep = amae.random_masking %x, %noise {mask_ratio = 0.5 : f64}
+      : (tensor<2x4x64xf32>, tensor<2x4xf32>) -> (tensor<2x2x64xf32>, tensor<2x4xf32>, tensor<2x4xi64>, tensor<2x2xi64>)
+  // expected-error @+1 {{'amae.masked_mse_loss' op has no vector-Jacobian product (needed by amae-autodiff)}}
+  %loss = amae.masked_mse_loss %x, %t, %mask {norm_pix = true} : (tensor<2x4x64xf32>, tensor<2x4x64xf32>, tensor<2x4xf32>) -> tensor<f32>
+  return %loss : tensor<f32>
+}
