@@ -315,6 +315,67 @@ struct PatchEmbedVjp {
   }
 };
 
+/// Gradient of a token gather: scatter-add the kept tokens' gradients back
+/// into a zero (N, L, D) tensor. `tokenOf(n, k)` gives the source token of
+/// output row k as an index; rows are distinct, so plain writes suffice:
+/// dx[n, l] = sum_k [tokenOf(n, k) == l] dkept[n, k] as a reduction over k.
+Value scatterTokens(OpBuilder &b, Location loc, Value dkept, ArrayRef<int64_t> full,
+                    function_ref<Value(OpBuilder &, Location, Value, Value)> tokenOf) {
+  MLIRContext *ctx = b.getContext();
+  int64_t kept = shapeOf(dkept)[1];
+  // Loops (n, l, d, k).
+  return generic(b, loc, dkept, filledTensor(b, loc, full, 0.0f),
+                 {pick(ctx, 4, {0, 3, 2}), pick(ctx, 4, {0, 1, 2})}, iterators(3, 1),
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   Value n = linalg::IndexOp::create(nb, l, 0);
+                   Value token = linalg::IndexOp::create(nb, l, 1);
+                   Value k = linalg::IndexOp::create(nb, l, 3);
+                   Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                                     tokenOf(nb, l, n, k), token);
+                   Value v = arith::SelectOp::create(nb, l, hit, a[0], f32Const(nb, l, 0.0f));
+                   yield(nb, l, add(nb, l, a[1], v));
+                 });
+  (void)kept;
+}
+
+Value asIndex(OpBuilder &b, Location l, Value i64) {
+  return arith::IndexCastOp::create(b, l, b.getIndexType(), i64);
+}
+
+struct TimeFreqMaskingVjp {
+  static LogicalResult build(TimeFreqMaskingOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    if (!g[0])
+      return success();
+    int64_t gridF = shapeOf(op.getNoiseF())[1];
+    int64_t keptF = shapeOf(op.getKeepF())[1];
+    Value keepT = op.getKeepT(), keepF = op.getKeepF();
+    out[0] = scatterTokens(b, op.getLoc(), g[0], shapeOf(op.getInput()),
+                           [&](OpBuilder &nb, Location l, Value n, Value k) {
+                             Value a = arith::DivUIOp::create(nb, l, k, indexConst(nb, l, keptF));
+                             Value c = arith::RemUIOp::create(nb, l, k, indexConst(nb, l, keptF));
+                             Value t = asIndex(nb, l, tensor::ExtractOp::create(nb, l, keepT, ValueRange{n, a}));
+                             Value f = asIndex(nb, l, tensor::ExtractOp::create(nb, l, keepF, ValueRange{n, c}));
+                             return arith::AddIOp::create(
+                                        nb, l, arith::MulIOp::create(nb, l, t, indexConst(nb, l, gridF)), f)
+                                 .getResult();
+                           });
+    return success();
+  }
+};
+
+struct RandomMaskingVjp {
+  static LogicalResult build(RandomMaskingOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    if (!g[0])
+      return success();
+    Value keep = op.getIdsKeep();
+    out[0] = scatterTokens(b, op.getLoc(), g[0], shapeOf(op.getInput()),
+                           [&](OpBuilder &nb, Location l, Value n, Value k) {
+                             return asIndex(nb, l, tensor::ExtractOp::create(nb, l, keep, ValueRange{n, k}));
+                           });
+    return success();
+  }
+};
+
 } // namespace
 
 void registerVjpExternalModels(DialectRegistry &registry) {
@@ -331,6 +392,8 @@ void registerVjpExternalModels(DialectRegistry &registry) {
     MeanPoolOp::attachInterface<Vjp<MeanPoolOp, MeanPoolVjp>>(*ctx);
     BceWithLogitsLossOp::attachInterface<Vjp<BceWithLogitsLossOp, BceVjp>>(*ctx);
     PatchEmbedOp::attachInterface<Vjp<PatchEmbedOp, PatchEmbedVjp>>(*ctx);
+    TimeFreqMaskingOp::attachInterface<Vjp<TimeFreqMaskingOp, TimeFreqMaskingVjp>>(*ctx);
+    RandomMaskingOp::attachInterface<Vjp<RandomMaskingOp, RandomMaskingVjp>>(*ctx);
   });
 }
 
