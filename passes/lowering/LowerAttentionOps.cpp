@@ -10,48 +10,13 @@
 #include "dialects/Amae/AmaeOps.h"
 #include "dialects/Amae/ModelMath.h"
 #include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/WindowGeometry.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
 namespace mlir::amae {
 namespace {
-
-using IndexFn = function_ref<SmallVector<Value>(OpBuilder &, Location, ArrayRef<Value>)>;
-
-/// result[idx] = source[indexFn(idx)] for every index of `resultShape`.
-Value gather(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> resultShape,
-             IndexFn indexFn) {
-  unsigned rank = resultShape.size();
-  MLIRContext *ctx = b.getContext();
-  return generic(b, loc, ValueRange{}, emptyTensor(b, loc, resultShape),
-                 {identity(ctx, rank)}, iterators(rank),
-                 [&](OpBuilder &nb, Location l, ValueRange) {
-                   SmallVector<Value> idx;
-                   for (unsigned d = 0; d < rank; ++d)
-                     idx.push_back(linalg::IndexOp::create(nb, l, d));
-                   SmallVector<Value> src = indexFn(nb, l, idx);
-                   linalg::YieldOp::create(
-                       nb, l, tensor::ExtractOp::create(nb, l, source, src).getResult());
-                 });
-}
-
-/// Index arithmetic helpers (operands are `index` values).
-struct IndexMath {
-  OpBuilder &b;
-  Location loc;
-  Value c(int64_t v) { return indexConst(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, c(y)); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, c(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, c(y)); }
-  /// (x + k) mod m for a constant k that may be negative.
-  Value addMod(Value x, int64_t k, int64_t m) {
-    int64_t kk = ((k % m) + m) % m;
-    return kk == 0 ? x : rem(add(x, c(kk)), m);
-  }
-};
-
 
 struct LowerSplitQkv : OpConversionPattern<SplitQkvOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -106,30 +71,6 @@ struct LowerAttention : OpConversionPattern<AttentionOp> {
   }
 };
 
-/// The window geometry of a window attention op.
-struct Windows {
-  int64_t gridT, gridF, wt, wf, st, sf;
-  int64_t perRow() const { return gridF / wf; }
-  int64_t count() const { return (gridT / wt) * (gridF / wf); }
-  int64_t size() const { return wt * wf; }
-
-  /// Token (in original order) at position `i` of window `w`: the window is
-  /// cut from the grid rolled by (-st, -sf).
-  Value token(IndexMath &m, Value w, Value i) const {
-    Value r = m.add(m.mul(m.div(w, perRow()), wt), m.div(i, wf));
-    Value c = m.add(m.mul(m.rem(w, perRow()), wf), m.rem(i, wf));
-    return m.add(m.mul(m.addMod(r, st, gridT), gridF), m.addMod(c, sf, gridF));
-  }
-  /// Window and position of original token `l` (the inverse roll).
-  std::pair<Value, Value> window(IndexMath &m, Value l) const {
-    Value r = m.addMod(m.div(l, gridF), -st, gridT);
-    Value c = m.addMod(m.rem(l, gridF), -sf, gridF);
-    Value w = m.add(m.mul(m.div(r, wt), perRow()), m.div(c, wf));
-    Value i = m.add(m.mul(m.rem(r, wt), wf), m.rem(c, wf));
-    return {w, i};
-  }
-};
-
 struct LowerWindowAttention : OpConversionPattern<WindowAttentionOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(WindowAttentionOp op, OpAdaptor adaptor,
@@ -137,22 +78,14 @@ struct LowerWindowAttention : OpConversionPattern<WindowAttentionOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> qs = shapeOf(op.getQ());
-    int64_t n = qs[0], h = qs[1], e = qs[3];
-    Windows win{op.getGrid()[0],   op.getGrid()[1],  op.getWindow()[0],
-                op.getWindow()[1], op.getShift()[0], op.getShift()[1]};
+    int64_t n = qs[0], h = qs[1];
+    Windows win = windowsOf(op);
     int64_t nw = win.count(), p = win.size();
 
     // q, k, v in window order: (N, H, nW, P, E).
-    auto toWindows = [&](Value x) {
-      return gather(b, loc, x, {n, h, nw, p, e},
-                    [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
-                      IndexMath m{nb, l};
-                      return SmallVector<Value>{idx[0], idx[1],
-                                                win.token(m, idx[2], idx[3]), idx[4]};
-                    });
-    };
-    Value qw = toWindows(adaptor.getQ()), kw = toWindows(adaptor.getK()),
-          vw = toWindows(adaptor.getV());
+    Value qw = toWindowOrder(b, loc, adaptor.getQ(), win),
+          kw = toWindowOrder(b, loc, adaptor.getK(), win),
+          vw = toWindowOrder(b, loc, adaptor.getV(), win);
 
     // |q_i| and |k_j| over the head dimension.
     auto norms = [&](Value x) {
@@ -198,12 +131,7 @@ struct LowerWindowAttention : OpConversionPattern<WindowAttentionOp> {
     Value outWindows = weightedSum(b, loc, softmaxLastDim(b, loc, logits), vw);
 
     // Back to token order: (N, H, L, E).
-    Value out = gather(b, loc, outWindows, qs,
-                       [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
-                         IndexMath m{nb, l};
-                         auto [w, i] = win.window(m, idx[2]);
-                         return SmallVector<Value>{idx[0], idx[1], w, i, idx[3]};
-                       });
+    Value out = toTokenOrder(b, loc, outWindows, win);
     b.replaceOp(op, out);
     return success();
   }
