@@ -83,10 +83,14 @@ def AmaeAutodiff : Pass<"amae-autodiff", "mlir::ModuleOp"> {
     depend on gets a zero gradient. An op on the path to the loss without a
     VJP is an error at its location.
 
-    Ops with VJPs so far: linear, gelu, relu, layer_norm, add_position,
-    prepend_token, split_qkv, attention (recomputing the probabilities),
-    merge_heads, mean_pool, bce_with_logits, patch_embed, plus `arith.addf`
-    and `tensor.extract_slice`.
+    Ops with VJPs: linear, gelu, relu, layer_norm, add_position,
+    prepend_token, split_qkv, attention and window_attention (both
+    recomputing the probabilities instead of storing them), merge_heads,
+    mean_pool, bce_with_logits, masked_mse_loss, unshuffle, random_masking,
+    time_freq_masking, patch_embed, plus `arith.addf` and
+    `tensor.extract_slice`. Still missing: dropout and drop-path (the
+    training graphs of the golden tests run with rate 0, which folds them
+    away).
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
                            "mlir::math::MathDialect", "mlir::tensor::TensorDialect"];

@@ -11,6 +11,8 @@
 #include "dialects/Amae/AmaeDialect.h"
 #include "dialects/Amae/AmaeOps.h"
 #include "passes/lowering/LoweringUtils.h"
+#include "passes/lowering/WindowGeometry.h"
+#include "dialects/Amae/ModelMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -376,6 +378,179 @@ struct RandomMaskingVjp {
   }
 };
 
+struct MaskedMseLossVjp {
+  static LogicalResult build(MaskedMseLossOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    // d/dpred = g * mask[n, l] * 2 (pred - t) / (P sum(mask)); t (the
+    // possibly normalised target) is data and gets no gradient.
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getPred());
+    int64_t n = s[0], l = s[1], p = s[2];
+    AffineMap all = identity(ctx, 3), row = pick(ctx, 3, {0, 1});
+    Value target = op.getTarget();
+    if (op.getNormPix()) {
+      auto rowSum = [&](Value v) {
+        return generic(b, loc, v, filledTensor(b, loc, {n, l}, 0.0f), {all, row}, iterators(2, 1),
+                       [](OpBuilder &nb, Location lc, ValueRange a) { yield(nb, lc, add(nb, lc, a[0], a[1])); });
+      };
+      Value invP = f32Const(b, loc, 1.0f / p), invP1 = f32Const(b, loc, 1.0f / (p - 1));
+      Value mean = zipWith(b, loc, {rowSum(target)}, [&](OpBuilder &nb, Location lc, ValueRange a) { return mul(nb, lc, a[0], invP); });
+      Value centred = generic(b, loc, {target, mean}, emptyTensor(b, loc, s), {all, row, all}, iterators(3),
+                              [](OpBuilder &nb, Location lc, ValueRange a) { yield(nb, lc, sub(nb, lc, a[0], a[1])); });
+      Value var = zipWith(b, loc, {rowSum(zipWith(b, loc, {centred}, [](OpBuilder &nb, Location lc, ValueRange a) { return mul(nb, lc, a[0], a[0]); }))},
+                          [&](OpBuilder &nb, Location lc, ValueRange a) { return mul(nb, lc, a[0], invP1); });
+      Value eps = f32Const(b, loc, 1e-6f);
+      target = generic(b, loc, {centred, var}, emptyTensor(b, loc, s), {all, row, all}, iterators(3),
+                       [&](OpBuilder &nb, Location lc, ValueRange a) {
+                         yield(nb, lc, div(nb, lc, a[0], mlir::math::SqrtOp::create(nb, lc, add(nb, lc, a[1], eps))));
+                       });
+    }
+    AffineMap all2 = identity(ctx, 2), none2 = AffineMap::get(2, 0, {}, ctx);
+    Value count = generic(b, loc, op.getMask(), filledTensor(b, loc, {}, 0.0f), {all2, none2}, iterators(0, 2),
+                          [](OpBuilder &nb, Location lc, ValueRange a) { yield(nb, lc, add(nb, lc, a[0], a[1])); });
+    AffineMap scalar = AffineMap::get(3, 0, {}, ctx);
+    Value twoOverP = f32Const(b, loc, 2.0f / p);
+    out[0] = generic(b, loc, {op.getPred(), target, op.getMask(), count, g[0]}, emptyTensor(b, loc, s),
+                     {all, all, row, scalar, scalar, all}, iterators(3), [&](OpBuilder &nb, Location lc, ValueRange a) {
+                       Value d = mul(nb, lc, sub(nb, lc, a[0], a[1]), twoOverP);
+                       Value w = div(nb, lc, mul(nb, lc, a[2], a[4]), a[3]);
+                       yield(nb, lc, mul(nb, lc, d, w));
+                     });
+    return success();
+  }
+};
+
+struct UnshuffleVjp {
+  static LogicalResult build(UnshuffleOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    // dvisible[n, k] = dfull at the position restored from k; dmask_token =
+    // the sum of dfull over the masked positions.
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> vis = shapeOf(op.getVisible());
+    int64_t kept = vis[1], d = vis[2];
+    Value restore = op.getIdsRestore();
+    // Loops (n, k, d, l).
+    out[0] = generic(b, loc, {g[0], restore}, filledTensor(b, loc, vis, 0.0f),
+                     {pick(ctx, 4, {0, 3, 2}), pick(ctx, 4, {0, 3}), pick(ctx, 4, {0, 1, 2})},
+                     iterators(3, 1), [&](OpBuilder &nb, Location l, ValueRange a) {
+                       Value k = arith::IndexCastOp::create(nb, l, nb.getI64Type(), linalg::IndexOp::create(nb, l, 1));
+                       Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[1], k);
+                       yield(nb, l, add(nb, l, a[2], arith::SelectOp::create(nb, l, hit, a[0], f32Const(nb, l, 0.0f))));
+                     });
+    // Loops (d, n, l).
+    Value token = generic(b, loc, {g[0], restore}, filledTensor(b, loc, {d}, 0.0f),
+                          {pick(ctx, 3, {1, 2, 0}), pick(ctx, 3, {1, 2}), pick(ctx, 3, {0})},
+                          iterators(1, 2), [&](OpBuilder &nb, Location l, ValueRange a) {
+                            Value masked = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, a[1],
+                                                                 arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(kept)));
+                            yield(nb, l, add(nb, l, a[2], arith::SelectOp::create(nb, l, masked, a[0], f32Const(nb, l, 0.0f))));
+                          });
+    out[1] = expand(b, loc, token, {1, 1, d}, {{0, 1, 2}});
+    return success();
+  }
+};
+
+struct WindowAttentionVjp {
+  static LogicalResult build(WindowAttentionOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Windows win = windowsOf(op);
+    ArrayRef<int64_t> qs = shapeOf(op.getQ());
+    int64_t n = qs[0], h = qs[1], nw = win.count(), p = win.size(), e = qs[3];
+    SmallVector<int64_t> wShape = {n, h, nw, p, e}, rowShape = {n, h, nw, p},
+                         pairShape = {n, h, nw, p, p};
+    Value qw = toWindowOrder(b, loc, op.getQ(), win), kw = toWindowOrder(b, loc, op.getK(), win),
+          vw = toWindowOrder(b, loc, op.getV(), win);
+    AffineMap all5 = identity(ctx, 5), iRow = pick(ctx, 5, {0, 1, 2, 3}), jRow = pick(ctx, 5, {0, 1, 2, 4}),
+              head = pick(ctx, 5, {1}), biasMap = pick(ctx, 5, {3, 4, 1}), maskMap = pick(ctx, 5, {2, 3, 4});
+    // Recompute the forward: norms, cosine, logits, probabilities.
+    auto norms = [&](Value x) {
+      Value sq = generic(b, loc, x, filledTensor(b, loc, rowShape, 0.0f), {all5, iRow}, iterators(4, 1),
+                         [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[1], mul(nb, l, a[0], a[0]))); });
+      return zipWith(b, loc, {sq}, [](OpBuilder &nb, Location l, ValueRange a) { return mlir::math::SqrtOp::create(nb, l, a[0]).getResult(); });
+    };
+    Value nq = norms(qw), nk = norms(kw);
+    Value dots = dotProducts(b, loc, qw, kw);
+    Value eps = f32Const(b, loc, 1e-6f), tauMin = f32Const(b, loc, 0.01f);
+    Value bias = expand(b, loc, op.getPosBias(), {p, p, h}, {{0, 1}, {2}});
+    std::vector<float> maskValues = math::shiftMask({win.gridT, win.gridF}, {win.wt, win.wf}, {win.st, win.sf});
+    Value mask = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(RankedTensorType::get({nw, p, p}, b.getF32Type()), ArrayRef<float>(maskValues)));
+    Value logits = generic(b, loc, {dots, nq, nk, op.getTau(), bias, mask}, emptyTensor(b, loc, pairShape),
+                           {all5, iRow, jRow, head, biasMap, maskMap, all5}, iterators(5),
+                           [&](OpBuilder &nb, Location l, ValueRange a) {
+                             Value denom = arith::MaximumFOp::create(nb, l, mul(nb, l, a[1], a[2]), eps);
+                             Value t = arith::MaximumFOp::create(nb, l, a[3], tauMin);
+                             Value v = add(nb, l, div(nb, l, div(nb, l, a[0], denom), t), a[4]);
+                             yield(nb, l, add(nb, l, v, a[5]));
+                           });
+    Value prob = softmaxLastDim(b, loc, logits);
+
+    // Softmax backward.
+    Value dow = toWindowOrder(b, loc, g[0], win);
+    Value dvw = batchedContraction(b, loc, prob, dow, wShape, {2, 0}, {2, 1});
+    Value dp = dotProducts(b, loc, dow, vw);
+    Value rowDot = generic(b, loc, {dp, prob}, filledTensor(b, loc, rowShape, 0.0f), {all5, all5, iRow},
+                           iterators(4, 1), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1]))); });
+    Value dlogit = generic(b, loc, {dp, prob, rowDot}, emptyTensor(b, loc, pairShape), {all5, all5, iRow, all5},
+                           iterators(5), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, mul(nb, l, a[1], sub(nb, l, a[0], a[2]))); });
+
+    // Position bias: sum over batch and windows, laid out (P * P, H).
+    Value dbias = generic(b, loc, dlogit, filledTensor(b, loc, {p, p, h}, 0.0f),
+                          {pick(ctx, 5, {3, 2, 4, 0, 1}), pick(ctx, 5, {0, 1, 2})}, iterators(3, 2),
+                          [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[0], a[1])); });
+    out[4] = collapse(b, loc, dbias, {{0, 1}, {2}});
+    // tau: d(c / t)/dt = -c / t^2 where tau > 0.01 (the clamp passes nothing).
+    Value dtauTerms = generic(b, loc, {dlogit, dots, nq, nk, op.getTau()}, emptyTensor(b, loc, pairShape),
+                              {all5, all5, iRow, jRow, head, all5}, iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                                Value cosine = div(nb, l, a[1], arith::MaximumFOp::create(nb, l, mul(nb, l, a[2], a[3]), eps));
+                                Value t = arith::MaximumFOp::create(nb, l, a[4], tauMin);
+                                Value d = arith::NegFOp::create(nb, l, div(nb, l, mul(nb, l, a[0], cosine), mul(nb, l, t, t)));
+                                Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[4], tauMin);
+                                yield(nb, l, arith::SelectOp::create(nb, l, live, d, f32Const(nb, l, 0.0f)));
+                              });
+    out[3] = generic(b, loc, dtauTerms, filledTensor(b, loc, {h}, 0.0f),
+                     {pick(ctx, 5, {1, 0, 2, 3, 4}), pick(ctx, 5, {0})}, iterators(1, 4),
+                     [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[0], a[1])); });
+    // Cosine: c / m with m = max(|q||k|, eps): dc = dcos / m, dm = -dcos c / m^2 (0 when clamped).
+    Value dc = generic(b, loc, {dlogit, nq, nk, op.getTau()}, emptyTensor(b, loc, pairShape),
+                       {all5, iRow, jRow, head, all5}, iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                         Value t = arith::MaximumFOp::create(nb, l, a[3], tauMin);
+                         Value m = arith::MaximumFOp::create(nb, l, mul(nb, l, a[1], a[2]), eps);
+                         yield(nb, l, div(nb, l, div(nb, l, a[0], t), m));
+                       });
+    Value dm = generic(b, loc, {dc, dots, nq, nk}, emptyTensor(b, loc, pairShape),
+                       {all5, all5, iRow, jRow, all5}, iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                         Value prod = mul(nb, l, a[2], a[3]);
+                         Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, prod, eps);
+                         Value v = arith::NegFOp::create(nb, l, div(nb, l, mul(nb, l, a[0], a[1]), prod));
+                         yield(nb, l, arith::SelectOp::create(nb, l, live, v, f32Const(nb, l, 0.0f)));
+                       });
+    // d|q_i| = sum_j dm nk_j; d|k_j| = sum_i dm nq_i.
+    Value dnq = generic(b, loc, {dm, nk}, filledTensor(b, loc, rowShape, 0.0f), {all5, jRow, iRow},
+                        iterators(4, 1), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1]))); });
+    Value dnk = generic(b, loc, {dm, nq}, filledTensor(b, loc, rowShape, 0.0f),
+                        {pick(ctx, 5, {0, 1, 2, 4, 3}), pick(ctx, 5, {0, 1, 2, 4}), iRow},
+                        iterators(4, 1), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1]))); });
+    auto withNorm = [&](Value dot, Value x, Value norm, Value dnorm) {
+      // dot-product part + dnorm * x / |x| (|x| = 0 contributes nothing).
+      return generic(b, loc, {dot, x, norm, dnorm}, emptyTensor(b, loc, wShape), {all5, all5, iRow, iRow, all5},
+                     iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                       Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[2], f32Const(nb, l, 0.0f));
+                       Value term = div(nb, l, mul(nb, l, a[3], a[1]), a[2]);
+                       yield(nb, l, add(nb, l, a[0], arith::SelectOp::create(nb, l, live, term, f32Const(nb, l, 0.0f))));
+                     });
+    };
+    Value dqw = withNorm(weightedSum(b, loc, dc, kw), qw, nq, dnq);
+    Value dkw = withNorm(batchedContraction(b, loc, dc, qw, wShape, {2, 0}, {2, 1}), kw, nk, dnk);
+    out[0] = toTokenOrder(b, loc, dqw, win);
+    out[1] = toTokenOrder(b, loc, dkw, win);
+    out[2] = toTokenOrder(b, loc, dvw, win);
+    (void)e;
+    return success();
+  }
+};
+
 } // namespace
 
 void registerVjpExternalModels(DialectRegistry &registry) {
@@ -394,6 +569,9 @@ void registerVjpExternalModels(DialectRegistry &registry) {
     PatchEmbedOp::attachInterface<Vjp<PatchEmbedOp, PatchEmbedVjp>>(*ctx);
     TimeFreqMaskingOp::attachInterface<Vjp<TimeFreqMaskingOp, TimeFreqMaskingVjp>>(*ctx);
     RandomMaskingOp::attachInterface<Vjp<RandomMaskingOp, RandomMaskingVjp>>(*ctx);
+    MaskedMseLossOp::attachInterface<Vjp<MaskedMseLossOp, MaskedMseLossVjp>>(*ctx);
+    UnshuffleOp::attachInterface<Vjp<UnshuffleOp, UnshuffleVjp>>(*ctx);
+    WindowAttentionOp::attachInterface<Vjp<WindowAttentionOp, WindowAttentionVjp>>(*ctx);
   });
 }
 

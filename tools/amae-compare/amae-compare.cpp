@@ -12,6 +12,7 @@
 
 #include "frontends/checkpoint/Checkpoint.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
@@ -29,6 +30,8 @@ cl::list<std::string> pairs(cl::Positional, cl::ZeroOrMore,
 cl::opt<std::string> prefix("all-with-prefix", cl::value_desc("prefix"),
                             cl::desc("Compare every tensor X of EXPECTED with "
                                      "<prefix>X of ACTUAL"));
+cl::list<std::string> skip("skip", cl::CommaSeparated, cl::value_desc("substring"),
+                          cl::desc("With --all-with-prefix, leave out names containing these"));
 cl::opt<double> rtol("rtol", cl::init(1e-4), cl::desc("Tolerance relative to max |expected|"));
 cl::opt<double> absTol("atol", cl::init(0.0), cl::desc("Absolute allowance"));
 } // namespace
@@ -47,7 +50,8 @@ int main(int argc, char **argv) {
   std::vector<std::string> work(pairs.begin(), pairs.end());
   if (prefix.getNumOccurrences())
     for (const std::string &name : expected->names())
-      work.push_back(prefix + name + "=" + name);
+      if (llvm::none_of(skip, [&](const std::string &s) { return StringRef(name).contains(s); }))
+        work.push_back(prefix + name + "=" + name);
   if (work.empty()) {
     errs() << "amae-compare: error: nothing to compare\n";
     return 2;
