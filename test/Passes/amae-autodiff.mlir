@@ -46,11 +46,12 @@ func.func @infer(%x: tensor<2x8xf32> {amae.input = "x"}, %w: tensor<3x8xf32> {am
 // -----
 
 // An op without a VJP on the path to the loss is an error at its location.
-func.func @no_vjp(%x: tensor<2x4x64xf32> {amae.input = "x"}, %noise: tensor<2x4xf32> {amae.input = "noise"},
-                  %t: tensor<2x4x64xf32> {amae.input = "target"}) -> (tensor<f32> {amae.output = "loss"}) {
-  %kept, %mask, %restore, %keep = amae.random_masking %x, %noise {mask_ratio = 0.5 : f64}
-      : (tensor<2x4x64xf32>, tensor<2x4xf32>) -> (tensor<2x2x64xf32>, tensor<2x4xf32>, tensor<2x4xi64>, tensor<2x2xi64>)
-  // expected-error @+1 {{'amae.masked_mse_loss' op has no vector-Jacobian product (needed by amae-autodiff)}}
-  %loss = amae.masked_mse_loss %x, %t, %mask {norm_pix = true} : (tensor<2x4x64xf32>, tensor<2x4x64xf32>, tensor<2x4xf32>) -> tensor<f32>
+func.func @no_vjp(%x: tensor<2x8xf32> {amae.input = "x"}, %y: tensor<2x3xf32> {amae.input = "labels"},
+                  %seed: tensor<i64> {amae.input = "seed"}, %w: tensor<3x8xf32> {amae.param = "w"})
+    -> (tensor<f32> {amae.output = "loss"}) {
+  %logits = amae.linear %x, %w : (tensor<2x8xf32>, tensor<3x8xf32>) -> tensor<2x3xf32>
+  // expected-error @+1 {{'amae.dropout' op has no vector-Jacobian product (needed by amae-autodiff)}}
+  %d = amae.dropout %logits, %seed {rate = 0.1 : f64} : tensor<2x3xf32>, tensor<i64>
+  %loss = amae.bce_with_logits %d, %y : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<f32>
   return %loss : tensor<f32>
 }
