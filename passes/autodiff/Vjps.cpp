@@ -551,6 +551,22 @@ struct WindowAttentionVjp {
   }
 };
 
+struct DropoutVjp {
+  static LogicalResult build(DropoutOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    out[0] = dropElements(b, op.getLoc(), g[0], op.getSeed(), op.getRate().convertToDouble(),
+                          op.getStream(), shapeOf(g[0]).size());
+    return success();
+  }
+};
+
+struct DropPathVjp {
+  static LogicalResult build(DropPathOp op, OpBuilder &b, ValueRange g, Grads &out) {
+    out[0] = dropElements(b, op.getLoc(), g[0], op.getSeed(), op.getRate().convertToDouble(),
+                          op.getStream(), 1);
+    return success();
+  }
+};
+
 } // namespace
 
 void registerVjpExternalModels(DialectRegistry &registry) {
@@ -572,6 +588,8 @@ void registerVjpExternalModels(DialectRegistry &registry) {
     MaskedMseLossOp::attachInterface<Vjp<MaskedMseLossOp, MaskedMseLossVjp>>(*ctx);
     UnshuffleOp::attachInterface<Vjp<UnshuffleOp, UnshuffleVjp>>(*ctx);
     WindowAttentionOp::attachInterface<Vjp<WindowAttentionOp, WindowAttentionVjp>>(*ctx);
+    DropoutOp::attachInterface<Vjp<DropoutOp, DropoutVjp>>(*ctx);
+    DropPathOp::attachInterface<Vjp<DropPathOp, DropPathVjp>>(*ctx);
   });
 }
 

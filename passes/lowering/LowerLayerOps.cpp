@@ -128,12 +128,14 @@ struct LowerNormalize : OpConversionPattern<NormalizeOp> {
   }
 };
 
+} // namespace
+
 //===----------------------------------------------------------------------===//
 // Dropout and drop-path: a counter-based generator, splitmix64 of
 // (seed, stream, index), so any element's decision is computable alone.
 //===----------------------------------------------------------------------===//
 
-Value splitmix64(OpBuilder &b, Location loc, Value z) {
+static Value splitmix64(OpBuilder &b, Location loc, Value z) {
   auto c = [&](uint64_t v) {
     return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(static_cast<int64_t>(v)));
   };
@@ -147,7 +149,7 @@ Value splitmix64(OpBuilder &b, Location loc, Value z) {
 }
 
 /// Uniform [0, 1) from the top 24 bits of the hash of (seed, stream, index).
-Value uniform(OpBuilder &b, Location loc, Value seed, int64_t stream, Value index) {
+static Value uniform(OpBuilder &b, Location loc, Value seed, int64_t stream, Value index) {
   Value key = arith::AddIOp::create(
       b, loc, seed,
       arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(stream * 0x632be59bd9b4e019ll)));
@@ -185,6 +187,8 @@ Value dropElements(OpBuilder &b, Location loc, Value x, Value seed, double rate,
                                                         f32Const(nb, l, 0.0f)).getResult());
       });
 }
+
+namespace {
 
 struct LowerDropout : OpConversionPattern<DropoutOp> {
   using OpConversionPattern::OpConversionPattern;

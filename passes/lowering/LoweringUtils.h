@@ -68,6 +68,14 @@ Value dotProducts(OpBuilder &b, Location loc, Value q, Value k);
 /// Softmax over the last dimension, as torch: exp(x - max) / sum.
 Value softmaxLastDim(OpBuilder &b, Location loc, Value x);
 
+/// Inverted dropout of `x`: element kept when uniform(seed, stream, index)
+/// >= rate and scaled by 1 / (1 - rate), where the index counts over the
+/// first `indexRank` dims (the rank for dropout, 1 for per-sample
+/// drop-path). A pure function of its inputs, so the backward applies the
+/// same mask to the gradient.
+Value dropElements(OpBuilder &b, Location loc, Value x, Value seed, double rate,
+                   int64_t stream, unsigned indexRank);
+
 /// Static shape of a ranked tensor value.
 ArrayRef<int64_t> shapeOf(Value v);
 

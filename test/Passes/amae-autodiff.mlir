@@ -45,13 +45,29 @@ func.func @infer(%x: tensor<2x8xf32> {amae.input = "x"}, %w: tensor<3x8xf32> {am
 
 // -----
 
+// Dropout's backward applies the same counter-based mask (splitmix64 of
+// seed, stream and index) to the gradient.
+// CHECK-LABEL: func.func @dropout
+// CHECK-SAME: {amae.output = "grad.w"}
+// CHECK-COUNT-2: arith.constant -7046029254386353131 : i64
+func.func @dropout(%x: tensor<2x8xf32> {amae.input = "x"}, %y: tensor<2x3xf32> {amae.input = "labels"},
+                   %seed: tensor<i64> {amae.input = "seed"}, %w: tensor<3x8xf32> {amae.param = "w"})
+    -> (tensor<f32> {amae.output = "loss"}) {
+  %logits = amae.linear %x, %w : (tensor<2x8xf32>, tensor<3x8xf32>) -> tensor<2x3xf32>
+  %d = amae.dropout %logits, %seed {rate = 0.1 : f64, stream = 4 : i64} : tensor<2x3xf32>, tensor<i64>
+  %loss = amae.bce_with_logits %d, %y : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<f32>
+  return %loss : tensor<f32>
+}
+
+// -----
+
 // An op without a VJP on the path to the loss is an error at its location.
 func.func @no_vjp(%x: tensor<2x8xf32> {amae.input = "x"}, %y: tensor<2x3xf32> {amae.input = "labels"},
                   %seed: tensor<i64> {amae.input = "seed"}, %w: tensor<3x8xf32> {amae.param = "w"})
     -> (tensor<f32> {amae.output = "loss"}) {
   %logits = amae.linear %x, %w : (tensor<2x8xf32>, tensor<3x8xf32>) -> tensor<2x3xf32>
-  // expected-error @+1 {{'amae.dropout' op has no vector-Jacobian product (needed by amae-autodiff)}}
-  %d = amae.dropout %logits, %seed {rate = 0.1 : f64} : tensor<2x3xf32>, tensor<i64>
+  // expected-error @+1 {{'amae.normalize' op has no vector-Jacobian product (needed by amae-autodiff)}}
+  %d = amae.normalize %logits {mean = 0.0 : f64, std = 1.0 : f64} : tensor<2x3xf32>
   %loss = amae.bce_with_logits %d, %y : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<f32>
   return %loss : tensor<f32>
 }
