@@ -385,26 +385,11 @@ struct MaskedMseLossVjp {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> s = shapeOf(op.getPred());
-    int64_t n = s[0], l = s[1], p = s[2];
+    int64_t p = s[2];
     AffineMap all = identity(ctx, 3), row = pick(ctx, 3, {0, 1});
     Value target = op.getTarget();
-    if (op.getNormPix()) {
-      auto rowSum = [&](Value v) {
-        return generic(b, loc, v, filledTensor(b, loc, {n, l}, 0.0f), {all, row}, iterators(2, 1),
-                       [](OpBuilder &nb, Location lc, ValueRange a) { yield(nb, lc, add(nb, lc, a[0], a[1])); });
-      };
-      Value invP = f32Const(b, loc, 1.0f / p), invP1 = f32Const(b, loc, 1.0f / (p - 1));
-      Value mean = zipWith(b, loc, {rowSum(target)}, [&](OpBuilder &nb, Location lc, ValueRange a) { return mul(nb, lc, a[0], invP); });
-      Value centred = generic(b, loc, {target, mean}, emptyTensor(b, loc, s), {all, row, all}, iterators(3),
-                              [](OpBuilder &nb, Location lc, ValueRange a) { yield(nb, lc, sub(nb, lc, a[0], a[1])); });
-      Value var = zipWith(b, loc, {rowSum(zipWith(b, loc, {centred}, [](OpBuilder &nb, Location lc, ValueRange a) { return mul(nb, lc, a[0], a[0]); }))},
-                          [&](OpBuilder &nb, Location lc, ValueRange a) { return mul(nb, lc, a[0], invP1); });
-      Value eps = f32Const(b, loc, 1e-6f);
-      target = generic(b, loc, {centred, var}, emptyTensor(b, loc, s), {all, row, all}, iterators(3),
-                       [&](OpBuilder &nb, Location lc, ValueRange a) {
-                         yield(nb, lc, div(nb, lc, a[0], mlir::math::SqrtOp::create(nb, lc, add(nb, lc, a[1], eps))));
-                       });
-    }
+    if (op.getNormPix())
+      target = normPixTarget(b, loc, target);
     AffineMap all2 = identity(ctx, 2), none2 = AffineMap::get(2, 0, {}, ctx);
     Value count = generic(b, loc, op.getMask(), filledTensor(b, loc, {}, 0.0f), {all2, none2}, iterators(0, 2),
                           [](OpBuilder &nb, Location lc, ValueRange a) { yield(nb, lc, add(nb, lc, a[0], a[1])); });

@@ -39,6 +39,34 @@ Value scale(OpBuilder &b, Location loc, Value x, float factor) {
                  });
 }
 
+} // namespace
+
+Value normPixTarget(OpBuilder &b, Location loc, Value target) {
+  MLIRContext *ctx = b.getContext();
+  ArrayRef<int64_t> s = shapeOf(target);
+  int64_t n = s[0], l = s[1], p = s[2];
+  AffineMap all = identity(ctx, 3), row = pick(ctx, 3, {0, 1});
+  // (t - mean) / sqrt(var + 1e-6), var unbiased.
+  Value mean = scale(b, loc, sumTo(b, loc, target, {0, 1}, {n, l}), 1.0f / p);
+  Value centred = generic(b, loc, {target, mean}, emptyTensor(b, loc, s), {all, row, all},
+                          iterators(3), [](OpBuilder &nb, Location lc, ValueRange a) {
+                            linalg::YieldOp::create(nb, lc, sub(nb, lc, a[0], a[1]));
+                          });
+  Value sq = generic(b, loc, centred, emptyTensor(b, loc, s), {all, all}, iterators(3),
+                     [](OpBuilder &nb, Location lc, ValueRange a) {
+                       linalg::YieldOp::create(nb, lc, mul(nb, lc, a[0], a[0]));
+                     });
+  Value var = scale(b, loc, sumTo(b, loc, sq, {0, 1}, {n, l}), 1.0f / (p - 1));
+  Value eps = f32Const(b, loc, 1e-6f);
+  return generic(b, loc, {centred, var}, emptyTensor(b, loc, s), {all, row, all}, iterators(3),
+                 [&](OpBuilder &nb, Location lc, ValueRange a) {
+                   Value sd = math::SqrtOp::create(nb, lc, add(nb, lc, a[1], eps));
+                   linalg::YieldOp::create(nb, lc, div(nb, lc, a[0], sd));
+                 });
+}
+
+namespace {
+
 struct LowerMaskedMseLoss : OpConversionPattern<MaskedMseLossOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(MaskedMseLossOp op, OpAdaptor adaptor,
@@ -47,27 +75,10 @@ struct LowerMaskedMseLoss : OpConversionPattern<MaskedMseLossOp> {
     MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> s = shapeOf(op.getPred());
     int64_t n = s[0], l = s[1], p = s[2];
-    AffineMap all = identity(ctx, 3), row = pick(ctx, 3, {0, 1});
+    AffineMap all = identity(ctx, 3);
     Value target = adaptor.getTarget();
-    if (op.getNormPix()) {
-      // (t - mean) / sqrt(var + 1e-6), var unbiased.
-      Value mean = scale(b, loc, sumTo(b, loc, target, {0, 1}, {n, l}), 1.0f / p);
-      Value centred = generic(b, loc, {target, mean}, emptyTensor(b, loc, s), {all, row, all},
-                              iterators(3), [](OpBuilder &nb, Location lc, ValueRange a) {
-                                linalg::YieldOp::create(nb, lc, sub(nb, lc, a[0], a[1]));
-                              });
-      Value sq = generic(b, loc, centred, emptyTensor(b, loc, s), {all, all}, iterators(3),
-                         [](OpBuilder &nb, Location lc, ValueRange a) {
-                           linalg::YieldOp::create(nb, lc, mul(nb, lc, a[0], a[0]));
-                         });
-      Value var = scale(b, loc, sumTo(b, loc, sq, {0, 1}, {n, l}), 1.0f / (p - 1));
-      Value eps = f32Const(b, loc, 1e-6f);
-      target = generic(b, loc, {centred, var}, emptyTensor(b, loc, s), {all, row, all},
-                       iterators(3), [&](OpBuilder &nb, Location lc, ValueRange a) {
-                         Value sd = math::SqrtOp::create(nb, lc, add(nb, lc, a[1], eps));
-                         linalg::YieldOp::create(nb, lc, div(nb, lc, a[0], sd));
-                       });
-    }
+    if (op.getNormPix())
+      target = normPixTarget(b, loc, target);
     Value err = generic(b, loc, {adaptor.getPred(), target}, emptyTensor(b, loc, s),
                         {all, all, all}, iterators(3), [](OpBuilder &nb, Location lc, ValueRange a) {
                           Value d = sub(nb, lc, a[0], a[1]);

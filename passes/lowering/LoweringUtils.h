@@ -76,6 +76,10 @@ Value softmaxLastDim(OpBuilder &b, Location loc, Value x);
 Value dropElements(OpBuilder &b, Location loc, Value x, Value seed, double rate,
                    int64_t stream, unsigned indexRank);
 
+/// The norm_pix target of the MAE loss: each patch (last dim) normalised by
+/// its mean and sqrt(unbiased var + 1e-6).
+Value normPixTarget(OpBuilder &b, Location loc, Value target);
+
 /// Static shape of a ranked tensor value.
 ArrayRef<int64_t> shapeOf(Value v);
 
