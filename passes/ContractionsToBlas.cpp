@@ -13,11 +13,11 @@ namespace {
 constexpr StringLiteral kGemm = "amae_gemm";
 
 /// A matmul-shaped contraction: loops (b..., i, j, k) with k the only
-/// reduction, A[b..., i, k], B[b..., j, k] (transposed) or B[b..., k, j],
-/// C[b..., i, j], and a body that is `out + a * b`.
+/// reduction, A[b..., i, k] or A[b..., k, i] (transposed), B[b..., j, k]
+/// (transposed) or B[b..., k, j], C[b..., i, j], and a body `out + a * b`.
 struct Contraction {
   unsigned batchDims;
-  bool transB;
+  bool transA, transB;
 };
 
 /// Dims of `map` as loop positions, or empty if not a projected permutation.
@@ -53,7 +53,14 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
     if (a[d] != d || b[d] != d || c[d] != d)
       return std::nullopt;
   unsigned i = nb, j = nb + 1;
-  if (a[nb] != i || a[nb + 1] != k || c[nb] != i || c[nb + 1] != j)
+  if (c[nb] != i || c[nb + 1] != j)
+    return std::nullopt;
+  bool transA;
+  if (a[nb] == i && a[nb + 1] == k)
+    transA = false;
+  else if (a[nb] == k && a[nb + 1] == i)
+    transA = true; // dW = dy^T x in the backward of linear.
+  else
     return std::nullopt;
   bool transB;
   if (b[nb] == j && b[nb + 1] == k)
@@ -77,7 +84,7 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
                (add.getLhs() == mul && add.getRhs() == out);
   if (!mulOk || !addOk || !out.getType().isF32())
     return std::nullopt;
-  return Contraction{nb, transB};
+  return Contraction{nb, transA, transB};
 }
 
 /// A rank-3 view of `buffer`: batch dims collapsed, or a unit batch added.
@@ -140,7 +147,9 @@ struct AmaeContractionsToBlasPass
       if (failed(a) || failed(bb) || failed(out))
         continue; // The dead views fold away; the loops stay.
       declareGemm(a->getType());
-      Value trans = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(c.transB));
+      // Bit 0: B transposed, bit 1: A transposed.
+      Value trans = arith::ConstantOp::create(
+          b, loc, b.getI64IntegerAttr(int64_t(c.transB) | (int64_t(c.transA) << 1)));
       func::CallOp::create(b, loc, gemm, ValueRange{*a, *bb, *out, trans});
       op.erase();
     }

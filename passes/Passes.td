@@ -45,8 +45,9 @@ def AmaeContractionsToBlas : Pass<"amae-contractions-to-blas", "mlir::ModuleOp">
   let description = [{
     Rewrites each `linalg.generic` on memrefs that computes
     `C[b..., i, j] += sum_k A[b..., i, k] * B[b..., j, k]` (B transposed, as
-    `amae.linear` and q k^T lower) or `... * B[b..., k, j]` (as softmax(.) v
-    lowers) into one call of `amae_gemm(A, B, C, transB)` on rank-3 views
+    `amae.linear` and q k^T lower), `... * B[b..., k, j]` (as softmax(.) v
+    lowers) or with `A[b..., k, i]` (the weight gradients of the backward)
+    into one call of `amae_gemm(A, B, C, trans)` on rank-3 views
     (batch dims collapsed), which the CPU runtime implements with
     `cblas_sgemm`. Contractions whose views cannot be formed without copies
     (non-collapsible batch dims, non-unit inner strides) stay as loops.

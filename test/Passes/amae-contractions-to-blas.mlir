@@ -56,3 +56,22 @@ func.func @max_reduction(%x: memref<4x8xf32>, %w: memref<3x8xf32>, %y: memref<4x
   }
   return
 }
+
+#ta = affine_map<(m, k, r) -> (r, m)>
+#tb = affine_map<(m, k, r) -> (r, k)>
+#tc = affine_map<(m, k, r) -> (m, k)>
+
+// The weight gradient of linear, dW = dy^T x: A transposed, trans = 2.
+// CHECK-LABEL: func.func @weight_gradient
+// CHECK: %[[TA:.*]] = arith.constant 2 : i64
+// CHECK: call @amae_gemm({{.*}}, %[[TA]])
+func.func @weight_gradient(%dy: memref<4x3xf32>, %x: memref<4x8xf32>, %dw: memref<3x8xf32>) {
+  linalg.generic {indexing_maps = [#ta, #tb, #tc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%dy, %x : memref<4x3xf32>, memref<4x8xf32>) outs(%dw : memref<3x8xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
