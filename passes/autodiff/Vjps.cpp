@@ -282,10 +282,7 @@ struct BceVjp {
     MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> s = shapeOf(op.getLogits());
     unsigned rank = s.size();
-    float count = 1;
-    for (int64_t d : s)
-      count *= static_cast<float>(d);
-    Value c = f32Const(b, loc, count);
+    Value c = f32Const(b, loc, static_cast<float>(ShapedType::getNumElements(s)));
     AffineMap all = identity(ctx, rank), scalar = AffineMap::get(rank, 0, {}, ctx);
     out[0] = generic(b, loc, {op.getLogits(), op.getLabels(), g[0]}, emptyTensor(b, loc, s),
                      {all, all, scalar, all}, iterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {

@@ -138,9 +138,7 @@ struct LowerBceWithLogits : OpConversionPattern<BceWithLogitsLossOp> {
     MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> s = shapeOf(op.getLogits());
     unsigned rank = s.size();
-    int64_t count = 1;
-    for (int64_t d : s)
-      count *= d;
+    int64_t count = ShapedType::getNumElements(s);
     // torch: (1 - y) x + m + log(exp(-m) + exp(-x - m)), m = max(-x, 0).
     Value zero = f32Const(b, loc, 0.0f), one = f32Const(b, loc, 1.0f);
     AffineMap all = identity(ctx, rank), scalar = AffineMap::get(rank, 0, {}, ctx);
