@@ -22,6 +22,11 @@ mlir::OwningOpRef<mlir::ModuleOp> emitGraphs(mlir::MLIRContext &context,
 /// inputs, parameters and outputs, read off the `amae.*` attributes.
 Manifest manifestOf(mlir::ModuleOp module);
 
+/// Adds `<G>_adamw` for each training graph G of `module` (after autodiff,
+/// so the gradients' names exist): one AdamW step with the official
+/// parameter groups and the spec's hyperparameters.
+void emitOptimizers(mlir::ModuleOp module, const ModelSpec &spec);
+
 /// Registers and loads the dialects the emitted IR uses.
 void loadGraphDialects(mlir::MLIRContext &context);
 

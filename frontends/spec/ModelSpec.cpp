@@ -194,10 +194,30 @@ template <> struct MappingTraits<DecoderSpec> {
   }
 };
 
+template <> struct MappingTraits<AdamWSpec> {
+  static void mapping(IO &io, AdamWSpec &s) {
+    mapList(io, "betas", s.betas);
+    io.mapOptional("eps", s.eps);
+    io.mapOptional("weight_decay", s.weightDecay);
+    io.mapOptional("layer_decay", s.layerDecay);
+  }
+  static std::string validate(IO &io, AdamWSpec &s) {
+    if (hadError(io))
+      return "";
+    if (s.betas.size() != 2 || !(s.betas[0] >= 0 && s.betas[0] < 1) ||
+        !(s.betas[1] >= 0 && s.betas[1] < 1))
+      return "adamw betas must be two values in [0, 1)";
+    if (!(s.eps > 0) || !(s.weightDecay >= 0) || !(s.layerDecay > 0 && s.layerDecay <= 1))
+      return "adamw needs eps > 0, weight_decay >= 0 and layer_decay in (0, 1]";
+    return "";
+  }
+};
+
 template <> struct MappingTraits<PretrainSpec> {
   static void mapping(IO &io, PretrainSpec &s) {
     io.mapOptional("mask_ratio", s.maskRatio);
     io.mapOptional("norm_pix_loss", s.normPixLoss);
+    io.mapOptional("adamw", s.adamw);
   }
   static std::string validate(IO &io, PretrainSpec &s) {
     if (hadError(io))
@@ -215,6 +235,7 @@ template <> struct MappingTraits<FinetuneSpec> {
     io.mapOptional("mask_t", s.maskT);
     io.mapOptional("mask_f", s.maskF);
     io.mapOptional("drop_path", s.dropPath);
+    io.mapOptional("adamw", s.adamw);
   }
   static std::string validate(IO &io, FinetuneSpec &s) {
     if (hadError(io))

@@ -51,9 +51,19 @@ struct DecoderSpec {
   double biasDropout = 0.1;
 };
 
+/// AdamW hyperparameters of a training graph (the official recipes).
+struct AdamWSpec {
+  std::vector<double> betas;
+  double eps = 1e-8;
+  double weightDecay;
+  /// Layer-wise lr decay (fine-tuning); 1 disables it.
+  double layerDecay = 1.0;
+};
+
 struct PretrainSpec {
   double maskRatio = 0.8;
   bool normPixLoss = true;
+  AdamWSpec adamw{{0.9, 0.95}, 1e-8, 1e-4, 1.0};
 };
 
 struct FinetuneSpec {
@@ -61,6 +71,7 @@ struct FinetuneSpec {
   double maskT = 0.2;
   double maskF = 0.2;
   double dropPath = 0.1;
+  AdamWSpec adamw{{0.9, 0.999}, 1e-8, 5e-4, 0.75};
 };
 
 enum class GraphKind { Infer, Pretrain, Finetune };

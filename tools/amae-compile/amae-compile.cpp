@@ -64,6 +64,10 @@ cl::opt<bool> withGrads("grads",
                         cl::desc("Differentiate the training graphs: add grad.<param> "
                                  "outputs (amae-autodiff)"),
                         cl::cat(category));
+cl::opt<bool> withOptimizer("optimizer",
+                            cl::desc("Add <graph>_adamw: one AdamW step with the "
+                                     "official parameter groups per training graph"),
+                            cl::cat(category));
 cl::opt<int64_t> batch("batch", cl::init(1),
                        cl::desc("Batch size N, fixed at compile time"),
                        cl::cat(category));
@@ -138,6 +142,8 @@ int main(int argc, char **argv) {
   }
 
   module = amae::emitGraphs(context, *spec, batch);
+  if (withOptimizer)
+    amae::emitOptimizers(*module, *spec);
   }
   if (failed(mlir::verify(*module))) {
     errs() << specPath << ": internal error: the emitted IR does not verify\n";

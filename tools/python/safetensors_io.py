@@ -32,7 +32,10 @@ def read(path):
 def write(path, tensors):
     header, blobs, offset = {}, [], 0
     for name, value in tensors.items():
-        value = np.ascontiguousarray(value)
+        # np.ascontiguousarray would turn a scalar into shape [1].
+        value = np.asarray(value)
+        if not value.flags.c_contiguous:
+            value = np.ascontiguousarray(value)
         if value.dtype not in _NAMES:
             value = value.astype(np.float32)
         data = value.tobytes()

@@ -1,0 +1,89 @@
+//===- EmitOptimizer.cpp - AdamW step graphs with the official groups -----===//
+//
+// For a training graph G, `G_adamw` takes `lr` (the scheduled rate), `step`
+// (1 for the first) and, per trainable parameter P of G, the tensors P,
+// grad.P, m.P and v.P, and returns the updated P, m.P and v.P. The groups
+// are the official ones:
+// - pretraining (timm add_weight_decay): no decay on 1-D tensors and `.bias`;
+// - fine-tuning (util/lr_decay.py): no decay on 1-D tensors, pos_embed and
+//   cls_token; lr scaled by layer_decay^(depth + 1 - layer) with layer 0 for
+//   cls_token, pos_embed and patch_embed.*, i + 1 for blocks.i, depth + 1 for
+//   the rest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/spec/EmitGraphs.h"
+#include "dialects/Amae/AmaeOps.h"
+#include "frontends/spec/GraphBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <cmath>
+
+namespace amae {
+using namespace mlir;
+using namespace mlir::amae;
+
+/// Weight decay multiplier (0 or 1) and lr scale of parameter `name`.
+std::pair<bool, double> adamwGroup(const ModelSpec &spec, GraphKind graph,
+                                   llvm::StringRef name, int64_t rank) {
+  if (graph == GraphKind::Pretrain)
+    return {!(rank == 1 || name.ends_with(".bias")), 1.0};
+  bool decay = !(rank == 1 || name == "pos_embed" || name == "cls_token");
+  int64_t depth = spec.encoder.depth, layer = depth + 1;
+  if (name == "cls_token" || name == "pos_embed" || name.starts_with("patch_embed."))
+    layer = 0;
+  else if (name.consume_front("blocks."))
+    layer = std::stoll(name.split('.').first.str()) + 1;
+  double scale = std::pow(spec.finetune.adamw.layerDecay, double(depth + 1 - layer));
+  return {decay, scale};
+}
+
+void emitOptimizers(ModuleOp module, const ModelSpec &spec) {
+  SmallVector<func::FuncOp> graphs(module.getOps<func::FuncOp>());
+  for (func::FuncOp train : graphs) {
+    std::optional<GraphKind> kind = parseGraphName(train.getSymName());
+    if (!kind || *kind == GraphKind::Infer)
+      continue;
+    const AdamWSpec &hp =
+        *kind == GraphKind::Pretrain ? spec.pretrain.adamw : spec.finetune.adamw;
+    GraphBuilder g(module, (train.getSymName() + "_adamw").str(), spec, 1);
+    OpBuilder &b = g.builder();
+    g.setScope("adamw");
+    Value lr = g.input("lr", {});
+    Value step = g.input("step", {}, /*isI64=*/true);
+    SmallVector<std::pair<std::string, Value>> outputs;
+    for (unsigned i = 0; i < train.getNumArguments(); ++i) {
+      auto name = train.getArgAttrOfType<StringAttr>(i, "amae.param");
+      if (!name || train.getArgAttr(i, "amae.frozen"))
+        continue;
+      std::string p = name.str();
+      ArrayRef<int64_t> shape =
+          cast<RankedTensorType>(train.getArgument(i).getType()).getShape();
+      Value param = g.input(p, shape), grad = g.input("grad." + p, shape),
+            m = g.input("m." + p, shape), v = g.input("v." + p, shape);
+      auto [decay, scale] = adamwGroup(spec, *kind, p, shape.size());
+      Value rate = lr;
+      if (scale != 1.0) {
+        auto scalar = RankedTensorType::get({}, b.getF32Type());
+        Value s = arith::ConstantOp::create(
+            b, g.loc(), DenseElementsAttr::get(scalar, static_cast<float>(scale)));
+        rate = arith::MulFOp::create(b, g.loc(), lr, s);
+      }
+      auto update = AdamwUpdateOp::create(
+          b, g.loc(), param.getType(), param.getType(), param.getType(), param, grad, m,
+          v, rate, step, b.getF64FloatAttr(hp.betas[0]), b.getF64FloatAttr(hp.betas[1]),
+          b.getF64FloatAttr(hp.eps), b.getF64FloatAttr(decay ? hp.weightDecay : 0.0));
+      outputs.push_back({p, update.getNewParam()});
+      outputs.push_back({"m." + p, update.getNewM()});
+      outputs.push_back({"v." + p, update.getNewV()});
+    }
+    SmallVector<std::pair<StringRef, Value>> named;
+    for (auto &[n, v] : outputs)
+      named.push_back({n, v});
+    g.finish(named);
+  }
+}
+
+} // namespace amae

@@ -1,0 +1,52 @@
+"""Inputs for and checks of one compiled AdamW step (`pretrain_adamw`).
+
+  adamw-check.py inputs WEIGHTS GRADS OUT        # params, grad.*, zero m/v, lr, step=1
+  adamw-check.py check WEIGHTS GRADS STEPPED GOLDEN_ADAMW
+
+`check` verifies, for every trainable parameter:
+- the formula of a first step applied to our own gradients,
+  p1 = p0 (1 - lr wd_group) - lr g / (|g| + eps), within 5e-3 x lr, with the
+  official pretraining groups (no decay on 1-D tensors and biases);
+- the update (after minus before) against the official step1 within 0.1 x lr.
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "tools", "python"))
+from safetensors_io import read, write  # noqa: E402
+
+LR, WD, EPS = 1e-4, 0.05, 1e-8
+FROZEN = {"pos_embed", "decoder_pos_embed"}
+
+mode, weights_path, grads_path = sys.argv[1:4]
+weights = read(weights_path)
+grads = read(grads_path)
+names = [n for n in weights if n not in FROZEN]
+
+if mode == "inputs":
+    tensors = {"lr": np.array(LR, dtype=np.float32), "step": np.array(1, dtype=np.int64)}
+    for n in names:
+        tensors[n] = weights[n]
+        tensors["grad." + n] = grads["grad." + n]
+        tensors["m." + n] = np.zeros_like(weights[n])
+        tensors["v." + n] = np.zeros_like(weights[n])
+    write(sys.argv[4], tensors)
+    sys.exit(0)
+
+stepped = read(sys.argv[4])
+golden = read(sys.argv[5])
+worst_formula = worst_golden = 0.0
+for n in names:
+    p0 = weights[n].astype(np.float64)
+    g = grads["grad." + n].astype(np.float64)
+    decay = 0.0 if (p0.ndim == 1 or n.endswith(".bias")) else WD
+    expected = p0 * (1 - LR * decay) - LR * g / (np.abs(g) + EPS)
+    ours = stepped[n].astype(np.float64)
+    worst_formula = max(worst_formula, np.abs(ours - expected).max() / LR)
+    official = golden["step1." + n].astype(np.float64)
+    worst_golden = max(worst_golden, np.abs((ours - p0) - (official - p0)).max() / LR)
+print("%d parameters: formula error %.2e lr (tolerance 5e-3), update vs official step1 %.2e lr "
+      "(tolerance 0.1)" % (len(names), worst_formula, worst_golden))
+sys.exit(0 if worst_formula <= 5e-3 and worst_golden <= 0.1 else 1)
