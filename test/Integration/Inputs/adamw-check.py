@@ -2,6 +2,9 @@
 
   adamw-check.py inputs WEIGHTS GRADS OUT        # params, grad.*, zero m/v, lr, step=1
   adamw-check.py check WEIGHTS GRADS STEPPED GOLDEN_ADAMW
+  adamw-check.py params STEPPED OUT WEIGHTS        # the stepped params as weights
+  adamw-check.py inputs2 STEPPED GRADS2 OUT        # second step: m, v carried, step=2
+  adamw-check.py check2 STEPPED STEPPED2 GOLDEN_ADAMW
 
 `check` verifies, for every trainable parameter:
 - the formula of a first step applied to our own gradients,
@@ -20,7 +23,34 @@ from safetensors_io import read, write  # noqa: E402
 LR, WD, EPS = 1e-4, 0.05, 1e-8
 FROZEN = {"pos_embed", "decoder_pos_embed"}
 
-mode, weights_path, grads_path = sys.argv[1:4]
+mode = sys.argv[1]
+if mode == "params":
+    stepped = read(sys.argv[2])
+    golden_weights = read(sys.argv[4])
+    # Frozen tables are unchanged by the step.
+    write(sys.argv[3], {n: stepped.get(n, v) for n, v in golden_weights.items()})
+    sys.exit(0)
+if mode == "inputs2":
+    stepped, grads2 = read(sys.argv[2]), read(sys.argv[3])
+    names = [n[len("grad."):] for n in grads2 if n.startswith("grad.")]
+    tensors = {"lr": np.array(LR, dtype=np.float32), "step": np.array(2, dtype=np.int64)}
+    for n in names:
+        tensors[n] = stepped[n]
+        tensors["grad." + n] = grads2["grad." + n]
+        tensors["m." + n] = stepped["m." + n]
+        tensors["v." + n] = stepped["v." + n]
+    write(sys.argv[4], tensors)
+    sys.exit(0)
+if mode == "check2":
+    one, two, golden = read(sys.argv[2]), read(sys.argv[3]), read(sys.argv[4])
+    names = [n for n in two if not n.startswith(("m.", "v."))]
+    worst = max(np.abs((two[n].astype(np.float64) - one[n]) -
+                       (golden["step2." + n].astype(np.float64) - golden["step1." + n])).max() / LR
+                for n in names)
+    print("%d parameters: second update vs official step2 %.2e lr (tolerance 0.1)" % (len(names), worst))
+    sys.exit(0 if worst <= 0.1 else 1)
+
+weights_path, grads_path = sys.argv[2:4]
 weights = read(weights_path)
 grads = read(grads_path)
 names = [n for n in weights if n not in FROZEN]
