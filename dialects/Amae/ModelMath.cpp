@@ -162,4 +162,23 @@ std::vector<float> melBank(double sampleRate, int64_t paddedWindow, int64_t bins
   return bank;
 }
 
+double scheduledLearningRate(double epoch, double lr, double minLr, double warmup,
+                             double epochs) {
+  if (epoch < warmup)
+    return lr * epoch / warmup;
+  return minLr + (lr - minLr) * 0.5 *
+                     (1.0 + std::cos(M_PI * (epoch - warmup) / (epochs - warmup)));
+}
+
+double layerDecayScale(const std::string &param, int64_t depth, double layerDecay) {
+  int64_t layer = depth + 1;
+  if (param == "cls_token" || param == "pos_embed" || param.rfind("patch_embed.", 0) == 0) {
+    layer = 0;
+  } else if (param.rfind("blocks.", 0) == 0) {
+    size_t end = param.find('.', 7);
+    layer = std::stoll(param.substr(7, end - 7)) + 1;
+  }
+  return std::pow(layerDecay, static_cast<double>(depth + 1 - layer));
+}
+
 } // namespace mlir::amae::math

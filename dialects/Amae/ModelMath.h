@@ -60,6 +60,18 @@ std::vector<float> fbankWindow(const std::string &kind, int64_t size);
 std::vector<float> melBank(double sampleRate, int64_t paddedWindow, int64_t bins,
                            double lowFreq, double highFreq);
 
+/// The official per-iteration schedule (util/lr_sched.py) at fractional
+/// epoch `epoch` (= epoch + iteration / iterations_per_epoch): linear warmup
+/// to `lr` over `warmup` epochs, then a half cosine from `lr` down to
+/// `minLr` at `epochs`.
+double scheduledLearningRate(double epoch, double lr, double minLr, double warmup,
+                             double epochs);
+
+/// The fine-tuning layer-wise lr scale (util/lr_decay.py):
+/// `layerDecay^(depth + 1 - layer)` with layer 0 for cls_token, pos_embed and
+/// patch_embed.*, i + 1 for blocks.i, depth + 1 for everything else.
+double layerDecayScale(const std::string &param, int64_t depth, double layerDecay);
+
 } // namespace mlir::amae::math
 
 #endif // AMAE_DIALECT_MODELMATH_H

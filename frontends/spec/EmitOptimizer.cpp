@@ -14,12 +14,12 @@
 
 #include "frontends/spec/EmitGraphs.h"
 #include "dialects/Amae/AmaeOps.h"
+#include "dialects/Amae/ModelMath.h"
 #include "frontends/spec/GraphBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
-#include <cmath>
 
 namespace amae {
 using namespace mlir;
@@ -31,13 +31,8 @@ std::pair<bool, double> adamwGroup(const ModelSpec &spec, GraphKind graph,
   if (graph == GraphKind::Pretrain)
     return {!(rank == 1 || name.ends_with(".bias")), 1.0};
   bool decay = !(rank == 1 || name == "pos_embed" || name == "cls_token");
-  int64_t depth = spec.encoder.depth, layer = depth + 1;
-  if (name == "cls_token" || name == "pos_embed" || name.starts_with("patch_embed."))
-    layer = 0;
-  else if (name.consume_front("blocks."))
-    layer = std::stoll(name.split('.').first.str()) + 1;
-  double scale = std::pow(spec.finetune.adamw.layerDecay, double(depth + 1 - layer));
-  return {decay, scale};
+  return {decay, mlir::amae::math::layerDecayScale(name.str(), spec.encoder.depth,
+                                                   spec.finetune.adamw.layerDecay)};
 }
 
 void emitOptimizers(ModuleOp module, const ModelSpec &spec) {

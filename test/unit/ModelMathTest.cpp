@@ -122,3 +122,22 @@ TEST(FbankFraming, AudioMaeSettings) {
   EXPECT_EQ(g.hop, 441);
   EXPECT_EQ(g.paddedWindowSize, 2048);
 }
+
+TEST(Schedule, WarmupThenHalfCosine) {
+  // Pretraining recipe: lr 4e-4, min 0, 3 warmup epochs of 33.
+  EXPECT_DOUBLE_EQ(scheduledLearningRate(0.0, 4e-4, 0.0, 3, 33), 0.0);
+  EXPECT_DOUBLE_EQ(scheduledLearningRate(1.5, 4e-4, 0.0, 3, 33), 2e-4);
+  EXPECT_DOUBLE_EQ(scheduledLearningRate(3.0, 4e-4, 0.0, 3, 33), 4e-4);
+  EXPECT_NEAR(scheduledLearningRate(18.0, 4e-4, 0.0, 3, 33), 2e-4, 1e-12); // mid-cosine
+  EXPECT_NEAR(scheduledLearningRate(33.0, 4e-4, 1e-6, 3, 33), 1e-6, 1e-15);
+}
+
+TEST(LayerDecay, OfficialLayerIds) {
+  // ViT-B, 0.75: patch_embed 0.75^13, block 11 0.75, head 1.
+  EXPECT_NEAR(layerDecayScale("patch_embed.proj.weight", 12, 0.75), 0.02376, 1e-5);
+  EXPECT_NEAR(layerDecayScale("cls_token", 12, 0.75), std::pow(0.75, 13), 1e-15);
+  EXPECT_NEAR(layerDecayScale("blocks.11.mlp.fc1.weight", 12, 0.75), 0.75, 1e-15);
+  EXPECT_NEAR(layerDecayScale("blocks.0.norm1.bias", 12, 0.75), std::pow(0.75, 12), 1e-15);
+  EXPECT_EQ(layerDecayScale("head.weight", 12, 0.75), 1.0);
+  EXPECT_EQ(layerDecayScale("fc_norm.bias", 12, 0.75), 1.0);
+}
