@@ -25,22 +25,6 @@ namespace {
 using Grads = SmallVectorImpl<Value>;
 using mlir::math::ExpOp;
 
-Value add(OpBuilder &b, Location l, Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }
-Value sub(OpBuilder &b, Location l, Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
-Value mul(OpBuilder &b, Location l, Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
-Value div(OpBuilder &b, Location l, Value x, Value y) { return arith::DivFOp::create(b, l, x, y); }
-void yield(OpBuilder &b, Location l, Value v) { linalg::YieldOp::create(b, l, v); }
-
-/// Elementwise fn over same-shaped tensors.
-Value zipWith(OpBuilder &b, Location loc, ValueRange xs,
-              function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
-  unsigned rank = shapeOf(xs[0]).size();
-  SmallVector<AffineMap> maps(xs.size() + 1, identity(b.getContext(), rank));
-  return generic(b, loc, xs, emptyTensor(b, loc, shapeOf(xs[0])), maps, iterators(rank),
-                 [&](OpBuilder &nb, Location l, ValueRange a) {
-                   yield(nb, l, fn(nb, l, a.drop_back()));
-                 });
-}
 
 /// Sum of a rank-2 tensor over rows (dim 0) or columns (dim 1).
 Value sumRank2(OpBuilder &b, Location loc, Value x, unsigned keep) {
@@ -95,7 +79,7 @@ struct LinearVjp {
 struct GeluVjp {
   static LogicalResult build(GeluOp op, OpBuilder &b, ValueRange g, Grads &out) {
     // d/dx x Phi(x) = Phi(x) + x phi(x).
-    out[0] = zipWith(b, op.getLoc(), {op.getInput(), g[0]}, [](OpBuilder &nb, Location l, ValueRange a) {
+    out[0] = elementwise(b, op.getLoc(), {op.getInput(), g[0]}, [](OpBuilder &nb, Location l, ValueRange a) {
       Value x = a[0];
       Value erf = mlir::math::ErfOp::create(nb, l, mul(nb, l, x, f32Const(nb, l, 0.70710678118654752f)));
       Value cdf = mul(nb, l, add(nb, l, erf, f32Const(nb, l, 1.0f)), f32Const(nb, l, 0.5f));
@@ -109,7 +93,7 @@ struct GeluVjp {
 
 struct ReluVjp {
   static LogicalResult build(ReluOp op, OpBuilder &b, ValueRange g, Grads &out) {
-    out[0] = zipWith(b, op.getLoc(), {op.getInput(), g[0]}, [](OpBuilder &nb, Location l, ValueRange a) {
+    out[0] = elementwise(b, op.getLoc(), {op.getInput(), g[0]}, [](OpBuilder &nb, Location l, ValueRange a) {
       Value positive = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], f32Const(nb, l, 0.0f));
       return arith::SelectOp::create(nb, l, positive, a[1], f32Const(nb, l, 0.0f)).getResult();
     });
@@ -129,27 +113,27 @@ struct LayerNormVjp {
     auto rowMean = [&](Value v) {
       Value s = generic(b, loc, v, filledTensor(b, loc, {rows}, 0.0f), {all, row}, iterators(1, 1),
                         [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[0], a[1])); });
-      return zipWith(b, loc, {s}, [&](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], inv); });
+      return elementwise(b, loc, {s}, [&](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], inv); });
     };
     // Recompute xhat = (x - mean) * rstd.
     Value mean = rowMean(x);
     Value centred = generic(b, loc, {x, mean}, emptyTensor(b, loc, {rows, width}), {all, row, all},
                             iterators(2), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, sub(nb, l, a[0], a[1])); });
-    Value var = rowMean(zipWith(b, loc, {centred}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[0]); }));
+    Value var = rowMean(elementwise(b, loc, {centred}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[0]); }));
     Value eps = f32Const(b, loc, static_cast<float>(op.getEps().convertToDouble()));
-    Value rstd = zipWith(b, loc, {var}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    Value rstd = elementwise(b, loc, {var}, [&](OpBuilder &nb, Location l, ValueRange a) {
       return mlir::math::RsqrtOp::create(nb, l, add(nb, l, a[0], eps)).getResult();
     });
     Value xhat = generic(b, loc, {centred, rstd}, emptyTensor(b, loc, {rows, width}), {all, row, all},
                          iterators(2), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, mul(nb, l, a[0], a[1])); });
     // dweight = sum_r dy xhat, dbias = sum_r dy.
-    out[1] = sumRank2(b, loc, zipWith(b, loc, {dy, xhat}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[1]); }), 1);
+    out[1] = sumRank2(b, loc, elementwise(b, loc, {dy, xhat}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[1]); }), 1);
     out[2] = sumRank2(b, loc, dy, 1);
     // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dy w.
     Value dxhat = generic(b, loc, {dy, op.getWeight()}, emptyTensor(b, loc, {rows, width}), {all, col, all},
                           iterators(2), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, mul(nb, l, a[0], a[1])); });
     Value m1 = rowMean(dxhat);
-    Value m2 = rowMean(zipWith(b, loc, {dxhat, xhat}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[1]); }));
+    Value m2 = rowMean(elementwise(b, loc, {dxhat, xhat}, [](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], a[1]); }));
     Value dx = generic(b, loc, {dxhat, xhat, m1, m2, rstd}, emptyTensor(b, loc, {rows, width}),
                        {all, all, row, row, row, all}, iterators(2), [](OpBuilder &nb, Location l, ValueRange a) {
                          Value t = sub(nb, l, sub(nb, l, a[0], a[2]), mul(nb, l, a[1], a[3]));
@@ -225,7 +209,7 @@ struct AttentionVjp {
     Value q = op.getQ(), k = op.getK(), v = op.getV(), dout = g[0];
     Value scale = f32Const(b, loc, op.getScale().convertToFloat());
     // Recompute p = softmax(q k^T scale).
-    Value scores = zipWith(b, loc, {dotProducts(b, loc, q, k)},
+    Value scores = elementwise(b, loc, {dotProducts(b, loc, q, k)},
                            [&](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], scale); });
     Value p = softmaxLastDim(b, loc, scores);
     ArrayRef<int64_t> ps = shapeOf(p), vs = shapeOf(v), qs = shapeOf(q);
@@ -449,7 +433,7 @@ struct WindowAttentionVjp {
     auto norms = [&](Value x) {
       Value sq = generic(b, loc, x, filledTensor(b, loc, rowShape, 0.0f), {all5, iRow}, iterators(4, 1),
                          [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[1], mul(nb, l, a[0], a[0]))); });
-      return zipWith(b, loc, {sq}, [](OpBuilder &nb, Location l, ValueRange a) { return mlir::math::SqrtOp::create(nb, l, a[0]).getResult(); });
+      return elementwise(b, loc, {sq}, [](OpBuilder &nb, Location l, ValueRange a) { return mlir::math::SqrtOp::create(nb, l, a[0]).getResult(); });
     };
     Value nq = norms(qw), nk = norms(kw);
     Value dots = dotProducts(b, loc, qw, kw);

@@ -12,13 +12,9 @@ namespace {
 /// Elementwise map of one f32 tensor.
 Value mapElements(OpBuilder &b, Location loc, Value x,
                   function_ref<Value(OpBuilder &, Location, Value)> fn) {
-  unsigned rank = shapeOf(x).size();
-  MLIRContext *ctx = b.getContext();
-  return generic(b, loc, x, emptyTensor(b, loc, shapeOf(x)),
-                 {identity(ctx, rank), identity(ctx, rank)}, iterators(rank),
-                 [&](OpBuilder &nb, Location nloc, ValueRange a) {
-                   linalg::YieldOp::create(nb, nloc, fn(nb, nloc, a[0]));
-                 });
+  return elementwise(b, loc, x, [&](OpBuilder &nb, Location l, ValueRange a) {
+    return fn(nb, l, a[0]);
+  });
 }
 
 struct LowerLayerNorm : OpConversionPattern<LayerNormOp> {

@@ -9,10 +9,6 @@
 namespace mlir::amae {
 namespace {
 
-Value add(OpBuilder &b, Location l, Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }
-Value sub(OpBuilder &b, Location l, Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
-Value mul(OpBuilder &b, Location l, Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
-Value div(OpBuilder &b, Location l, Value x, Value y) { return arith::DivFOp::create(b, l, x, y); }
 
 /// Sum over the trailing dims not in `keep` (a reduction into `keepShape`).
 Value sumTo(OpBuilder &b, Location loc, Value x, ArrayRef<unsigned> keep,
@@ -27,16 +23,12 @@ Value sumTo(OpBuilder &b, Location loc, Value x, ArrayRef<unsigned> keep,
                  });
 }
 
-/// x / count, elementwise.
+/// x * factor, elementwise.
 Value scale(OpBuilder &b, Location loc, Value x, float factor) {
-  MLIRContext *ctx = b.getContext();
-  unsigned rank = shapeOf(x).size();
   Value f = f32Const(b, loc, factor);
-  return generic(b, loc, x, emptyTensor(b, loc, shapeOf(x)),
-                 {identity(ctx, rank), identity(ctx, rank)}, iterators(rank),
-                 [&](OpBuilder &nb, Location l, ValueRange a) {
-                   linalg::YieldOp::create(nb, l, mul(nb, l, a[0], f));
-                 });
+  return elementwise(b, loc, x, [&](OpBuilder &nb, Location l, ValueRange a) {
+    return mul(nb, l, a[0], f);
+  });
 }
 
 } // namespace

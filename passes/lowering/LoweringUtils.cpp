@@ -52,6 +52,16 @@ Value generic(OpBuilder &b, Location loc, ValueRange inputs, Value init,
       .getResult(0);
 }
 
+Value elementwise(OpBuilder &b, Location loc, ValueRange xs,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+  unsigned rank = shapeOf(xs[0]).size();
+  SmallVector<AffineMap> maps(xs.size() + 1, identity(b.getContext(), rank));
+  return generic(b, loc, xs, emptyTensor(b, loc, shapeOf(xs[0])), maps, iterators(rank),
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   yield(nb, l, fn(nb, l, a.drop_back()));
+                 });
+}
+
 AffineMap pick(MLIRContext *ctx, unsigned rank, ArrayRef<unsigned> dims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)

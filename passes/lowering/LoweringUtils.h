@@ -3,6 +3,7 @@
 #ifndef AMAE_PASSES_LOWERING_LOWERINGUTILS_H
 #define AMAE_PASSES_LOWERING_LOWERINGUTILS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -24,6 +25,17 @@ Value zeroTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type eleme
 /// An f32 constant.
 Value f32Const(OpBuilder &b, Location loc, float value);
 Value indexConst(OpBuilder &b, Location loc, int64_t value);
+
+/// Scalar float arithmetic for generic bodies.
+inline Value add(OpBuilder &b, Location l, Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }
+inline Value sub(OpBuilder &b, Location l, Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
+inline Value mul(OpBuilder &b, Location l, Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
+inline Value div(OpBuilder &b, Location l, Value x, Value y) { return arith::DivFOp::create(b, l, x, y); }
+inline void yield(OpBuilder &b, Location l, Value v) { linalg::YieldOp::create(b, l, v); }
+
+/// `fn` applied element by element to same-shaped f32 tensors.
+Value elementwise(OpBuilder &b, Location loc, ValueRange xs,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> fn);
 
 /// One `linalg.generic` with one result written into `init`.
 Value generic(OpBuilder &b, Location loc, ValueRange inputs, Value init,
