@@ -23,6 +23,8 @@ static llvm::json::Value tensorToJSON(const TensorSpec &t) {
                        {"shape", std::move(shape)}};
   if (t.frozen)
     o["frozen"] = true;
+  if (t.defaultValue)
+    o["default"] = *t.defaultValue;
   return o;
 }
 
@@ -102,6 +104,9 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
           spec.shape.push_back(*size);
         }
         spec.frozen = t->getBoolean("frozen").value_or(false);
+        spec.defaultValue = t->getNumber("default");
+        if (spec.defaultValue && !spec.shape.empty())
+          return fail("tensor '" + spec.name + "' has a default but is not a scalar");
         out->push_back(std::move(spec));
       }
     }

@@ -18,6 +18,8 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <optional>
+
 namespace amae {
 
 struct TensorSpec {
@@ -25,6 +27,8 @@ struct TensorSpec {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
   bool frozen = false; // parameters only: read from the checkpoint, never trained
+  /// Scalar inputs only: the value used when the caller does not pass one.
+  std::optional<double> defaultValue;
 };
 
 struct GraphSignature {

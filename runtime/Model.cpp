@@ -91,6 +91,12 @@ BoundGraph::run(const std::map<std::string, TensorView> &inputs) const {
   converted.reserve(sig->inputs.size());
   for (const TensorSpec &in : sig->inputs) {
     auto it = inputs.find(in.name);
+    if (it == inputs.end() && in.defaultValue) {
+      HostTensor value(DType::F32, {});
+      *static_cast<float *>(value.data()) = static_cast<float>(*in.defaultValue);
+      converted.push_back(std::move(value));
+      continue;
+    }
     if (it == inputs.end())
       return llvm::createStringError("graph '" + sig->name + "' needs input '" +
                                      in.name + "' (" + dtypeName(in.dtype).str() +

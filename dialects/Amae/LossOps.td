@@ -78,36 +78,40 @@ def Amae_BceWithLogitsLossOp : Amae_Op<"bce_with_logits", [Pure]> {
 }
 
 def Amae_AdamwUpdateOp : Amae_Op<"adamw_update",
-    [Pure, AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>]> {
+    [Pure, AllTypesMatch<["param", "grad", "m", "v", "new_param", "new_m", "new_v"]>,
+     AllTypesMatch<["lr", "beta1", "beta2", "weight_decay"]>]> {
   let summary = "One AdamW step (torch.optim.AdamW)";
   let description = [{
-    With `t = step` (1 for the first step) and the scheduled `lr`:
+    With `t = step` (1 for the first step), the scheduled `lr` and the
+    hyperparameters `b1`, `b2` and `wd` (scalar operands, so a compiled
+    optimizer takes them at run time):
     `p' = p (1 - lr wd)`, `m' = b1 m + (1 - b1) g`, `v' = b2 v + (1 - b2) g^2`,
     `p'' = p' - (lr / (1 - b1^t)) m' / (sqrt(v') / sqrt(1 - b2^t) + eps)`.
-    Parameter groups are expressed by the per-parameter `weight_decay`
-    attribute and the `lr` operand (which carries any layer-wise scale).
+    The bias corrections and `1 - lr wd` are computed in float64 from the
+    float32 operands, as torch computes its Python scalars. Parameter groups
+    are expressed by the operands: a group without decay passes a zero `wd`,
+    a layer-wise scale is folded into `lr`.
 
     Constraints:
-    - (adamw_update_c1) `0 <= beta1 < 1` and `0 <= beta2 < 1`.
-    - (adamw_update_c2) `eps > 0` and `weight_decay >= 0`.
+    - (adamw_update_c1) constant `beta1` and `beta2` lie in `[0, 1)`.
+    - (adamw_update_c2) `eps > 0`, and a constant `weight_decay` is `>= 0`.
 
     Example:
     ```mlir
-    %p1, %m1, %v1 = amae.adamw_update %p, %g, %m, %v, %lr, %step
-        {beta1 = 0.9 : f64, beta2 = 0.95 : f64, eps = 1.0e-08 : f64,
-         weight_decay = 0.05 : f64}
-        : tensor<64xf32>, tensor<f32>, tensor<i64>
+    %p1, %m1, %v1 = amae.adamw_update %p, %g, %m, %v, %lr, %step, %b1, %b2, %wd
+        {eps = 1.0e-08 : f64} : tensor<64xf32>, tensor<f32>, tensor<i64>
     ```
   }];
   let arguments = (ins Amae_F32Tensor:$param, Amae_F32Tensor:$grad,
                        Amae_F32Tensor:$m, Amae_F32Tensor:$v,
                        Amae_F32Scalar:$lr, Amae_I64Scalar:$step,
-                       F64Attr:$beta1, F64Attr:$beta2, F64Attr:$eps,
-                       F64Attr:$weight_decay);
+                       Amae_F32Scalar:$beta1, Amae_F32Scalar:$beta2,
+                       Amae_F32Scalar:$weight_decay, F64Attr:$eps);
   let results = (outs Amae_F32Tensor:$new_param, Amae_F32Tensor:$new_m,
                       Amae_F32Tensor:$new_v);
-  let assemblyFormat = "$param `,` $grad `,` $m `,` $v `,` $lr `,` $step attr-dict "
-                       "`:` type($param) `,` type($lr) `,` type($step)";
+  let assemblyFormat = "$param `,` $grad `,` $m `,` $v `,` $lr `,` $step `,` $beta1 `,` "
+                       "$beta2 `,` $weight_decay attr-dict `:` type($param) `,` type($lr) "
+                       "`,` type($step)";
   let hasVerifier = 1;
 }
 

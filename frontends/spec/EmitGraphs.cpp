@@ -215,6 +215,8 @@ Manifest manifestOf(ModuleOp module) {
       Type type = func.getArgument(i).getType();
       if (auto name = func.getArgAttrOfType<StringAttr>(i, "amae.input")) {
         graph.inputs.push_back(tensorSpecOf(type, name));
+        if (auto value = func.getArgAttrOfType<FloatAttr>(i, "amae.default"))
+          graph.inputs.back().defaultValue = value.getValueAsDouble();
       } else if (auto name = func.getArgAttrOfType<StringAttr>(i, "amae.param")) {
         graph.params.push_back(tensorSpecOf(type, name));
         graph.params.back().frozen = bool(func.getArgAttr(i, "amae.frozen"));

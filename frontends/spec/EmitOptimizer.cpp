@@ -1,7 +1,9 @@
 //===- EmitOptimizer.cpp - AdamW step graphs with the official groups -----===//
 //
 // For a training graph G, `G_adamw` takes `lr` (the scheduled rate), `step`
-// (1 for the first) and, per trainable parameter P of G, the tensors P,
+// (1 for the first), `beta1`, `beta2` and `weight_decay` (optional; their
+// defaults are the spec's `adamw` section, recorded in the manifest) and, per
+// trainable parameter P of G, the tensors P,
 // grad.P, m.P and v.P, and returns the updated P, m.P and v.P. The groups
 // are the official ones:
 // - pretraining (timm add_weight_decay): no decay on 1-D tensors and `.bias`;
@@ -48,6 +50,11 @@ void emitOptimizers(ModuleOp module, const ModelSpec &spec) {
     g.setScope("adamw");
     Value lr = g.input("lr", {});
     Value step = g.input("step", {}, /*isI64=*/true);
+    Value beta1 = g.inputWithDefault("beta1", hp.betas[0]);
+    Value beta2 = g.inputWithDefault("beta2", hp.betas[1]);
+    Value weightDecay = g.inputWithDefault("weight_decay", hp.weightDecay);
+    auto scalar = RankedTensorType::get({}, b.getF32Type());
+    Value noDecay = arith::ConstantOp::create(b, g.loc(), DenseElementsAttr::get(scalar, 0.0f));
     SmallVector<std::pair<std::string, Value>> outputs;
     for (unsigned i = 0; i < train.getNumArguments(); ++i) {
       auto name = train.getArgAttrOfType<StringAttr>(i, "amae.param");
@@ -61,15 +68,14 @@ void emitOptimizers(ModuleOp module, const ModelSpec &spec) {
       auto [decay, scale] = adamwGroup(spec, *kind, p, shape.size());
       Value rate = lr;
       if (scale != 1.0) {
-        auto scalar = RankedTensorType::get({}, b.getF32Type());
         Value s = arith::ConstantOp::create(
             b, g.loc(), DenseElementsAttr::get(scalar, static_cast<float>(scale)));
         rate = arith::MulFOp::create(b, g.loc(), lr, s);
       }
       auto update = AdamwUpdateOp::create(
           b, g.loc(), param.getType(), param.getType(), param.getType(), param, grad, m,
-          v, rate, step, b.getF64FloatAttr(hp.betas[0]), b.getF64FloatAttr(hp.betas[1]),
-          b.getF64FloatAttr(hp.eps), b.getF64FloatAttr(decay ? hp.weightDecay : 0.0));
+          v, rate, step, beta1, beta2, decay ? weightDecay : noDecay,
+          b.getF64FloatAttr(hp.eps));
       outputs.push_back({p, update.getNewParam()});
       outputs.push_back({"m." + p, update.getNewM()});
       outputs.push_back({"v." + p, update.getNewV()});

@@ -46,6 +46,13 @@ Value GraphBuilder::input(StringRef name, ArrayRef<int64_t> shape, bool isI64) {
                                                         b.getStringAttr(name))));
 }
 
+Value GraphBuilder::inputWithDefault(StringRef name, double value) {
+  return addArgument(tensorOf({}, b.getF32Type()),
+                     b.getDictionaryAttr({b.getNamedAttr("amae.input", b.getStringAttr(name)),
+                                          b.getNamedAttr("amae.default",
+                                                         b.getF64FloatAttr(value))}));
+}
+
 Value GraphBuilder::param(StringRef name, ArrayRef<int64_t> shape, bool frozen) {
   auto it = params.find(name.str());
   if (it != params.end())

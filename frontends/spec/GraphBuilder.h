@@ -38,6 +38,9 @@ public:
   void setScope(llvm::StringRef name);
 
   /// A named graph input of f32 (or, with `isIndex`, i64) elements.
+  /// A scalar f32 input that callers may omit: the runtime then passes
+  /// `value` (recorded as `amae.default` and in the manifest).
+  mlir::Value inputWithDefault(llvm::StringRef name, double value);
   mlir::Value input(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
                     bool isI64 = false);
   /// A named parameter; the same name yields the same argument.

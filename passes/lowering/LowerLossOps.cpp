@@ -164,9 +164,7 @@ struct LowerAdamwUpdate : OpConversionPattern<AdamwUpdateOp> {
     MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> s = shapeOf(op.getParam());
     unsigned rank = s.size();
-    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
     float eps = static_cast<float>(op.getEps().convertToDouble());
-    double wd = op.getWeightDecay().convertToDouble();
     AffineMap all = identity(ctx, rank), scalar = AffineMap::get(rank, 0, {}, ctx);
     SmallVector<Type> types(3, op.getParam().getType());
     SmallVector<Value> inits = {emptyTensor(b, loc, s), emptyTensor(b, loc, s),
@@ -174,31 +172,35 @@ struct LowerAdamwUpdate : OpConversionPattern<AdamwUpdateOp> {
     auto generic = linalg::GenericOp::create(
         b, loc, types,
         ValueRange{adaptor.getParam(), adaptor.getGrad(), adaptor.getM(), adaptor.getV(),
-                   adaptor.getLr(), adaptor.getStep()},
-        inits, SmallVector<AffineMap>{all, all, all, all, scalar, scalar, all, all, all},
+                   adaptor.getLr(), adaptor.getStep(), adaptor.getBeta1(),
+                   adaptor.getBeta2(), adaptor.getWeightDecay()},
+        inits,
+        SmallVector<AffineMap>{all, all, all, all, scalar, scalar, scalar, scalar, scalar,
+                               all, all, all},
         iterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
-          auto f = [&](float v) { return f32Const(nb, l, v); };
           Value p = a[0], g = a[1], m = a[2], v = a[3], lr = a[4];
+          auto f64 = [&](Value x) { return arith::ExtFOp::create(nb, l, nb.getF64Type(), x); };
+          auto f32 = [&](Value x) { return arith::TruncFOp::create(nb, l, nb.getF32Type(), x); };
+          auto oneMinus = [&](Value x) {
+            return arith::SubFOp::create(
+                nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(1.0)), x);
+          };
+          Value beta1 = f64(a[6]), beta2 = f64(a[7]), wd = f64(a[8]);
           // Bias corrections in float64, as torch computes its Python scalars.
           Value t = arith::SIToFPOp::create(nb, l, nb.getF64Type(), a[5]);
-          auto corr = [&](double beta) {
-            Value pw = math::PowFOp::create(nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(beta)), t);
-            return arith::SubFOp::create(nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(1.0)), pw);
+          auto corr = [&](Value beta) {
+            return oneMinus(math::PowFOp::create(nb, l, beta, t));
           };
-          Value lr64 = arith::ExtFOp::create(nb, l, nb.getF64Type(), lr);
-          Value stepSize = arith::TruncFOp::create(nb, l, nb.getF32Type(),
-                                                   arith::DivFOp::create(nb, l, lr64, corr(beta1)));
-          Value c2 = arith::TruncFOp::create(nb, l, nb.getF32Type(),
-                                             math::SqrtOp::create(nb, l, corr(beta2)));
-          Value decay = arith::TruncFOp::create(
-              nb, l, nb.getF32Type(),
-              arith::SubFOp::create(nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(1.0)),
-                                    arith::MulFOp::create(nb, l, lr64,
-                                                          arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(wd)))));
+          Value lr64 = f64(lr);
+          Value stepSize = f32(arith::DivFOp::create(nb, l, lr64, corr(beta1)));
+          Value c2 = f32(math::SqrtOp::create(nb, l, corr(beta2)));
+          Value decay = f32(oneMinus(arith::MulFOp::create(nb, l, lr64, wd)));
           Value p1 = mul(nb, l, p, decay);
-          Value m1 = add(nb, l, mul(nb, l, m, f(beta1)), mul(nb, l, g, f(1.0 - beta1)));
-          Value v1 = add(nb, l, mul(nb, l, v, f(beta2)), mul(nb, l, mul(nb, l, g, g), f(1.0 - beta2)));
-          Value denom = add(nb, l, div(nb, l, math::SqrtOp::create(nb, l, v1), c2), f(eps));
+          Value m1 = add(nb, l, mul(nb, l, m, f32(beta1)), mul(nb, l, g, f32(oneMinus(beta1))));
+          Value v1 = add(nb, l, mul(nb, l, v, f32(beta2)),
+                         mul(nb, l, mul(nb, l, g, g), f32(oneMinus(beta2))));
+          Value denom = add(nb, l, div(nb, l, math::SqrtOp::create(nb, l, v1), c2),
+                            f32Const(nb, l, eps));
           Value p2 = sub(nb, l, p1, mul(nb, l, stepSize, div(nb, l, m1, denom)));
           linalg::YieldOp::create(nb, l, ValueRange{p2, m1, v1});
         });

@@ -16,10 +16,10 @@ func.func @losses(%pred: tensor<2x32x256xf32>, %target: tensor<2x32x256xf32>, %m
 
 // CHECK-LABEL: func.func @adamw
 func.func @adamw(%p: tensor<64x32xf32>, %g: tensor<64x32xf32>, %m: tensor<64x32xf32>, %v: tensor<64x32xf32>,
-                 %lr: tensor<f32>, %step: tensor<i64>) -> tensor<64x32xf32> {
-  // CHECK-NEXT: %{{.*}}, %{{.*}}, %{{.*}} = amae.adamw_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {beta1 = 9.000000e-01 : f64, beta2 = 0.9499{{[0-9]*}} : f64, eps = 1.000000e-08 : f64, weight_decay = 5.000000e-02 : f64} : tensor<64x32xf32>, tensor<f32>, tensor<i64>
-  %p1, %m1, %v1 = amae.adamw_update %p, %g, %m, %v, %lr, %step
-      {beta1 = 0.9 : f64, beta2 = 0.95 : f64, eps = 1.0e-8 : f64, weight_decay = 0.05 : f64}
-      : tensor<64x32xf32>, tensor<f32>, tensor<i64>
+                 %lr: tensor<f32>, %step: tensor<i64>, %b1: tensor<f32>, %b2: tensor<f32>,
+                 %wd: tensor<f32>) -> tensor<64x32xf32> {
+  // CHECK-NEXT: %{{.*}}, %{{.*}}, %{{.*}} = amae.adamw_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {eps = 1.000000e-08 : f64} : tensor<64x32xf32>, tensor<f32>, tensor<i64>
+  %p1, %m1, %v1 = amae.adamw_update %p, %g, %m, %v, %lr, %step, %b1, %b2, %wd
+      {eps = 1.0e-8 : f64} : tensor<64x32xf32>, tensor<f32>, tensor<i64>
   return %p1 : tensor<64x32xf32>
 }

@@ -15,6 +15,7 @@
 #include "runtime/Model.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -64,10 +65,13 @@ int fail(const Twine &message) {
 
 void printSignature(const amae::GraphSignature &g) {
   auto show = [](StringRef what, const std::vector<amae::TensorSpec> &ts) {
-    for (const amae::TensorSpec &t : ts)
+    for (const amae::TensorSpec &t : ts) {
       outs() << "  " << what << " " << t.name << " " << amae::dtypeName(t.dtype)
-             << " " << amae::formatShape(t.shape) << (t.frozen ? " frozen" : "")
-             << "\n";
+             << " " << amae::formatShape(t.shape) << (t.frozen ? " frozen" : "");
+      if (t.defaultValue)
+        outs() << " default " << format("%g", *t.defaultValue);
+      outs() << "\n";
+    }
   };
   outs() << "graph " << g.name << "\n";
   show("input", g.inputs);

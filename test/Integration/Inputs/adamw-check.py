@@ -1,10 +1,14 @@
 """Inputs for and checks of one compiled AdamW step (`pretrain_adamw`).
 
-  adamw-check.py inputs WEIGHTS GRADS OUT        # params, grad.*, zero m/v, lr, step=1
-  adamw-check.py check WEIGHTS GRADS STEPPED GOLDEN_ADAMW
+  adamw-check.py inputs WEIGHTS GRADS OUT [WD]   # params, grad.*, zero m/v, lr, step=1
+  adamw-check.py check WEIGHTS GRADS STEPPED GOLDEN_ADAMW [WD]
   adamw-check.py params STEPPED OUT WEIGHTS        # the stepped params as weights
   adamw-check.py inputs2 STEPPED GRADS2 OUT        # second step: m, v carried, step=2
   adamw-check.py check2 STEPPED STEPPED2 GOLDEN_ADAMW
+
+WD, when given, is passed as the run-time `weight_decay` input (otherwise the
+compiled default, 0.05, applies) and used by the formula; the comparison with
+the official step then only makes sense at the default.
 
 `check` verifies, for every trainable parameter:
 - the formula of a first step applied to our own gradients,
@@ -57,6 +61,8 @@ names = [n for n in weights if n not in FROZEN]
 
 if mode == "inputs":
     tensors = {"lr": np.array(LR, dtype=np.float32), "step": np.array(1, dtype=np.int64)}
+    if len(sys.argv) > 5:
+        tensors["weight_decay"] = np.array(float(sys.argv[5]), dtype=np.float32)
     for n in names:
         tensors[n] = weights[n]
         tensors["grad." + n] = grads["grad." + n]
@@ -67,6 +73,8 @@ if mode == "inputs":
 
 stepped = read(sys.argv[4])
 golden = read(sys.argv[5])
+if len(sys.argv) > 6:
+    WD = float(sys.argv[6])
 worst_formula = worst_golden = 0.0
 for n in names:
     p0 = weights[n].astype(np.float64)
@@ -77,6 +85,10 @@ for n in names:
     worst_formula = max(worst_formula, np.abs(ours - expected).max() / LR)
     official = golden["step1." + n].astype(np.float64)
     worst_golden = max(worst_golden, np.abs((ours - p0) - (official - p0)).max() / LR)
+if WD != 0.05:
+    print("%d parameters at weight_decay %g: formula error %.2e lr (tolerance 5e-3)"
+          % (len(names), WD, worst_formula))
+    sys.exit(0 if worst_formula <= 5e-3 else 1)
 print("%d parameters: formula error %.2e lr (tolerance 5e-3), update vs official step1 %.2e lr "
       "(tolerance 0.1)" % (len(names), worst_formula, worst_golden))
 sys.exit(0 if worst_formula <= 5e-3 and worst_golden <= 0.1 else 1)
