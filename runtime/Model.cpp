@@ -85,6 +85,13 @@ struct Descriptors {
 };
 } // namespace
 
+HostTensor *BoundGraph::param(llvm::StringRef name) {
+  for (size_t i = 0; i < sig->params.size(); ++i)
+    if (sig->params[i].name == name)
+      return &params[i];
+  return nullptr;
+}
+
 llvm::Expected<std::vector<HostTensor>>
 BoundGraph::run(const std::map<std::string, TensorView> &inputs) const {
   std::vector<HostTensor> converted;

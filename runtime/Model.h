@@ -49,6 +49,9 @@ using GraphEntry = void (*)(void **);
 class BoundGraph {
 public:
   const GraphSignature &signature() const { return *sig; }
+  /// The bound value of parameter `name` (null if the graph has none), for
+  /// callers that update parameters in place, as a training loop does.
+  HostTensor *param(llvm::StringRef name);
   /// Runs once; `inputs` maps each input name of the graph to a tensor
   /// (extra names are ignored). Returns the outputs in signature order.
   llvm::Expected<std::vector<HostTensor>>

@@ -13,7 +13,7 @@ PACKAGES=(
   # The BLAS the large matmuls are handed to (amae-compile --blas).
   libopenblas-openmp-dev
   # Audio decoding and resampling.
-  pkg-config libsndfile1-dev libsoxr-dev
+  pkg-config libsndfile1-dev libsoxr-dev libpng-dev
   # Test audio (spoken with espeak-ng, converted with sox) and the PyTorch
   # reference the front end is checked against.
   espeak-ng sox libsox-fmt-all python3-torchaudio python3-numpy

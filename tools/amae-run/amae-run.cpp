@@ -12,13 +12,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Audio.h"
+#include "runtime/Dataset.h"
+#include "runtime/SpectrogramImage.h"
 #include "runtime/Model.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -52,6 +56,16 @@ cl::list<std::string> audioFiles(cl::Positional, cl::desc("<audio files>"),
 cl::opt<std::string> labelsPath("labels", cl::value_desc("class_labels_indices.csv"),
                                 cl::desc("Class names (AudioSet's CSV format)"),
                                 cl::cat(category));
+cl::opt<std::string> pngDir("png", cl::value_desc("DIR"),
+                           cl::desc("With --graph=pretrain and audio files: write DIR/<file>.png "
+                                    "(input, masked input, reconstruction)"),
+                           cl::cat(category));
+cl::opt<bool> normPix("norm-pix", cl::init(true),
+                      cl::desc("--png: the model predicts per-patch normalised pixels "
+                               "(norm_pix_loss, the official recipe)"),
+                      cl::cat(category));
+cl::opt<uint64_t> maskSeed("seed", cl::init(0),
+                           cl::desc("--png: seed of the masking noise"), cl::cat(category));
 cl::opt<unsigned> topK("top-k", cl::init(5), cl::desc("Classes to print per file"),
                        cl::cat(category));
 cl::opt<std::string> embeddingsPath("embeddings", cl::value_desc("E.safetensors"),
@@ -110,6 +124,89 @@ Expected<std::vector<std::string>> readLabels(StringRef path) {
   return names;
 }
 
+amae::FrontEnd frontEnd(const amae::Manifest &m, int64_t frames, int64_t bins) {
+  amae::FrontEnd fe;
+  fe.sampleRate = m.sampleRate;
+  fe.frames = frames;
+  fe.bins = bins;
+  fe.mean = m.normMean;
+  fe.std = m.normStd;
+  return fe;
+}
+
+/// Runs `pretrain` on audio files and draws each input next to its masked
+/// version and its reconstruction.
+int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
+  const amae::GraphSignature &sig = graph.signature();
+  const amae::TensorSpec *imgs = nullptr;
+  int64_t patch = 0;
+  for (const amae::TensorSpec &in : sig.inputs)
+    if (in.name == "imgs")
+      imgs = &in;
+  for (const amae::TensorSpec &p : sig.params)
+    if (p.name == "patch_embed.proj.weight" && p.shape.size() == 4)
+      patch = p.shape[2];
+  std::map<std::string, size_t> outputIndex;
+  for (auto [i, out] : llvm::enumerate(sig.outputs))
+    outputIndex[out.name] = i;
+  if (!imgs || !patch || !outputIndex.count("pred") || !outputIndex.count("mask"))
+    return fail("--png needs the pretrain graph (imgs -> pred, mask)");
+  if (std::error_code ec = sys::fs::create_directories(pngDir))
+    return fail(pngDir + ": " + ec.message());
+  int64_t batch = imgs->shape[0], frames = imgs->shape[2], bins = imgs->shape[3];
+  std::mt19937_64 rng(maskSeed);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  for (size_t first = 0; first < audioFiles.size(); first += batch) {
+    size_t rows = std::min<size_t>(batch, audioFiles.size() - first);
+    std::map<std::string, amae::HostTensor> inputs;
+    for (const amae::TensorSpec &in : sig.inputs) {
+      amae::HostTensor h(in.dtype, in.shape);
+      std::memset(h.data(), 0, h.bytes());
+      if (in.dtype == amae::DType::F32 && in.name != "imgs")
+        for (int64_t i = 0; i < h.bytes() / 4; ++i)
+          static_cast<float *>(h.data())[i] = uniform(rng);
+      inputs[in.name] = std::move(h);
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      auto mono = amae::loadMonoClip(audioFiles[first + r], model.manifest().sampleRate);
+      if (!mono)
+        return fail(toString(mono.takeError()));
+      std::vector<float> image =
+          amae::clipImage(*mono, frontEnd(model.manifest(), frames, bins), {}, rng);
+      std::copy(image.begin(), image.end(),
+                static_cast<float *>(inputs["imgs"].data()) + r * frames * bins);
+    }
+    std::map<std::string, amae::TensorView> views;
+    for (auto &[name, t] : inputs)
+      views[name] = t.view();
+    auto outputs = graph.run(views);
+    if (!outputs)
+      return fail(toString(outputs.takeError()));
+    const amae::HostTensor &pred = (*outputs)[outputIndex["pred"]];
+    const amae::HostTensor &mask = (*outputs)[outputIndex["mask"]];
+    int64_t patches = mask.shape()[1], width = pred.shape()[2];
+    for (size_t r = 0; r < rows; ++r) {
+      amae::Reconstruction rec;
+      rec.frames = frames;
+      rec.bins = bins;
+      rec.patch = patch;
+      rec.normPix = normPix;
+      const float *in = static_cast<const float *>(inputs["imgs"].data()) + r * frames * bins;
+      rec.input.assign(in, in + frames * bins);
+      const float *p = static_cast<const float *>(pred.data()) + r * patches * width;
+      rec.prediction.assign(p, p + patches * width);
+      const float *mk = static_cast<const float *>(mask.data()) + r * patches;
+      rec.mask.assign(mk, mk + patches);
+      SmallString<256> out(pngDir);
+      sys::path::append(out, sys::path::stem(audioFiles[first + r]) + ".png");
+      if (Error err = amae::writeReconstructionPng(out, rec))
+        return fail(toString(std::move(err)));
+      outs() << audioFiles[first + r] << " -> " << out << "\n";
+    }
+  }
+  return 0;
+}
+
 /// Runs `infer` on audio files in batches of the model's batch size.
 int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
   const amae::GraphSignature &sig = graph.signature();
@@ -127,6 +224,7 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
     labels = std::move(*read);
   }
   const amae::Manifest &m = model.manifest();
+  std::mt19937_64 rng(0); // unused: no augmentation
   size_t total = audioFiles.size();
   // Rows of files that fail stay NaN, so row i is always file i.
   std::vector<float> embeddings(total * width, std::nanf(""));
@@ -144,23 +242,12 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
     amae::HostTensor imgs(amae::DType::F32, imgShape);
     std::vector<size_t> slots; // batch row -> file index
     for (size_t f = first; f < std::min(total, first + batch); ++f) {
-      auto wave = amae::readAudio(audioFiles[f]);
-      if (!wave) {
-        report(toString(wave.takeError()));
-        continue;
-      }
-      auto mono = amae::resample(amae::officialMono(*wave), wave->sampleRate, m.sampleRate);
+      auto mono = amae::loadMonoClip(audioFiles[f], m.sampleRate);
       if (!mono) {
-        report(audioFiles[f] + ": " + toString(mono.takeError()));
+        report(toString(mono.takeError()));
         continue;
       }
-      amae::FbankOptions options;
-      options.sampleRate = m.sampleRate;
-      options.numMelBins = bins;
-      int64_t count = 0;
-      std::vector<float> fbank = amae::kaldiFbank(*mono, options, count);
-      std::vector<float> image =
-          amae::audioMaeImage(fbank, count, bins, frames, m.normMean, m.normStd);
+      std::vector<float> image = amae::clipImage(*mono, frontEnd(m, frames, bins), {}, rng);
       std::copy(image.begin(), image.end(),
                 static_cast<float *>(imgs.data()) + slots.size() * frames * bins);
       slots.push_back(f);
@@ -246,7 +333,7 @@ int main(int argc, char **argv) {
     auto graph = (*model)->bind(graphName, *weights);
     if (!graph)
       return fail(toString(graph.takeError()));
-    return runAudio(**model, *graph);
+    return pngDir.empty() ? runAudio(**model, *graph) : runReconstruct(**model, *graph);
   }
   auto inputs = amae::Checkpoint::open(inputsPath);
   if (!inputs)

@@ -1,0 +1,305 @@
+//===- Dataset.cpp - Labelled audio clips to training batches -------------===//
+
+#include "runtime/Dataset.h"
+#include "runtime/Audio.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ThreadPool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace amae {
+
+static bool isAudioFile(llvm::StringRef path) {
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  return ext.equals_insensitive(".wav") || ext.equals_insensitive(".flac") ||
+         ext.equals_insensitive(".ogg");
+}
+
+/// Splits one CSV line at commas outside double quotes.
+static std::vector<std::string> csvFields(llvm::StringRef line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      fields.emplace_back();
+    else
+      fields.back() += c;
+  }
+  return fields;
+}
+
+/// Clips with label names, before names become indices.
+using NamedClips = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+static llvm::Expected<NamedClips> listDirectory(llvm::StringRef dir) {
+  NamedClips clips;
+  std::error_code ec;
+  for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    if (!isAudioFile(it->path()))
+      continue;
+    llvm::StringRef parent = llvm::sys::path::parent_path(it->path());
+    std::vector<std::string> labels;
+    if (!llvm::sys::fs::equivalent(parent, dir))
+      labels.push_back(llvm::sys::path::filename(parent).str());
+    clips.push_back({it->path(), labels});
+  }
+  if (ec)
+    return llvm::createStringError(dir + ": " + ec.message());
+  llvm::sort(clips, [](const auto &a, const auto &b) { return a.first < b.first; });
+  return clips;
+}
+
+static llvm::Expected<NamedClips> readCsv(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError(path + ": " + buffer.getError().message());
+  llvm::StringRef base = llvm::sys::path::parent_path(path);
+  NamedClips clips;
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n');
+  for (auto [i, raw] : llvm::enumerate(lines)) {
+    llvm::StringRef line = raw.trim();
+    if (line.empty() || line.starts_with("#"))
+      continue;
+    std::vector<std::string> fields = csvFields(line);
+    std::string file = llvm::StringRef(fields[0]).trim().str();
+    if (i == 0 && (file == "file" || file == "path"))
+      continue;
+    if (file.empty())
+      return llvm::createStringError(path + ":" + llvm::Twine(i + 1) +
+                                     ": expected file,labels");
+    std::vector<std::string> labels;
+    if (fields.size() > 1) {
+      llvm::SmallVector<llvm::StringRef> names;
+      llvm::StringRef(fields[1]).split(names, ';', -1, /*KeepEmpty=*/false);
+      for (llvm::StringRef n : names)
+        if (!n.trim().empty())
+          labels.push_back(n.trim().str());
+    }
+    llvm::SmallString<256> full(file);
+    if (llvm::sys::path::is_relative(full)) {
+      full = base;
+      llvm::sys::path::append(full, file);
+    }
+    if (!llvm::sys::fs::exists(full))
+      return llvm::createStringError(path + ":" + llvm::Twine(i + 1) + ": no such file '" +
+                                     full + "'");
+    clips.push_back({std::string(full), labels});
+  }
+  return clips;
+}
+
+llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
+                                    const std::vector<std::string> &classes) {
+  auto named = llvm::sys::fs::is_directory(dirOrCsv) ? listDirectory(dirOrCsv)
+                                                     : readCsv(dirOrCsv);
+  if (!named)
+    return named.takeError();
+  if (named->empty())
+    return llvm::createStringError(dirOrCsv + ": no audio files (.wav, .flac, .ogg)");
+  DataSet data;
+  data.classes = classes;
+  if (data.classes.empty()) {
+    std::set<std::string> names;
+    for (auto &[file, labels] : *named)
+      names.insert(labels.begin(), labels.end());
+    data.classes.assign(names.begin(), names.end());
+    bool numeric = llvm::all_of(data.classes, [](const std::string &n) {
+      return !n.empty() && llvm::all_of(n, llvm::isDigit);
+    });
+    if (numeric)
+      llvm::sort(data.classes, [](const std::string &a, const std::string &b) {
+        return std::stoll(a) < std::stoll(b);
+      });
+  }
+  std::map<std::string, int64_t> index;
+  for (auto [i, name] : llvm::enumerate(data.classes))
+    index[name] = i;
+  for (auto &[file, labels] : *named) {
+    Clip clip{file, {}};
+    for (const std::string &l : labels) {
+      auto it = index.find(l);
+      if (it == index.end())
+        return llvm::createStringError(file + ": label '" + l +
+                                       "' is not one of the model's classes");
+      clip.labels.push_back(it->second);
+    }
+    data.clips.push_back(std::move(clip));
+  }
+  return data;
+}
+
+llvm::Expected<std::vector<float>> loadMonoClip(llvm::StringRef path, int64_t sampleRate) {
+  auto wave = readAudio(path);
+  if (!wave)
+    return wave.takeError();
+  auto mono = resample(officialMono(*wave), wave->sampleRate, sampleRate);
+  if (!mono)
+    return llvm::createStringError(path + ": " + llvm::toString(mono.takeError()));
+  return mono;
+}
+
+double symmetricBeta(double a, std::mt19937_64 &rng) {
+  std::gamma_distribution<double> gamma(a, 1.0);
+  double x = gamma(rng), y = gamma(rng);
+  return x / (x + y);
+}
+
+namespace {
+/// Every random draw of one batch row, made up front in a fixed order so
+/// that the parallel loading cannot change them.
+struct RowPlan {
+  int64_t clip = 0, partner = -1;
+  double gain = 1, partnerGain = 1, lambda = 1;
+  double specAugment[4] = {0, 0, 0, 0}; // freq width, freq start, time width, time start
+};
+} // namespace
+
+/// torchaudio mask_along_axis with uniform draws u1 (width) and u2 (start).
+static void maskAxis(std::vector<float> &image, int64_t frames, int64_t bins, bool time,
+                     int64_t param, double u1, double u2) {
+  int64_t size = time ? frames : bins;
+  double width = u1 * param, start = u2 * (size - width);
+  int64_t from = static_cast<int64_t>(std::floor(start));
+  int64_t to = std::min<int64_t>(size, from + static_cast<int64_t>(std::floor(width)));
+  for (int64_t i = from; i < to; ++i) {
+    if (time)
+      std::fill_n(image.begin() + i * bins, bins, 0.0f);
+    else
+      for (int64_t t = 0; t < frames; ++t)
+        image[t * bins + i] = 0.0f;
+  }
+}
+
+static std::vector<float> imageWithDraws(const std::vector<float> &wave,
+                                         const FrontEnd &fe, const Augmentations &augment,
+                                         const double specAugment[4]) {
+  FbankOptions options;
+  options.sampleRate = fe.sampleRate;
+  options.numMelBins = fe.bins;
+  int64_t count = 0;
+  std::vector<float> fbank = kaldiFbank(wave, options, count);
+  if (augment.freqm <= 0 && augment.timem <= 0)
+    return audioMaeImage(fbank, count, fe.bins, fe.frames, fe.mean, fe.std);
+  // SpecAugment acts on the padded log-mel image before normalisation.
+  std::vector<float> image = audioMaeImage(fbank, count, fe.bins, fe.frames, 0.0f, 0.5f);
+  if (augment.freqm > 0)
+    maskAxis(image, fe.frames, fe.bins, false, augment.freqm, specAugment[0], specAugment[1]);
+  if (augment.timem > 0)
+    maskAxis(image, fe.frames, fe.bins, true, augment.timem, specAugment[2], specAugment[3]);
+  float twoStd = fe.std * 2.0f;
+  for (float &v : image)
+    v = (v - fe.mean) / twoStd;
+  return image;
+}
+
+std::vector<float> clipImage(const std::vector<float> &wave, const FrontEnd &frontEnd,
+                             const Augmentations &augment, std::mt19937_64 &rng) {
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  double draws[4];
+  for (double &d : draws)
+    d = uniform(rng);
+  return imageWithDraws(wave, frontEnd, augment, draws);
+}
+
+static void subtractMean(std::vector<float> &wave) {
+  double sum = 0;
+  for (float s : wave)
+    sum += s;
+  float mean = wave.empty() ? 0.0f : static_cast<float>(sum / wave.size());
+  for (float &s : wave)
+    s -= mean;
+}
+
+llvm::Expected<Batch> loadBatch(const DataSet &data, const std::vector<int64_t> &indices,
+                                const FrontEnd &fe, int64_t classes,
+                                const Augmentations &augment, std::mt19937_64 &rng) {
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<RowPlan> plans(indices.size());
+  for (auto [row, clip] : llvm::enumerate(indices)) {
+    RowPlan &p = plans[row];
+    p.clip = clip;
+    if (augment.gain)
+      p.gain = symmetricBeta(10, rng) + 0.5;
+    if (augment.mixup > 0 && uniform(rng) < augment.mixup) {
+      p.partner = std::uniform_int_distribution<int64_t>(0, data.clips.size() - 1)(rng);
+      if (augment.gain)
+        p.partnerGain = symmetricBeta(10, rng) + 0.5;
+      p.lambda = symmetricBeta(10, rng);
+    }
+    for (double &d : p.specAugment)
+      d = uniform(rng);
+  }
+
+  int64_t pixels = fe.frames * fe.bins;
+  Batch batch;
+  batch.images.assign(indices.size() * pixels, 0.0f);
+  batch.labels.assign(indices.size() * classes, 0.0f);
+  std::mutex errorLock;
+  std::string errors;
+  llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
+  for (size_t row = 0; row < plans.size(); ++row) {
+    pool.async([&, row] {
+      const RowPlan &p = plans[row];
+      auto load = [&](int64_t clip, double gain) -> llvm::Expected<std::vector<float>> {
+        auto wave = loadMonoClip(data.clips[clip].path, fe.sampleRate);
+        if (wave && gain != 1)
+          for (float &s : *wave)
+            s = static_cast<float>(s * gain);
+        return wave;
+      };
+      auto wave = load(p.clip, p.gain);
+      llvm::Expected<std::vector<float>> partner =
+          p.partner >= 0 ? load(p.partner, p.partnerGain) : std::vector<float>();
+      if (!wave || !partner) {
+        std::string message;
+        if (!wave) {
+          message = llvm::toString(wave.takeError());
+          if (!partner)
+            llvm::consumeError(partner.takeError());
+        } else {
+          message = llvm::toString(partner.takeError());
+        }
+        std::lock_guard<std::mutex> lock(errorLock);
+        errors += (errors.empty() ? "" : "\n") + message;
+        return;
+      }
+      if (p.partner >= 0) {
+        // The partner is zero-padded or cropped to the first clip's length.
+        partner->resize(wave->size(), 0.0f);
+        for (size_t i = 0; i < wave->size(); ++i)
+          (*wave)[i] = static_cast<float>(p.lambda * (*wave)[i] +
+                                          (1 - p.lambda) * (*partner)[i]);
+        subtractMean(*wave);
+      }
+      std::vector<float> image = imageWithDraws(*wave, fe, augment, p.specAugment);
+      std::copy(image.begin(), image.end(), batch.images.begin() + row * pixels);
+      float *labels = batch.labels.data() + row * classes;
+      for (int64_t l : data.clips[p.clip].labels)
+        if (l < classes)
+          labels[l] += static_cast<float>(p.lambda);
+      if (p.partner >= 0)
+        for (int64_t l : data.clips[p.partner].labels)
+          if (l < classes)
+            labels[l] += static_cast<float>(1 - p.lambda);
+    });
+  }
+  pool.wait();
+  if (!errors.empty())
+    return llvm::createStringError(errors);
+  return batch;
+}
+
+} // namespace amae

@@ -1,0 +1,90 @@
+//===- Dataset.h - Labelled audio clips to training batches -----*- C++ -*-===//
+//
+// A data set is a list of audio files with optional labels, read from
+//   - a directory: every .wav/.flac/.ogg below it, sorted by path; a file's
+//     label is the name of the directory that holds it (DIR/seven/a.wav is a
+//     "seven"), files directly in DIR have none;
+//   - a CSV file: `file,labels` per line (a header line `file,...` is
+//     skipped), paths relative to the CSV's directory, several labels
+//     separated by ';' (multi-label, as AudioSet).
+// Class indices: label names sorted (numerically when all are integers).
+//
+// Batches follow the official data path (dataset.py): decode, subtract the
+// mean, [gain], [waveform mixup], Kaldi fbank, pad/crop, [SpecAugment],
+// normalise with 2 std. The augmentations are the official fine-tuning ones
+// and are off unless asked for; every random draw comes from the caller's
+// generator, so a batch is a function of the seed that made the generator.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AMAE_RUNTIME_DATASET_H
+#define AMAE_RUNTIME_DATASET_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace amae {
+
+struct Clip {
+  std::string path;
+  std::vector<int64_t> labels; // class indices
+};
+
+struct DataSet {
+  std::vector<Clip> clips;
+  std::vector<std::string> classes; // index -> name
+};
+
+/// Reads a directory or CSV list. With `classes` non-empty, labels are
+/// mapped through it (an unknown label is an error naming the file);
+/// otherwise the classes are the sorted label names found.
+llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
+                                    const std::vector<std::string> &classes = {});
+
+/// What the model expects of an input image.
+struct FrontEnd {
+  int64_t sampleRate = 16000, frames = 1024, bins = 128;
+  float mean = -4.2677393f, std = 4.5689974f;
+};
+
+/// The official fine-tuning augmentations (dataset.py); all off by default.
+struct Augmentations {
+  bool gain = false;   // roll_mag_aug: w *= Beta(10, 10) + 0.5
+  double mixup = 0;    // probability of mixing in a second clip, λ ~ Beta(10, 10)
+  int64_t freqm = 0;   // SpecAugment: one frequency mask of width < freqm
+  int64_t timem = 0;   // then one time mask of width < timem
+  bool any() const { return gain || mixup > 0 || freqm > 0 || timem > 0; }
+};
+
+/// Decodes `path`, subtracts the mean, keeps channel 0 and resamples to
+/// `sampleRate`.
+llvm::Expected<std::vector<float>> loadMonoClip(llvm::StringRef path, int64_t sampleRate);
+
+/// One model input image (frames x bins) from a mean-subtracted waveform,
+/// with SpecAugment drawn from `rng` when `augment` asks for it.
+std::vector<float> clipImage(const std::vector<float> &wave, const FrontEnd &frontEnd,
+                             const Augmentations &augment, std::mt19937_64 &rng);
+
+/// A batch: images (rows x frames x bins) and soft multi-hot labels
+/// (rows x classes).
+struct Batch {
+  std::vector<float> images, labels;
+};
+
+/// Loads the clips `indices` of `data` (in parallel) into a batch. Mixup
+/// partners are drawn from the whole data set.
+llvm::Expected<Batch> loadBatch(const DataSet &data, const std::vector<int64_t> &indices,
+                                const FrontEnd &frontEnd, int64_t classes,
+                                const Augmentations &augment, std::mt19937_64 &rng);
+
+/// A draw from Beta(a, a), as numpy.random.beta(a, a).
+double symmetricBeta(double a, std::mt19937_64 &rng);
+
+} // namespace amae
+
+#endif // AMAE_RUNTIME_DATASET_H

@@ -1,0 +1,102 @@
+//===- Trainer.h - The training loop over compiled graphs -------*- C++ -*-===//
+//
+// Runs a compiled training graph (`pretrain` or `finetune`, with gradients)
+// and its optimizer step (`<graph>_adamw`) over batches of audio:
+//
+//   step s:  batch(seed, s) -> loss, grad.* -> lr(s) -> AdamW -> params, m, v
+//
+// Every random draw of step s (the batch order of its epoch, the masking
+// noise, the dropout seed, the augmentations) comes from generators seeded
+// by (seed, epoch) and (seed, s), so the state to resume a run is the step
+// count: a checkpoint holds the parameters, the AdamW moments and the
+// configuration, and a resumed run continues the same loss curve.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AMAE_RUNTIME_TRAINER_H
+#define AMAE_RUNTIME_TRAINER_H
+
+#include "runtime/Dataset.h"
+#include "runtime/Model.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <functional>
+#include <optional>
+
+namespace amae {
+
+struct TrainConfig {
+  std::string mode;                  // "pretrain" or "finetune"
+  double lr = 0, minLr = 0, warmup = 0;
+  double epochs = 0;                 // the schedule's length, fractional
+  int64_t steps = 0;                 // total steps
+  double beta1 = 0.9, beta2 = 0.999, weightDecay = 0;
+  uint64_t seed = 0;
+  int64_t saveEvery = 0;             // steps; 0 = at the end of each epoch
+  Augmentations augment;
+
+  llvm::json::Value toJSON() const;
+  static llvm::Expected<TrainConfig> fromJSON(llvm::StringRef text);
+};
+
+/// Where the batches come from: a data set, or one fixed tensor batch.
+struct TrainData {
+  std::optional<DataSet> data;
+  std::optional<Checkpoint> fixedBatch; // imgs, [labels], [noise...], [seed]
+  std::optional<DataSet> eval;          // held-out clips (fine-tuning)
+};
+
+struct StepRecord {
+  int64_t step = 0;
+  double epoch = 0, lr = 0, loss = 0, clipsPerSecond = 0;
+};
+
+struct EvalRecord {
+  int64_t step = 0, clips = 0;
+  double accuracy = 0, meanAveragePrecision = 0;
+};
+
+class Trainer {
+public:
+  /// Binds `config.mode` and its optimizer graph. Parameters come from
+  /// `resume` (with the moments), else from `init`, else the official
+  /// initialisation; `initialised` receives the names initialised afresh.
+  static llvm::Expected<std::unique_ptr<Trainer>>
+  create(const Model &model, TrainConfig config, TrainData data,
+         const Checkpoint *init, const Checkpoint *resume,
+         std::vector<std::string> &initialised);
+
+  const TrainConfig &config() const { return cfg; }
+  int64_t step() const { return done; }
+  int64_t stepsPerEpoch() const { return perEpoch; }
+  int64_t batchSize() const { return batch; }
+
+  /// Runs one step; fails on a non-finite loss without changing the state.
+  llvm::Expected<StepRecord> runStep();
+  /// Top-1 accuracy and mAP of the `infer` graph on the held-out data.
+  llvm::Expected<EvalRecord> evaluate();
+
+  /// The trainable and frozen parameters under their official names.
+  Checkpoint parameters() const;
+  /// Parameters, moments (`m.P`, `v.P`) and the configuration and step as
+  /// metadata.
+  Checkpoint checkpoint() const;
+
+private:
+  Trainer() = default;
+  llvm::Expected<std::map<std::string, HostTensor>> nextInputs();
+
+  const Model *model = nullptr;
+  TrainConfig cfg;
+  TrainData data;
+  std::optional<BoundGraph> train, optimizer;
+  std::map<std::string, HostTensor> state; // P, m.P, v.P
+  std::vector<std::string> trainable;
+  int64_t batch = 1, classes = 0, perEpoch = 1, done = 0;
+  FrontEnd frontEnd;
+};
+
+} // namespace amae
+
+#endif // AMAE_RUNTIME_TRAINER_H

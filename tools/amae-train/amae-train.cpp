@@ -1,0 +1,398 @@
+//===- amae-train.cpp - Train a compiled AudioMAE on audio files ----------===//
+//
+//   amae-train model.so --mode=pretrain --data=clips/ --out=run/
+//   amae-train model.so --mode=finetune --data=train.csv --eval=test.csv \
+//       --init=run/final.safetensors --out=ft/
+//
+// The model must be compiled with --grads --optimizer. Defaults are the
+// official recipe of the mode (docs/training.md). OUT receives
+// checkpoint.safetensors (parameters, AdamW moments, the step and the
+// configuration; written atomically), log.jsonl (one line per step and per
+// evaluation), classes.txt (fine-tuning) and final.safetensors (the
+// parameters under the official key names).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Trainer.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace {
+cl::OptionCategory category("amae-train options");
+cl::opt<std::string> modelPath(cl::Positional, cl::Required, cl::desc("<model.so>"),
+                               cl::cat(category));
+cl::opt<std::string> mode("mode", cl::Required, cl::desc("pretrain or finetune"),
+                          cl::cat(category));
+cl::opt<std::string> dataPath("data", cl::value_desc("DIR|LIST.csv"),
+                              cl::desc("Training clips (labels: DIR/<label>/x.wav or "
+                                       "file,label[;label] lines)"),
+                              cl::cat(category));
+cl::opt<std::string> evalPath("eval", cl::value_desc("DIR|LIST.csv"),
+                              cl::desc("Held-out clips: accuracy and mAP after each epoch "
+                                       "(fine-tuning)"),
+                              cl::cat(category));
+cl::opt<std::string> batchFrom("batch-from", cl::value_desc("I.safetensors"),
+                               cl::desc("Train on this one batch (imgs, labels, noise...) "
+                                        "every step instead of --data"),
+                               cl::cat(category));
+cl::opt<std::string> initPath("init", cl::value_desc("checkpoint"),
+                              cl::desc("Initial parameters (safetensors or .pth); the "
+                                       "rest get the official initialisation"),
+                              cl::cat(category));
+cl::opt<std::string> outDir("out", cl::Required, cl::value_desc("DIR"),
+                            cl::desc("Output directory"), cl::cat(category));
+cl::opt<int64_t> steps("steps", cl::init(0), cl::desc("Total steps (overrides --epochs)"),
+                       cl::cat(category));
+cl::opt<double> epochs("epochs", cl::init(0),
+                       cl::desc("Epochs (default: 33 pretraining, 60 fine-tuning)"),
+                       cl::cat(category));
+cl::opt<int64_t> batchSize("batch", cl::init(0),
+                           cl::desc("Batch size; must be the compiled one (amae-compile "
+                                    "--batch)"),
+                           cl::cat(category));
+cl::opt<double> lr("lr", cl::init(-1),
+                   cl::desc("Peak learning rate (default: blr x batch / 256 with blr 2e-4 "
+                            "pretraining, 1e-3 fine-tuning)"),
+                   cl::cat(category));
+cl::opt<double> minLr("min-lr", cl::init(-1),
+                      cl::desc("Final learning rate (default 0 pretraining, 1e-6 "
+                               "fine-tuning)"),
+                      cl::cat(category));
+cl::opt<double> warmup("warmup", cl::init(-1),
+                       cl::desc("Warm-up epochs (default 3 pretraining, 4 fine-tuning)"),
+                       cl::cat(category));
+cl::opt<double> weightDecay("weight-decay", cl::init(-1),
+                            cl::desc("Weight decay (default: the compiled spec's)"),
+                            cl::cat(category));
+cl::opt<std::string> betas("betas", cl::value_desc("b1,b2"),
+                           cl::desc("AdamW betas (default: the compiled spec's)"),
+                           cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::init(0), cl::desc("Seed of every random draw"),
+                       cl::cat(category));
+cl::opt<int64_t> saveEvery("save-every", cl::init(0),
+                           cl::desc("Checkpoint every N steps (default: each epoch)"),
+                           cl::cat(category));
+cl::opt<bool> resume("resume", cl::desc("Continue from OUT/checkpoint.safetensors"),
+                     cl::cat(category));
+cl::opt<bool> gain("gain", cl::desc("Augment: random gain Beta(10,10)+0.5 (roll_mag_aug)"),
+                   cl::cat(category));
+cl::opt<double> mixup("mixup", cl::init(0),
+                      cl::desc("Augment: waveform mixup probability (official 0.5)"),
+                      cl::cat(category));
+cl::opt<int64_t> freqm("freqm", cl::init(0),
+                       cl::desc("Augment: SpecAugment frequency mask (official 48)"),
+                       cl::cat(category));
+cl::opt<int64_t> timem("timem", cl::init(0),
+                       cl::desc("Augment: SpecAugment time mask (official 192)"),
+                       cl::cat(category));
+cl::opt<int64_t> haltAfter("halt-after", cl::init(0), cl::Hidden,
+                           cl::desc("Testing: exit after this step as if killed"),
+                           cl::cat(category));
+
+int fail(const Twine &message) {
+  WithColor::error(errs(), "amae-train") << message << "\n";
+  return 1;
+}
+
+std::string duration(double seconds) {
+  auto s = static_cast<int64_t>(std::max(0.0, seconds));
+  return formatv("{0}:{1:2}:{2:2}", s / 3600, (s / 60) % 60, s % 60).str();
+}
+
+/// The recipe defaults of a mode, then the flags given.
+Expected<amae::TrainConfig> configFromFlags(const amae::Manifest &manifest,
+                                            int64_t stepsPerEpoch) {
+  amae::TrainConfig c;
+  c.mode = mode;
+  bool pretrain = mode == "pretrain";
+  double blr = pretrain ? 2e-4 : 1e-3;
+  c.lr = lr >= 0 ? lr : blr * manifest.batch / 256.0;
+  c.minLr = minLr >= 0 ? minLr : (pretrain ? 0.0 : 1e-6);
+  c.warmup = warmup >= 0 ? warmup : (pretrain ? 3.0 : 4.0);
+  double e = epochs > 0 ? double(epochs) : (pretrain ? 33.0 : 60.0);
+  c.steps = steps > 0 ? int64_t(steps) : static_cast<int64_t>(std::llround(e * stepsPerEpoch));
+  c.epochs = static_cast<double>(c.steps) / stepsPerEpoch;
+  if (steps > 0 && warmup < 0)
+    c.warmup = std::min(c.warmup, c.epochs / 10); // a short run keeps its warm-up short
+  const amae::GraphSignature *step = manifest.find(mode + "_adamw");
+  for (const amae::TensorSpec &in : step ? step->inputs : std::vector<amae::TensorSpec>{}) {
+    if (in.name == "beta1" && in.defaultValue)
+      c.beta1 = *in.defaultValue;
+    if (in.name == "beta2" && in.defaultValue)
+      c.beta2 = *in.defaultValue;
+    if (in.name == "weight_decay" && in.defaultValue)
+      c.weightDecay = *in.defaultValue;
+  }
+  if (weightDecay >= 0)
+    c.weightDecay = weightDecay;
+  if (!betas.empty()) {
+    StringRef b1, b2;
+    std::tie(b1, b2) = StringRef(betas).split(',');
+    if (b1.trim().getAsDouble(c.beta1) || b2.trim().getAsDouble(c.beta2) || c.beta1 < 0 ||
+        c.beta1 >= 1 || c.beta2 < 0 || c.beta2 >= 1)
+      return createStringError("--betas wants two numbers in [0, 1), like 0.9,0.95");
+  }
+  c.seed = seed;
+  c.saveEvery = saveEvery;
+  c.augment.gain = gain;
+  c.augment.mixup = mixup;
+  c.augment.freqm = freqm;
+  c.augment.timem = timem;
+  if (c.lr <= 0 || c.minLr < 0 || c.warmup < 0 || c.steps <= 0 || c.augment.mixup < 0 ||
+      c.augment.mixup > 1 || c.augment.freqm < 0 || c.augment.timem < 0)
+    return createStringError("learning rates, warm-up, steps and augmentations must be "
+                             "non-negative (and the mixup probability at most 1)");
+  if (!pretrain && (c.augment.any()) && !batchFrom.empty())
+    return createStringError("augmentations need --data, not --batch-from");
+  return c;
+}
+
+/// Keeps the lines of log.jsonl up to `step`, so that a resumed run's log
+/// reads as one uninterrupted run.
+void truncateLog(const std::string &path, int64_t step) {
+  auto buffer = MemoryBuffer::getFile(path);
+  if (!buffer)
+    return;
+  std::string kept;
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (StringRef line : lines) {
+    Expected<json::Value> v = json::parse(line);
+    if (!v) {
+      consumeError(v.takeError());
+      continue;
+    }
+    std::optional<int64_t> s = v->getAsObject() ? v->getAsObject()->getInteger("step")
+                                                : std::nullopt;
+    if (s && *s <= step)
+      kept += line.str() + "\n";
+  }
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  os << kept;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "amae-train: train a compiled AudioMAE\n");
+  if (mode != "pretrain" && mode != "finetune")
+    return fail("--mode must be pretrain or finetune, got '" + mode + "'");
+  if (dataPath.empty() == batchFrom.empty())
+    return fail("give exactly one of --data and --batch-from");
+
+  auto model = amae::Model::load(modelPath);
+  if (!model)
+    return fail(toString(model.takeError()));
+  const amae::Manifest &manifest = (*model)->manifest();
+  if (batchSize && batchSize != manifest.batch)
+    return fail(formatv("--batch={0}, but {1} was compiled for batch {2}; recompile with "
+                        "amae-compile --batch={0}",
+                        int64_t(batchSize), modelPath, manifest.batch));
+  if (std::error_code ec = sys::fs::create_directories(outDir))
+    return fail(outDir + ": " + ec.message());
+  std::string checkpointPath = outDir + "/checkpoint.safetensors";
+  std::string logPath = outDir + "/log.jsonl";
+
+  // Data.
+  amae::TrainData data;
+  std::vector<std::string> classes;
+  std::string classesPath = outDir + "/classes.txt";
+  if (resume || !initPath.empty()) {
+    // Keep the class order of the run being resumed or fine-tuned from.
+    for (StringRef dir : {StringRef(outDir), sys::path::parent_path(initPath)})
+      if (auto buffer = MemoryBuffer::getFile(dir.str() + "/classes.txt");
+          buffer && classes.empty() && mode == "finetune") {
+        SmallVector<StringRef> names;
+        (*buffer)->getBuffer().split(names, '\n', -1, false);
+        for (StringRef n : names)
+          classes.push_back(n.str());
+      }
+  }
+  if (!dataPath.empty()) {
+    auto set = amae::readDataSet(dataPath, mode == "finetune" ? classes
+                                                              : std::vector<std::string>{});
+    if (!set)
+      return fail(toString(set.takeError()));
+    data.data = std::move(*set);
+    classes = data.data->classes;
+  } else {
+    auto fixed = amae::Checkpoint::open(batchFrom);
+    if (!fixed)
+      return fail(toString(fixed.takeError()));
+    data.fixedBatch = std::move(*fixed);
+  }
+  if (!evalPath.empty()) {
+    if (mode != "finetune")
+      return fail("--eval needs --mode=finetune");
+    auto set = amae::readDataSet(evalPath, classes);
+    if (!set)
+      return fail(toString(set.takeError()));
+    data.eval = std::move(*set);
+  }
+  int64_t stepsPerEpoch =
+      data.data ? std::max<int64_t>(1, data.data->clips.size() / manifest.batch) : 1;
+
+  // Configuration: the flags, or the run being resumed.
+  auto config = configFromFlags(manifest, stepsPerEpoch);
+  if (!config)
+    return fail(toString(config.takeError()));
+  std::optional<amae::Checkpoint> resumed;
+  if (resume) {
+    auto c = amae::Checkpoint::open(checkpointPath);
+    if (!c)
+      return fail(toString(c.takeError()) + " (nothing to resume)");
+    resumed = std::move(*c);
+    auto it = resumed->metadata().find("amae.config");
+    if (it == resumed->metadata().end())
+      return fail(checkpointPath + " is not an amae-train checkpoint (no amae.config)");
+    auto saved = amae::TrainConfig::fromJSON(it->second);
+    if (!saved)
+      return fail(checkpointPath + ": " + toString(saved.takeError()));
+    if (saved->mode != mode)
+      return fail(checkpointPath + " is a " + saved->mode + " run, not " + mode);
+    // The resumed run keeps its configuration; a flag that says otherwise
+    // is a mistake worth stopping for.
+    json::Value given = config->toJSON(), kept = saved->toJSON();
+    const std::pair<cl::Option *, std::vector<StringRef>> flagKeys[] = {
+        {&lr, {"lr"}},           {&minLr, {"min_lr"}},
+        {&warmup, {"warmup"}},   {&steps, {"steps"}},
+        {&epochs, {"steps"}},    {&weightDecay, {"weight_decay"}},
+        {&betas, {"beta1", "beta2"}}, {&seed, {"seed"}},
+        {&gain, {"gain"}},       {&mixup, {"mixup"}},
+        {&freqm, {"freqm"}},     {&timem, {"timem"}}};
+    for (const auto &[flag, keys] : flagKeys)
+      for (StringRef key : keys)
+        if (flag->getNumOccurrences() &&
+            *given.getAsObject()->get(key) != *kept.getAsObject()->get(key))
+          return fail("--" + flag->ArgStr + " differs from the run being resumed (" +
+                      checkpointPath + "); resume without it");
+    *config = *saved;
+  }
+
+  std::optional<amae::Checkpoint> initWeights;
+  if (!initPath.empty() && !resume) {
+    auto c = amae::Checkpoint::open(initPath);
+    if (!c)
+      return fail(toString(c.takeError()));
+    initWeights = std::move(*c);
+  }
+  std::vector<std::string> initialised;
+  auto trainer = amae::Trainer::create(**model, *config, std::move(data),
+                                       initWeights ? &*initWeights : nullptr,
+                                       resumed ? &*resumed : nullptr, initialised);
+  if (!trainer)
+    return fail(toString(trainer.takeError()));
+  amae::Trainer &t = **trainer;
+  const amae::TrainConfig &c = t.config();
+
+  if (mode == "finetune" && !classes.empty() && !resume) {
+    std::error_code ec;
+    raw_fd_ostream os(classesPath, ec);
+    for (const std::string &n : classes)
+      os << n << "\n";
+  }
+  errs() << formatv("amae-train: {0} {1} steps ({2:F2} epochs of {3} x batch {4}), lr {5:E2} "
+                    "-> {6:E2}, warm-up {7:F2} epochs, betas ({8:F3}, {9:F3}), weight decay {10:E1}, "
+                    "seed {11}\n",
+                    mode, c.steps, c.epochs, t.stepsPerEpoch(), t.batchSize(), c.lr, c.minLr,
+                    c.warmup, c.beta1, c.beta2, c.weightDecay, c.seed);
+  if (!initialised.empty() && !resume)
+    errs() << formatv("amae-train: {0} parameters initialised afresh{1}\n", initialised.size(),
+                      initPath.empty() ? "" : (" (not in " + initPath + ")").c_str());
+  if (resume)
+    errs() << "amae-train: resuming at step " << t.step() << " from " << checkpointPath << "\n";
+
+  // The log continues the resumed run's, or starts afresh.
+  if (resume)
+    truncateLog(logPath, t.step());
+  std::error_code ec;
+  raw_fd_ostream log(logPath, ec, resume ? sys::fs::OF_Append : sys::fs::OF_None);
+  if (ec)
+    return fail(logPath + ": " + ec.message());
+
+  auto save = [&]() -> bool {
+    if (Error err = amae::writeSafetensors(checkpointPath, t.checkpoint())) {
+      fail(toString(std::move(err)));
+      return false;
+    }
+    return true;
+  };
+  int64_t lastSaved = t.step();
+  bool tty = errs().is_displayed();
+  int64_t reportEvery = std::max<int64_t>(1, c.steps / 20);
+  double smoothLoss = NAN, speed = 0;
+  auto started = std::chrono::steady_clock::now();
+  int64_t firstStep = t.step();
+  while (t.step() < c.steps) {
+    auto record = t.runStep();
+    if (!record) {
+      if (tty)
+        errs() << "\n";
+      std::string last = lastSaved > 0 ? formatv("{0} (step {1}) is the last good checkpoint",
+                                                 checkpointPath, lastSaved)
+                                             .str()
+                                       : "no checkpoint was written yet";
+      return fail(toString(record.takeError()) + "; training stopped, " + last);
+    }
+    smoothLoss = std::isnan(smoothLoss) ? record->loss : 0.9 * smoothLoss + 0.1 * record->loss;
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    speed = (t.step() - firstStep) * t.batchSize() / std::max(elapsed, 1e-9);
+    log << formatv("{{\"step\": {0}, \"epoch\": {1:F4}, \"lr\": {2:E6}, \"loss\": {3:E8}, "
+                   "\"clips_per_s\": {4:F1}}\n",
+                   record->step, record->epoch, record->lr, record->loss, record->clipsPerSecond);
+    double eta = (c.steps - t.step()) * t.batchSize() / std::max(speed, 1e-9);
+    if (tty || t.step() % reportEvery == 0 || t.step() == c.steps) {
+      int bar = static_cast<int>(24 * t.step() / c.steps);
+      errs() << formatv("{0}[{1}{2}] step {3}/{4}  loss {5:F4}  lr {6:E2}  {7:F1} clips/s  "
+                        "ETA {8}{9}",
+                        tty ? "\r\033[K" : "", std::string(bar, '#'),
+                        std::string(24 - bar, '.'), t.step(), c.steps, smoothLoss, record->lr,
+                        speed, duration(eta), tty ? "" : "\n");
+    }
+    bool epochEnd = t.step() % t.stepsPerEpoch() == 0;
+    if ((c.saveEvery > 0 ? t.step() % c.saveEvery == 0 : epochEnd) || t.step() == c.steps) {
+      log.flush();
+      if (!save())
+        return 1;
+      lastSaved = t.step();
+    }
+    if ((epochEnd || t.step() == c.steps) && !evalPath.empty()) {
+      auto eval = t.evaluate();
+      if (!eval)
+        return fail(toString(eval.takeError()));
+      if (tty)
+        errs() << "\n";
+      errs() << formatv("amae-train: step {0}: held-out accuracy {1:F4}, mAP {2:F4} ({3} clips)\n",
+                        eval->step, eval->accuracy, eval->meanAveragePrecision, eval->clips);
+      log << formatv("{{\"step\": {0}, \"eval_accuracy\": {1:F6}, \"eval_map\": {2:F6}, "
+                     "\"eval_clips\": {3}}\n",
+                     eval->step, eval->accuracy, eval->meanAveragePrecision, eval->clips);
+    }
+    if (haltAfter && t.step() == haltAfter) {
+      log.flush();
+      errs() << "\namae-train: halted after step " << t.step() << " (--halt-after)\n";
+      return 0;
+    }
+  }
+  if (tty)
+    errs() << "\n";
+  std::string finalPath = outDir + "/final.safetensors";
+  if (Error err = amae::writeSafetensors(finalPath, t.parameters()))
+    return fail(toString(std::move(err)));
+  errs() << "amae-train: wrote " << finalPath << "\n";
+  return 0;
+}
