@@ -1,0 +1,200 @@
+//===- TrainingTest.cpp - Data lists, augmentations, initialisation -------===//
+
+#include "dialects/Amae/ModelMath.h"
+#include "runtime/Dataset.h"
+#include "runtime/ParamInit.h"
+#include "runtime/Trainer.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <gtest/gtest.h>
+
+using namespace amae;
+
+namespace {
+/// A scratch directory with empty files; the list readers only check that
+/// files exist.
+struct ScratchDir {
+  llvm::SmallString<128> root;
+  ScratchDir() { llvm::sys::fs::createUniqueDirectory("amae-train-test", root); }
+  ~ScratchDir() { llvm::sys::fs::remove_directories(root); }
+  std::string file(llvm::StringRef name, llvm::StringRef text = "") {
+    std::string full = (root + "/" + name).str();
+    llvm::sys::fs::create_directories(llvm::sys::path::parent_path(full));
+    std::error_code ec;
+    llvm::raw_fd_ostream os(full, ec);
+    os << text;
+    return full;
+  }
+};
+} // namespace
+
+TEST(DataSet, DirectoryLabelsAreFolderNames) {
+  ScratchDir dir;
+  dir.file("b/2.wav");
+  dir.file("a/1.flac");
+  dir.file("a/notes.txt");
+  dir.file("loose.ogg");
+  auto data = readDataSet(dir.root);
+  ASSERT_TRUE(bool(data)) << llvm::toString(data.takeError());
+  EXPECT_EQ(data->classes, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(data->clips.size(), 3u); // sorted by path; the .txt is skipped
+  EXPECT_EQ(data->clips[0].labels, std::vector<int64_t>{0});
+  EXPECT_EQ(data->clips[1].labels, std::vector<int64_t>{1});
+  EXPECT_TRUE(data->clips[2].labels.empty());
+}
+
+TEST(DataSet, CsvHeaderMultiLabelsAndNumericClasses) {
+  ScratchDir dir;
+  dir.file("x.wav");
+  dir.file("sub/y.wav");
+  std::string csv = dir.file("list.csv", "file,labels\nx.wav,10;2\n\"sub/y.wav\",9\n");
+  auto data = readDataSet(csv);
+  ASSERT_TRUE(bool(data)) << llvm::toString(data.takeError());
+  // All-integer names sort numerically, not as text.
+  EXPECT_EQ(data->classes, (std::vector<std::string>{"2", "9", "10"}));
+  EXPECT_EQ(data->clips[0].labels, (std::vector<int64_t>{2, 0}));
+  EXPECT_EQ(data->clips[1].path, (dir.root + "/sub/y.wav").str());
+  // A fixed class list maps labels through it and rejects strangers.
+  auto fixed = readDataSet(csv, {"9", "10", "2"});
+  ASSERT_TRUE(bool(fixed));
+  EXPECT_EQ(fixed->clips[0].labels, (std::vector<int64_t>{1, 2}));
+  auto unknown = readDataSet(csv, {"9"});
+  ASSERT_FALSE(bool(unknown));
+  EXPECT_NE(llvm::toString(unknown.takeError()).find("label '10' is not one of"),
+            std::string::npos);
+}
+
+TEST(DataSet, ErrorsNameTheFileAndLine) {
+  ScratchDir dir;
+  std::string csv = dir.file("list.csv", "a.wav,x\n");
+  auto missing = readDataSet(csv);
+  ASSERT_FALSE(bool(missing));
+  EXPECT_NE(llvm::toString(missing.takeError()).find("list.csv:1: no such file"),
+            std::string::npos);
+  auto empty = readDataSet(dir.file("empty/none.txt"));
+  ASSERT_FALSE(bool(empty));
+  llvm::consumeError(empty.takeError());
+  ScratchDir nothing;
+  auto noAudio = readDataSet(nothing.root);
+  ASSERT_FALSE(bool(noAudio));
+  EXPECT_NE(llvm::toString(noAudio.takeError()).find("no audio files"), std::string::npos);
+}
+
+TEST(Augmentations, SpecAugmentMasksOneBandEach) {
+  FrontEnd fe;
+  fe.frames = 100;
+  fe.bins = 32;
+  fe.mean = 0;
+  fe.std = 0.5f; // normalisation is the identity
+  std::vector<float> tone(16000);
+  for (size_t i = 0; i < tone.size(); ++i)
+    tone[i] = 0.5f * std::sin(0.3f * i) + 0.01f * std::sin(2.1f * i);
+  std::mt19937_64 rng(3);
+  std::vector<float> plain = clipImage(tone, fe, {}, rng);
+  Augmentations augment;
+  augment.freqm = 8;
+  augment.timem = 20;
+  bool sawMask = false;
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<float> masked = clipImage(tone, fe, augment, rng);
+    // Zeroed frequency bins are whole columns, zeroed frames whole rows.
+    int64_t zeroBins = 0, zeroFrames = 0;
+    for (int64_t f = 0; f < fe.bins; ++f) {
+      bool all = true;
+      for (int64_t t = 0; t < 98; ++t) // 98 real frames, then 2 zero-padded
+        all &= masked[t * fe.bins + f] == 0.0f;
+      zeroBins += all;
+    }
+    for (int64_t t = 0; t < 98; ++t) {
+      bool all = true;
+      for (int64_t f = 0; f < fe.bins; ++f)
+        all &= masked[t * fe.bins + f] == 0.0f;
+      zeroFrames += all;
+    }
+    EXPECT_LT(zeroBins, 8);
+    EXPECT_LT(zeroFrames, 20);
+    sawMask |= zeroBins > 0 && zeroFrames > 0;
+    // Everything outside the masks is untouched.
+    int64_t changed = 0;
+    for (size_t i = 0; i < masked.size(); ++i)
+      changed += masked[i] != plain[i] && masked[i] != 0.0f;
+    EXPECT_EQ(changed, 0);
+  }
+  EXPECT_TRUE(sawMask);
+}
+
+TEST(Augmentations, SymmetricBetaHasTheRightMoments) {
+  std::mt19937_64 rng(1);
+  double sum = 0, squares = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    double x = symmetricBeta(10, rng);
+    ASSERT_GT(x, 0);
+    ASSERT_LT(x, 1);
+    sum += x;
+    squares += x * x;
+  }
+  double mean = sum / n, var = squares / n - mean * mean;
+  EXPECT_NEAR(mean, 0.5, 0.005);
+  EXPECT_NEAR(var, 0.25 / 21, 0.001); // a^2 / ((2a)^2 (2a + 1))
+}
+
+TEST(ParamInit, OfficialRules) {
+  PatchGeometry g{8, 4, 256};
+  std::mt19937_64 rng(0);
+  auto table = initialParameter("pos_embed", {1, 33, 64}, g, rng);
+  ASSERT_TRUE(bool(table));
+  EXPECT_EQ(*table, mlir::amae::math::sincosPositionTable(8, 4, 64));
+  auto qkv = initialParameter("blocks.0.attn.qkv.weight", {192, 64}, g, rng);
+  ASSERT_TRUE(bool(qkv));
+  double bound = std::sqrt(6.0 / 256), maxAbs = 0;
+  for (float v : *qkv)
+    maxAbs = std::max(maxAbs, std::abs(double(v)));
+  EXPECT_LE(maxAbs, bound);
+  EXPECT_GT(maxAbs, 0.9 * bound);
+  auto conv = initialParameter("patch_embed.proj.weight", {64, 1, 16, 16}, g, rng);
+  ASSERT_TRUE(bool(conv));
+  for (float v : *conv)
+    ASSERT_LE(std::abs(v), std::sqrt(6.0 / (256 + 64)));
+  for (const char *name : {"norm.weight", "decoder_blocks.1.attn.tau"})
+    EXPECT_EQ(*initialParameter(name, {4}, g, rng), std::vector<float>(4, 1.0f));
+  EXPECT_EQ(*initialParameter("head.bias", {10}, g, rng), std::vector<float>(10, 0.0f));
+  auto head = initialParameter("head.weight", {10, 64}, g, rng);
+  for (float v : *head)
+    ASSERT_LE(std::abs(v), 4e-5f); // trunc_normal(std=2e-5) within 2 std
+  auto unknown = initialParameter("mystery", {3, 3, 3}, g, rng);
+  ASSERT_FALSE(bool(unknown));
+  EXPECT_NE(llvm::toString(unknown.takeError()).find("'mystery'"), std::string::npos);
+}
+
+TEST(TrainConfig, RoundTripsThroughJson) {
+  TrainConfig c;
+  c.mode = "finetune";
+  c.lr = 1.25e-4;
+  c.minLr = 1e-6;
+  c.warmup = 4;
+  c.epochs = 60;
+  c.steps = 1234;
+  c.beta1 = 0.9;
+  c.beta2 = 0.999;
+  c.weightDecay = 5e-4;
+  c.seed = 0xfedcba9876543210ull; // beyond a double's 53 bits
+  c.saveEvery = 100;
+  c.augment.gain = true;
+  c.augment.mixup = 0.5;
+  c.augment.freqm = 48;
+  c.augment.timem = 192;
+  std::string text;
+  llvm::raw_string_ostream(text) << c.toJSON();
+  auto back = TrainConfig::fromJSON(text);
+  ASSERT_TRUE(bool(back)) << llvm::toString(back.takeError());
+  std::string again;
+  llvm::raw_string_ostream(again) << back->toJSON();
+  EXPECT_EQ(text, again);
+  EXPECT_EQ(back->seed, c.seed);
+  EXPECT_FALSE(bool(TrainConfig::fromJSON("{\"mode\": \"pretrain\"}")));
+}
