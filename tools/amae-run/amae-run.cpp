@@ -31,6 +31,7 @@
 #include <cstring>
 #include <numeric>
 #include <chrono>
+#include <set>
 
 using namespace llvm;
 
@@ -156,6 +157,7 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
   int64_t batch = imgs->shape[0], frames = imgs->shape[2], bins = imgs->shape[3];
   std::mt19937_64 rng(maskSeed);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  std::set<std::string> usedNames;
   for (size_t first = 0; first < audioFiles.size(); first += batch) {
     size_t rows = std::min<size_t>(batch, audioFiles.size() - first);
     std::map<std::string, amae::HostTensor> inputs;
@@ -197,8 +199,13 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
       rec.prediction.assign(p, p + patches * width);
       const float *mk = static_cast<const float *>(mask.data()) + r * patches;
       rec.mask.assign(mk, mk + patches);
+      // Clips of the same name from different folders get the folder's name.
+      StringRef file = audioFiles[first + r];
+      std::string name = sys::path::stem(file).str();
+      if (!usedNames.insert(name).second)
+        name = sys::path::filename(sys::path::parent_path(file)).str() + "-" + name;
       SmallString<256> out(pngDir);
-      sys::path::append(out, sys::path::stem(audioFiles[first + r]) + ".png");
+      sys::path::append(out, name + ".png");
       if (Error err = amae::writeReconstructionPng(out, rec))
         return fail(toString(std::move(err)));
       outs() << audioFiles[first + r] << " -> " << out << "\n";

@@ -8,13 +8,15 @@
 // official recipe of the mode (docs/training.md). OUT receives
 // checkpoint.safetensors (parameters, AdamW moments, the step and the
 // configuration; written atomically), log.jsonl (one line per step and per
-// evaluation), classes.txt (fine-tuning) and final.safetensors (the
-// parameters under the official key names).
+// evaluation), class_labels_indices.csv (fine-tuning: the class order, in
+// AudioSet's format, so `amae-run --labels` reads it) and final.safetensors
+// (the parameters under the official key names).
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Trainer.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -209,16 +211,16 @@ int main(int argc, char **argv) {
   // Data.
   amae::TrainData data;
   std::vector<std::string> classes;
-  std::string classesPath = outDir + "/classes.txt";
+  std::string classesPath = outDir + "/class_labels_indices.csv";
   if (resume || !initPath.empty()) {
     // Keep the class order of the run being resumed or fine-tuned from.
     for (StringRef dir : {StringRef(outDir), sys::path::parent_path(initPath)})
-      if (auto buffer = MemoryBuffer::getFile(dir.str() + "/classes.txt");
+      if (auto buffer = MemoryBuffer::getFile(dir.str() + "/class_labels_indices.csv");
           buffer && classes.empty() && mode == "finetune") {
-        SmallVector<StringRef> names;
-        (*buffer)->getBuffer().split(names, '\n', -1, false);
-        for (StringRef n : names)
-          classes.push_back(n.str());
+        SmallVector<StringRef> lines;
+        (*buffer)->getBuffer().split(lines, '\n', -1, false);
+        for (StringRef line : llvm::drop_begin(lines)) // index,mid,display_name
+          classes.push_back(line.rsplit(',').second.str());
       }
   }
   if (!dataPath.empty()) {
@@ -301,8 +303,9 @@ int main(int argc, char **argv) {
   if (mode == "finetune" && !classes.empty() && !resume) {
     std::error_code ec;
     raw_fd_ostream os(classesPath, ec);
-    for (const std::string &n : classes)
-      os << n << "\n";
+    os << "index,mid,display_name\n";
+    for (auto [i, name] : llvm::enumerate(classes))
+      os << i << "," << name << "," << name << "\n";
   }
   errs() << formatv("amae-train: {0} {1} steps ({2:F2} epochs of {3} x batch {4}), lr {5:E2} "
                     "-> {6:E2}, warm-up {7:F2} epochs, betas ({8:F3}, {9:F3}), weight decay {10:E1}, "

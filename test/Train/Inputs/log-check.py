@@ -1,6 +1,7 @@
 """Checks on amae-train's log.jsonl.
 
-  log-check.py falls LOG FRACTION     # last loss < FRACTION x first loss
+  log-check.py falls LOG FRACTION     # mean of the last quarter of the losses (at most
+                                      # 10) < FRACTION x the mean of the first quarter
   log-check.py same LOG_A LOG_B       # the same steps with bit-identical losses
   log-check.py accuracy LOG MIN       # the last held-out accuracy >= MIN
 """
@@ -14,8 +15,9 @@ def steps(path):
 
 mode = sys.argv[1]
 if mode == "falls":
-    s = steps(sys.argv[2])
-    first, last, fraction = s[0]["loss"], s[-1]["loss"], float(sys.argv[3])
+    s = [r["loss"] for r in steps(sys.argv[2])]
+    k = max(1, min(10, len(s) // 4))
+    first, last, fraction = sum(s[:k]) / k, sum(s[-k:]) / k, float(sys.argv[3])
     print("loss %.6f -> %.6f over %d steps (%s %.2f x first)"
           % (first, last, len(s), "below" if last < fraction * first else "NOT below", fraction))
     sys.exit(0 if last < fraction * first else 1)
