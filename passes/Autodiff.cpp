@@ -46,9 +46,23 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex) {
   grads[ret.getOperand(lossIndex)] = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(scalar, 1.0f));
 
+  // Values that depend on a trained parameter: an op whose VJP gives no
+  // gradient for such an operand (a target, a table, an image) would drop
+  // part of the gradient silently, so that is an error instead.
+  DenseSet<Value> dependsOnParam;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (func.getArgAttr(i, "amae.param") && !func.getArgAttr(i, "amae.frozen"))
+      dependsOnParam.insert(func.getArgument(i));
   SmallVector<Operation *> forward;
-  for (Operation &op : body.without_terminator())
+  for (Operation &op : body.without_terminator()) {
     forward.push_back(&op);
+    if (!llvm::any_of(op.getOperands(), [&](Value v) { return dependsOnParam.count(v); }))
+      continue;
+    auto d = dyn_cast<DifferentiableOpInterface>(op);
+    for (OpResult r : op.getResults())
+      if (!d || d.isDifferentiableResult(r.getResultNumber()))
+        dependsOnParam.insert(r);
+  }
   for (Operation *op : llvm::reverse(forward)) {
     SmallVector<Value> resultGrads;
     bool reached = false;
@@ -62,8 +76,12 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex) {
       SmallVector<Value> operandGrads;
       if (failed(d.buildVjp(b, resultGrads, operandGrads)))
         return op->emitOpError("failed to build its vector-Jacobian product");
-      for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads))
+      for (auto [i, operand, g] : llvm::enumerate(op->getOperands(), operandGrads)) {
+        if (!g && isFloatTensor(operand) && dependsOnParam.count(operand))
+          return op->emitOpError("has no gradient for operand #")
+                 << i << ", which depends on a trained parameter (amae-autodiff)";
         accumulate(operand, g);
+      }
     } else if (isa<arith::AddFOp>(op)) {
       accumulate(op->getOperand(0), resultGrads[0]);
       accumulate(op->getOperand(1), resultGrads[0]);

@@ -40,6 +40,24 @@ def AmaeOutlineKernels : Pass<"amae-outline-kernels", "mlir::ModuleOp"> {
                            "mlir::LLVM::LLVMDialect"];
 }
 
+def AmaeShrinkBufferLifetimes : Pass<"amae-shrink-buffer-lifetimes", "mlir::func::FuncOp"> {
+  let summary = "Allocate buffers at their first use and free them after their last";
+  let description = [{
+    Bufferization hoists every static allocation to the top of a graph and
+    the deallocation pipeline frees each buffer at the end of the function,
+    so every intermediate of a graph is live at once: a training step's
+    peak memory is the sum of all its activations, gradients and
+    temporaries. In the straight-line body of a graph this pass moves each
+    `memref.alloc` down to just before the first op that uses the buffer and
+    each `memref.dealloc` up to just after the last op that uses the buffer
+    or any view of it (an op taking it and returning a memref is taken to
+    alias it, conservatively). Peak memory becomes the largest set of
+    simultaneously live buffers, which is what makes recomputation
+    (`amae-autodiff{recompute=blocks}`) trade time for memory.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def AmaeContractionsToBlas : Pass<"amae-contractions-to-blas", "mlir::ModuleOp"> {
   let summary = "Hand bufferized matmul-shaped contractions to a BLAS";
   let description = [{

@@ -4,7 +4,8 @@
 //    tensors -> linalg;
 // 2. one-shot bufferization across function boundaries, with copies made as
 //    linalg.copy (so strided copies become loops, not a runtime call);
-// 3. results -> out-parameters, buffer deallocation;
+// 3. results -> out-parameters, buffer deallocation, then each buffer
+//    allocated at its first use and freed after its last;
 // 4. loops and the full conversions to the LLVM dialect. The last steps are
 //    conversions: an op nobody lowers fails the pipeline loudly.
 //
@@ -84,6 +85,14 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
   if (failed(lowerToLinalg(module)))
     return failure();
 
+  // Inputs and parameters belong to the caller: a bound parameter is reused
+  // by every run (and a training step reads it again), so no graph may
+  // write into it. Read-only arguments make bufferization copy instead.
+  for (auto func : module.getOps<func::FuncOp>())
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                      BoolAttr::get(ctx, false));
+
   bufferization::OneShotBufferizationOptions options;
   options.bufferizeFunctionBoundaries = true;
   options.setFunctionBoundaryTypeConversion(
@@ -108,7 +117,7 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
   if (cpu.useBlas)
     pipeline += "amae-contractions-to-blas,canonicalize,";
   pipeline +=
-      "amae-outline-kernels,"
+      "func.func(amae-shrink-buffer-lifetimes),amae-outline-kernels,"
       "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
       "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
       "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"

@@ -21,7 +21,14 @@ def Amae_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
       "Builds the operand gradients from the result gradients.",
       "::llvm::LogicalResult", "buildVjp",
       (ins "::mlir::OpBuilder &":$builder, "::mlir::ValueRange":$resultGrads,
-           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>
+           "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>,
+    InterfaceMethod<
+      [{Whether result `index` varies smoothly with the op's float operands.
+        False for results that are piecewise constant in them (the mask of
+        random masking depends on the noise only), which therefore carry no
+        gradient and do not make later operands depend on parameters.}],
+      "bool", "isDifferentiableResult", (ins "unsigned":$index), [{}],
+      [{ return true; }]>
   ];
 }
 

@@ -230,6 +230,44 @@ Manifest manifestOf(ModuleOp module) {
   return manifest;
 }
 
+LogicalResult orderGraphArguments(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    unsigned n = func.getNumArguments();
+    SmallVector<unsigned> order;
+    for (unsigned i = 0; i < n; ++i) {
+      bool isInput = bool(func.getArgAttr(i, "amae.input"));
+      if (!isInput && !func.getArgAttr(i, "amae.param"))
+        return func.emitError("argument #")
+               << i << " has neither amae.input nor amae.param: the runtime cannot pass it";
+      if (isInput)
+        order.push_back(i);
+    }
+    for (unsigned i = 0; i < n; ++i)
+      if (!func.getArgAttr(i, "amae.input"))
+        order.push_back(i);
+    if (llvm::equal(order, llvm::seq<unsigned>(0, n)))
+      continue;
+    Block &body = func.getBody().front();
+    SmallVector<DictionaryAttr> attrs;
+    SmallVector<Type> types;
+    SmallVector<Value> fresh;
+    for (unsigned i : order) {
+      attrs.push_back(func.getArgAttrDict(i));
+      types.push_back(func.getArgument(i).getType());
+      fresh.push_back(body.addArgument(types.back(), func.getArgument(i).getLoc()));
+    }
+    for (auto [k, i] : llvm::enumerate(order))
+      body.getArgument(i).replaceAllUsesWith(fresh[k]);
+    body.eraseArguments(0, n);
+    func.setFunctionType(FunctionType::get(func.getContext(), types, func.getResultTypes()));
+    for (auto [k, dict] : llvm::enumerate(attrs))
+      func.setArgAttrs(k, dict ? dict : DictionaryAttr::get(func.getContext()));
+  }
+  return success();
+}
+
 void loadGraphDialects(MLIRContext &context) {
   context.loadDialect<AmaeDialect, arith::ArithDialect, func::FuncDialect,
                       tensor::TensorDialect>();

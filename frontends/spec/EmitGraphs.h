@@ -22,6 +22,12 @@ mlir::OwningOpRef<mlir::ModuleOp> emitGraphs(mlir::MLIRContext &context,
 /// inputs, parameters and outputs, read off the `amae.*` attributes.
 Manifest manifestOf(mlir::ModuleOp module);
 
+/// Puts every graph's `amae.input` arguments before its `amae.param`
+/// arguments (each group in its own order), the calling convention of the
+/// runtime, which passes inputs and then parameters. Hand-written IR may
+/// interleave them; an argument that is neither is an error.
+mlir::LogicalResult orderGraphArguments(mlir::ModuleOp module);
+
 /// Adds `<G>_adamw` for each training graph G of `module` (after autodiff,
 /// so the gradients' names exist): one AdamW step with the official
 /// parameter groups and the spec's hyperparameters.

@@ -44,7 +44,23 @@ struct Vjp : DifferentiableOpInterface::ExternalModel<Vjp<OpTy, Impl>, OpTy> {
     operandGrads.assign(op->getNumOperands(), Value());
     return Impl::build(cast<OpTy>(op), b, resultGrads, operandGrads);
   }
+  bool isDifferentiableResult(Operation *op, unsigned index) const;
 };
+
+/// Implementations may declare `static bool differentiableResult(unsigned)`.
+template <typename Impl, typename = void>
+struct HasDifferentiableResult : std::false_type {};
+template <typename Impl>
+struct HasDifferentiableResult<Impl, std::void_t<decltype(Impl::differentiableResult(0u))>>
+    : std::true_type {};
+
+template <typename OpTy, typename Impl>
+bool Vjp<OpTy, Impl>::isDifferentiableResult(Operation *, unsigned index) const {
+  if constexpr (HasDifferentiableResult<Impl>::value)
+    return Impl::differentiableResult(index);
+  return true;
+}
+
 
 //===----------------------------------------------------------------------===//
 // Layers
@@ -150,7 +166,25 @@ struct LayerNormVjp {
 
 struct AddPositionVjp {
   static LogicalResult build(AddPositionOp op, OpBuilder &b, ValueRange g, Grads &out) {
-    out[0] = g[0]; // The table is frozen (pos_embed): no gradient.
+    out[0] = g[0];
+    // The table's gradient (zero where the model freezes it, as pos_embed
+    // is): the cotangent summed over the batch, at rows offset..offset+L.
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    ArrayRef<int64_t> s = shapeOf(op.getInput()), table = shapeOf(op.getTable());
+    Value rows = generic(b, loc, g[0], filledTensor(b, loc, {s[1], s[2]}, 0.0f),
+                         {pick(ctx, 3, {2, 0, 1}), pick(ctx, 3, {0, 1})}, iterators(2, 1),
+                         [](OpBuilder &nb, Location l, ValueRange a) {
+                           yield(nb, l, add(nb, l, a[0], a[1]));
+                         });
+    Value block = expand(b, loc, rows, {1, s[1], s[2]}, {{0, 1}, {2}});
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
+                                         b.getIndexAttr(op.getOffset()), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(s[1]),
+                                       b.getIndexAttr(s[2])};
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    out[1] = tensor::InsertSliceOp::create(b, loc, block, filledTensor(b, loc, table, 0.0f),
+                                           offsets, sizes, strides);
     return success();
   }
 };
@@ -347,6 +381,8 @@ struct TimeFreqMaskingVjp {
 };
 
 struct RandomMaskingVjp {
+  // Only the kept tokens vary with the input; the mask follows the noise.
+  static bool differentiableResult(unsigned index) { return index == 0; }
   static LogicalResult build(RandomMaskingOp op, OpBuilder &b, ValueRange g, Grads &out) {
     if (!g[0])
       return success();

@@ -71,3 +71,17 @@ func.func @no_vjp(%x: tensor<2x8xf32> {amae.input = "x"}, %y: tensor<2x3xf32> {a
   %loss = amae.bce_with_logits %d, %y : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<f32>
   return %loss : tensor<f32>
 }
+
+// -----
+
+// A VJP that gives no gradient for an operand (here the loss's target, data
+// in the model) is an error once that operand depends on a trained
+// parameter: the gradient would be silently incomplete.
+func.func @target_depends_on_param(%x: tensor<1x4x6xf32> {amae.input = "x"}, %m: tensor<1x4xf32> {amae.input = "mask"},
+                                   %w: tensor<6x6xf32> {amae.param = "w"})
+    -> (tensor<f32> {amae.output = "loss"}) {
+  %y = amae.linear %x, %w : (tensor<1x4x6xf32>, tensor<6x6xf32>) -> tensor<1x4x6xf32>
+  // expected-error @+1 {{'amae.masked_mse_loss' op has no gradient for operand #1, which depends on a trained parameter (amae-autodiff)}}
+  %l = amae.masked_mse_loss %x, %y, %m {norm_pix = false} : (tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<1x4xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}

@@ -149,6 +149,8 @@ int main(int argc, char **argv) {
     errs() << specPath << ": internal error: the emitted IR does not verify\n";
     return 1;
   }
+  if (failed(amae::orderGraphArguments(*module)))
+    return 1;
 
   if (!weightsPath.empty())
     return checkWeights(amae::manifestOf(*module));
