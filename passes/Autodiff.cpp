@@ -5,6 +5,7 @@
 #include "passes/lowering/LoweringUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir::amae {
 #define GEN_PASS_DEF_AMAEAUTODIFF
@@ -21,12 +22,58 @@ std::optional<unsigned> lossResult(func::FuncOp func) {
   return std::nullopt;
 }
 
+/// The transformer block an op belongs to ("blocks.3", "decoder_blocks.0"),
+/// from its name location; empty for ops outside blocks.
+StringRef blockOf(Operation *op) {
+  auto name = dyn_cast<NameLoc>(op->getLoc());
+  if (!name)
+    return {};
+  StringRef full = name.getName().getValue();
+  for (StringRef prefix : {"blocks.", "decoder_blocks."}) {
+    if (!full.starts_with(prefix))
+      continue;
+    size_t dot = full.find('.', prefix.size());
+    return full.take_front(dot == StringRef::npos ? full.size() : dot);
+  }
+  return {};
+}
+
 bool isFloatTensor(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   return type && isa<FloatType>(type.getElementType());
 }
 
-LogicalResult differentiate(func::FuncOp func, unsigned lossIndex) {
+/// Clones the forward ops of one block at `b`, feeding values produced
+/// before the block through `x + 0.0` so that CSE cannot merge the clones
+/// with the originals. Returns, for each original op, its clone, and for
+/// each clone operand, the original value it stands for.
+void cloneBlockForward(OpBuilder &b, ArrayRef<Operation *> ops,
+                       DenseMap<Operation *, Operation *> &cloneOf,
+                       DenseMap<Value, Value> &originalOf) {
+  IRMapping mapping;
+  DenseSet<Operation *> inBlock(ops.begin(), ops.end());
+  for (Operation *op : ops) {
+    for (Value operand : op->getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      bool outside = !def || !inBlock.contains(def);
+      if (!outside || mapping.contains(operand) || !isFloatTensor(operand) ||
+          isa<BlockArgument>(operand) || (def && def->hasTrait<OpTrait::ConstantLike>()))
+        continue;
+      auto type = cast<RankedTensorType>(operand.getType());
+      Value zero = arith::ConstantOp::create(
+          b, op->getLoc(), DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+      Value barrier = arith::AddFOp::create(b, op->getLoc(), operand, zero);
+      mapping.map(operand, barrier);
+      originalOf[barrier] = operand;
+    }
+    Operation *clone = b.clone(*op, mapping);
+    cloneOf[op] = clone;
+    for (auto [o, c] : llvm::zip(op->getResults(), clone->getResults()))
+      originalOf[c] = o;
+  }
+}
+
+LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomputeBlocks) {
   Block &body = func.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   OpBuilder b(ret);
@@ -63,7 +110,22 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex) {
       if (!d || d.isDifferentiableResult(r.getResultNumber()))
         dependsOnParam.insert(r);
   }
+  // Blocks whose forward the backward recomputes, and the last op of each.
+  llvm::StringMap<SmallVector<Operation *>> blockOps;
+  if (recomputeBlocks)
+    for (Operation *op : forward)
+      if (StringRef block = blockOf(op); !block.empty())
+        blockOps[block].push_back(op);
+  DenseMap<Operation *, Operation *> cloneOf;
+  DenseMap<Value, Value> originalOf;
+  auto original = [&](Value v) { return originalOf.lookup(v) ? originalOf.lookup(v) : v; };
+
   for (Operation *op : llvm::reverse(forward)) {
+    if (StringRef block = blockOf(op); recomputeBlocks && !block.empty()) {
+      SmallVector<Operation *> &ops = blockOps[block];
+      if (!ops.empty() && ops.back() == op)
+        cloneBlockForward(b, ops, cloneOf, originalOf);
+    }
     SmallVector<Value> resultGrads;
     bool reached = false;
     for (Value r : op->getResults()) {
@@ -72,15 +134,20 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex) {
     }
     if (!reached)
       continue;
-    if (auto d = dyn_cast<DifferentiableOpInterface>(op)) {
+    if (isa<DifferentiableOpInterface>(op)) {
+      // Recomputed blocks differentiate the clone (its operands are the
+      // recomputed values); gradients go to the original operands.
+      Operation *source = cloneOf.lookup(op) ? cloneOf.lookup(op) : op;
       SmallVector<Value> operandGrads;
-      if (failed(d.buildVjp(b, resultGrads, operandGrads)))
+      if (failed(cast<DifferentiableOpInterface>(source).buildVjp(b, resultGrads,
+                                                                   operandGrads)))
         return op->emitOpError("failed to build its vector-Jacobian product");
-      for (auto [i, operand, g] : llvm::enumerate(op->getOperands(), operandGrads)) {
-        if (!g && isFloatTensor(operand) && dependsOnParam.count(operand))
+      for (auto [i, operand, g] : llvm::enumerate(source->getOperands(), operandGrads)) {
+        Value forwardOperand = original(operand);
+        if (!g && isFloatTensor(forwardOperand) && dependsOnParam.count(forwardOperand))
           return op->emitOpError("has no gradient for operand #")
                  << i << ", which depends on a trained parameter (amae-autodiff)";
-        accumulate(operand, g);
+        accumulate(forwardOperand, g);
       }
     } else if (isa<arith::AddFOp>(op)) {
       accumulate(op->getOperand(0), resultGrads[0]);
@@ -125,10 +192,16 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex) {
 }
 
 struct AmaeAutodiffPass : impl::AmaeAutodiffBase<AmaeAutodiffPass> {
+  using AmaeAutodiffBase::AmaeAutodiffBase;
   void runOnOperation() override {
+    if (recompute != "none" && recompute != "blocks") {
+      getOperation().emitError("amae-autodiff: recompute must be none or blocks, got '")
+          << recompute << "'";
+      return signalPassFailure();
+    }
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (auto loss = lossResult(func))
-        if (failed(differentiate(func, *loss)))
+        if (failed(differentiate(func, *loss, recompute == "blocks")))
           return signalPassFailure();
   }
 };

@@ -106,11 +106,24 @@ def AmaeAutodiff : Pass<"amae-autodiff", "mlir::ModuleOp"> {
     prepend_token, split_qkv, attention and window_attention (both
     recomputing the probabilities instead of storing them), merge_heads,
     mean_pool, bce_with_logits, masked_mse_loss, unshuffle, random_masking,
-    time_freq_masking, patch_embed, plus `arith.addf` and
-    `tensor.extract_slice`. Still missing: dropout and drop-path (the
-    training graphs of the golden tests run with rate 0, which folds them
-    away).
+    time_freq_masking, patch_embed, dropout, drop_path, plus `arith.addf`
+    and `tensor.extract_slice`. An operand without a gradient that depends
+    on a trained parameter is an error.
+
+    With `recompute=blocks`, the backward of each transformer block
+    (`blocks.N.*`, `decoder_blocks.N.*`, told by the ops' name locations)
+    does not read the block's forward intermediates: the block's forward is
+    cloned just before its backward, fed from the stored block input, and
+    the VJPs use the clones. Only block inputs stay live between the forward
+    and the backward; with `amae-shrink-buffer-lifetimes` the forward
+    intermediates are freed as soon as the forward has used them. The
+    clones read the block input through `x + 0.0` (exact), so CSE cannot
+    fold them back into the forward. Gradients are bit-identical.
   }];
+  let options = [
+    Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
+           "What the backward recomputes instead of storing: none or blocks">
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
                            "mlir::math::MathDialect", "mlir::tensor::TensorDialect"];
 }

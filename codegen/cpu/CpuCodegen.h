@@ -39,8 +39,10 @@ bool blasAvailable();
 void registerCodegenDialects(mlir::DialectRegistry &registry);
 
 /// Runs amae-autodiff: every graph with a `loss` output gains `grad.<param>`
-/// outputs for its trainable parameters.
-mlir::LogicalResult appendGradients(mlir::ModuleOp module);
+/// outputs for its trainable parameters. `recompute` is "none" or "blocks"
+/// (the backward recomputes each transformer block's forward).
+mlir::LogicalResult appendGradients(mlir::ModuleOp module,
+                                    llvm::StringRef recompute = "none");
 
 /// Lowers the amae graphs of `module` to linalg/tensor/arith/math in place.
 mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);

@@ -61,9 +61,9 @@ static void prepareContext(MLIRContext *ctx) {
   (void)registered;
 }
 
-LogicalResult appendGradients(ModuleOp module) {
+LogicalResult appendGradients(ModuleOp module, StringRef recompute) {
   prepareContext(module.getContext());
-  return runPipeline(module, "amae-autodiff");
+  return runPipeline(module, ("amae-autodiff{recompute=" + recompute + "}").str());
 }
 
 LogicalResult lowerToLinalg(ModuleOp module) {

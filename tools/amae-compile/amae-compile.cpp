@@ -64,6 +64,11 @@ cl::opt<bool> withGrads("grads",
                         cl::desc("Differentiate the training graphs: add grad.<param> "
                                  "outputs (amae-autodiff)"),
                         cl::cat(category));
+cl::opt<std::string> recompute("recompute", cl::init("none"),
+                               cl::desc("With --grads: none, or blocks (the backward recomputes "
+                                        "each transformer block instead of storing its "
+                                        "intermediates: less memory, more time)"),
+                               cl::cat(category));
 cl::opt<bool> withOptimizer("optimizer",
                             cl::desc("Add <graph>_adamw: one AdamW step with the "
                                      "official parameter groups per training graph"),
@@ -155,7 +160,7 @@ int main(int argc, char **argv) {
   if (!weightsPath.empty())
     return checkWeights(amae::manifestOf(*module));
 
-  if (withGrads && failed(amae::appendGradients(*module)))
+  if (withGrads && failed(amae::appendGradients(*module, recompute)))
     return 1;
   amae::Manifest manifest = amae::manifestOf(*module);
   bool wantsLibrary = emit == EmitKind::SharedLibrary ||
