@@ -28,6 +28,10 @@ struct CpuOptions {
   bool useBlas = false;
   /// Keep `<output>.o` and `<output>.ll` next to the library.
   bool keepIntermediates = false;
+  /// Allocate buffers at first use and free them after last use
+  /// (amae-shrink-buffer-lifetimes); off, every buffer lives for the whole
+  /// graph (for measuring what the pass saves).
+  bool shrinkBufferLifetimes = true;
 };
 
 /// True when this build can link models against OpenBLAS.

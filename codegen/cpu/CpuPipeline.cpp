@@ -116,8 +116,10 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
       "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,";
   if (cpu.useBlas)
     pipeline += "amae-contractions-to-blas,canonicalize,";
+  if (cpu.shrinkBufferLifetimes)
+    pipeline += "func.func(amae-shrink-buffer-lifetimes),";
   pipeline +=
-      "func.func(amae-shrink-buffer-lifetimes),amae-outline-kernels,"
+      "amae-outline-kernels,"
       "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
       "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
       "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"

@@ -69,6 +69,10 @@ cl::opt<std::string> recompute("recompute", cl::init("none"),
                                         "each transformer block instead of storing its "
                                         "intermediates: less memory, more time)"),
                                cl::cat(category));
+cl::opt<bool> shrinkLifetimes("shrink-buffer-lifetimes", cl::init(true),
+                              cl::desc("Allocate each buffer at its first use and free it "
+                                       "after its last (=false: all live for the whole graph)"),
+                              cl::cat(category));
 cl::opt<bool> withOptimizer("optimizer",
                             cl::desc("Add <graph>_adamw: one AdamW step with the "
                                      "official parameter groups per training graph"),
@@ -178,6 +182,7 @@ int main(int argc, char **argv) {
     cpu.optLevel = optLevel;
     cpu.useBlas = useBlas;
     cpu.keepIntermediates = keepIntermediates;
+    cpu.shrinkBufferLifetimes = shrinkLifetimes;
     if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath, cpu)) {
       errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
       return 1;
