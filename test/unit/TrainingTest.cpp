@@ -198,3 +198,56 @@ TEST(TrainConfig, RoundTripsThroughJson) {
   EXPECT_EQ(back->seed, c.seed);
   EXPECT_FALSE(bool(TrainConfig::fromJSON("{\"mode\": \"pretrain\"}")));
 }
+
+namespace {
+/// A mono 16-bit PCM WAV file of a tone.
+void writeTone(const std::string &path, double hz, int samples = 16000) {
+  std::vector<int16_t> pcm(samples);
+  for (int i = 0; i < samples; ++i)
+    pcm[i] = static_cast<int16_t>(8000 * std::sin(2 * M_PI * hz * i / 16000.0));
+  auto u32 = [](uint32_t v) { return std::string(reinterpret_cast<char *>(&v), 4); };
+  auto u16 = [](uint16_t v) { return std::string(reinterpret_cast<char *>(&v), 2); };
+  uint32_t bytes = samples * 2;
+  std::string header = "RIFF" + u32(36 + bytes) + "WAVEfmt " + u32(16) + u16(1) + u16(1) +
+                       u32(16000) + u32(32000) + u16(2) + u16(16) + "data" + u32(bytes);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  os << header;
+  os.write(reinterpret_cast<const char *>(pcm.data()), bytes);
+}
+} // namespace
+
+TEST(Augmentations, MixupSplitsTheLabels) {
+  ScratchDir dir;
+  writeTone(dir.file("a/x.wav"), 440);
+  writeTone(dir.file("b/y.wav"), 1300, 12000);
+  auto data = readDataSet(dir.root);
+  ASSERT_TRUE(bool(data)) << llvm::toString(data.takeError());
+  FrontEnd fe;
+  fe.frames = 100;
+  fe.bins = 32;
+  Augmentations augment;
+  augment.mixup = 1.0; // every row mixes in a partner
+  augment.gain = true;
+  std::mt19937_64 rng(5);
+  bool sawMix = false;
+  for (int trial = 0; trial < 8; ++trial) {
+    auto batch = loadBatch(*data, {0, 1}, fe, 2, augment, rng);
+    ASSERT_TRUE(bool(batch)) << llvm::toString(batch.takeError());
+    for (int row = 0; row < 2; ++row) {
+      float own = batch->labels[row * 2 + row], other = batch->labels[row * 2 + 1 - row];
+      EXPECT_NEAR(own + other, 1.0f, 1e-6f); // λ and 1 - λ, added
+      EXPECT_GT(own, 0.0f);
+      sawMix |= other > 0.05f;
+    }
+    for (float v : batch->images)
+      ASSERT_TRUE(std::isfinite(v));
+  }
+  EXPECT_TRUE(sawMix);
+  // Without augmentation the labels are one-hot and the images repeatable.
+  auto plain = loadBatch(*data, {0, 1}, fe, 2, {}, rng);
+  auto again = loadBatch(*data, {0, 1}, fe, 2, {}, rng);
+  ASSERT_TRUE(plain && again);
+  EXPECT_EQ(plain->labels, (std::vector<float>{1, 0, 0, 1}));
+  EXPECT_EQ(plain->images, again->images);
+}
