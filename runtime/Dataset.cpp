@@ -24,8 +24,7 @@ static bool isAudioFile(llvm::StringRef path) {
          ext.equals_insensitive(".ogg");
 }
 
-/// Splits one CSV line at commas outside double quotes.
-static std::vector<std::string> csvFields(llvm::StringRef line) {
+std::vector<std::string> csvFields(llvm::StringRef line) {
   std::vector<std::string> fields(1);
   bool quoted = false;
   for (char c : line) {
@@ -37,6 +36,26 @@ static std::vector<std::string> csvFields(llvm::StringRef line) {
       fields.back() += c;
   }
   return fields;
+}
+
+llvm::Expected<std::vector<std::string>> readClassLabels(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return llvm::createStringError(path + ": " + buffer.getError().message());
+  std::vector<std::string> names;
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> fields = csvFields(lines[i].trim());
+    unsigned index;
+    if (fields.size() < 3 || llvm::StringRef(fields[0]).getAsInteger(10, index))
+      return llvm::createStringError(path + ":" + llvm::Twine(i + 1) +
+                                     ": expected index,mid,display_name");
+    if (names.size() <= index)
+      names.resize(index + 1);
+    names[index] = fields[2];
+  }
+  return names;
 }
 
 /// Clips with label names, before names become indices.

@@ -46,6 +46,14 @@ struct DataSet {
 llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
                                     const std::vector<std::string> &classes = {});
 
+/// Splits one CSV line at commas outside double quotes (quotes dropped).
+std::vector<std::string> csvFields(llvm::StringRef line);
+
+/// Reads AudioSet's class_labels_indices.csv (a header, then
+/// index,mid,display_name with the name possibly quoted) into names by
+/// index. amae-train writes the classes of a fine-tuning run in this form.
+llvm::Expected<std::vector<std::string>> readClassLabels(llvm::StringRef path);
+
 /// What the model expects of an input image.
 struct FrontEnd {
   int64_t sampleRate = 16000, frames = 1024, bins = 128;

@@ -93,37 +93,6 @@ void printSignature(const amae::GraphSignature &g) {
   outs() << "  " << g.params.size() << " parameters\n";
   show("output", g.outputs);
 }
-/// Reads AudioSet's class_labels_indices.csv (index,mid,display_name, the
-/// name possibly quoted) into names by index.
-Expected<std::vector<std::string>> readLabels(StringRef path) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return createStringError(path + ": " + buffer.getError().message());
-  std::vector<std::string> names;
-  SmallVector<StringRef> lines;
-  (*buffer)->getBuffer().split(lines, '\n', -1, false);
-  for (size_t i = 1; i < lines.size(); ++i) {
-    StringRef line = lines[i].trim();
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (char c : line) {
-      if (c == '"')
-        quoted = !quoted;
-      else if (c == ',' && !quoted)
-        fields.emplace_back();
-      else
-        fields.back() += c;
-    }
-    unsigned index;
-    if (fields.size() < 3 || StringRef(fields[0]).getAsInteger(10, index))
-      return createStringError(path + ":" + Twine(i + 1) +
-                               ": expected index,mid,display_name");
-    if (names.size() <= index)
-      names.resize(index + 1);
-    names[index] = fields[2];
-  }
-  return names;
-}
 
 amae::FrontEnd frontEnd(const amae::Manifest &m, int64_t frames, int64_t bins) {
   amae::FrontEnd fe;
@@ -225,7 +194,7 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
   int64_t classes = sig.outputs[0].shape[1], width = sig.outputs[1].shape[1];
   std::vector<std::string> labels;
   if (!labelsPath.empty()) {
-    auto read = readLabels(labelsPath);
+    auto read = amae::readClassLabels(labelsPath);
     if (!read)
       return fail(toString(read.takeError()));
     labels = std::move(*read);

@@ -214,14 +214,15 @@ int main(int argc, char **argv) {
   std::string classesPath = outDir + "/class_labels_indices.csv";
   if (resume || !initPath.empty()) {
     // Keep the class order of the run being resumed or fine-tuned from.
-    for (StringRef dir : {StringRef(outDir), sys::path::parent_path(initPath)})
-      if (auto buffer = MemoryBuffer::getFile(dir.str() + "/class_labels_indices.csv");
-          buffer && classes.empty() && mode == "finetune") {
-        SmallVector<StringRef> lines;
-        (*buffer)->getBuffer().split(lines, '\n', -1, false);
-        for (StringRef line : llvm::drop_begin(lines)) // index,mid,display_name
-          classes.push_back(line.rsplit(',').second.str());
-      }
+    for (StringRef dir : {StringRef(outDir), sys::path::parent_path(initPath)}) {
+      std::string file = dir.str() + "/class_labels_indices.csv";
+      if (!classes.empty() || mode != "finetune" || !sys::fs::exists(file))
+        continue;
+      auto names = amae::readClassLabels(file);
+      if (!names)
+        return fail(toString(names.takeError()));
+      classes = std::move(*names);
+    }
   }
   if (!dataPath.empty()) {
     auto set = amae::readDataSet(dataPath, mode == "finetune" ? classes
@@ -305,7 +306,7 @@ int main(int argc, char **argv) {
     raw_fd_ostream os(classesPath, ec);
     os << "index,mid,display_name\n";
     for (auto [i, name] : llvm::enumerate(classes))
-      os << i << "," << name << "," << name << "\n";
+      os << i << ",\"" << name << "\",\"" << name << "\"\n";
   }
   errs() << formatv("amae-train: {0} {1} steps ({2:F2} epochs of {3} x batch {4}), lr {5:E2} "
                     "-> {6:E2}, warm-up {7:F2} epochs, betas ({8:F3}, {9:F3}), weight decay {10:E1}, "
