@@ -45,26 +45,31 @@ def forward(w, imgs, depth, heads):
     return F.linear(emb, w["head.weight"], w["head.bias"]), emb
 
 
-ap = argparse.ArgumentParser()
-ap.add_argument("weights")
-ap.add_argument("inputs")
-ap.add_argument("out")
-ap.add_argument("--repeat", type=int, default=5)
-ap.add_argument("--threads", type=int, default=2)
-ap.add_argument("--heads", type=int, default=12)
-args = ap.parse_args()
-torch.set_num_threads(args.threads)
-w = {k: torch.from_numpy(v.copy()) for k, v in read(args.weights).items()}
-imgs = torch.from_numpy(read(args.inputs)["imgs"].copy())
-depth = len({k.split(".")[1] for k in w if k.startswith("blocks.")})
-with torch.no_grad():
-    logits, emb = forward(w, imgs, depth, args.heads)
-    times = []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        forward(w, imgs, depth, args.heads)
-        times.append((time.perf_counter() - t0) * 1000)
-times.sort()
-print("pytorch infer: %d runs, median %.3f ms, min %.3f ms (%d threads, torch %s)" %
-      (args.repeat, times[len(times) // 2], times[0], args.threads, torch.__version__))
-write(args.out, {"logits": logits.numpy(), "embedding": emb.numpy()})
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("weights")
+    ap.add_argument("inputs")
+    ap.add_argument("out")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--heads", type=int, default=12)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    w = {k: torch.from_numpy(v.copy()) for k, v in read(args.weights).items()}
+    imgs = torch.from_numpy(read(args.inputs)["imgs"].copy())
+    depth = len({k.split(".")[1] for k in w if k.startswith("blocks.")})
+    with torch.no_grad():
+        logits, emb = forward(w, imgs, depth, args.heads)
+        times = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            forward(w, imgs, depth, args.heads)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    print("pytorch infer: %d runs, median %.3f ms, min %.3f ms (%d threads, torch %s)" %
+          (args.repeat, times[len(times) // 2], times[0], args.threads, torch.__version__))
+    write(args.out, {"logits": logits.numpy(), "embedding": emb.numpy()})
+
+
+if __name__ == "__main__":
+    main()

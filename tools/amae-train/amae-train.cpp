@@ -155,7 +155,7 @@ Expected<amae::TrainConfig> configFromFlags(const amae::Manifest &manifest,
       c.augment.mixup > 1 || c.augment.freqm < 0 || c.augment.timem < 0)
     return createStringError("learning rates, warm-up, steps and augmentations must be "
                              "non-negative (and the mixup probability at most 1)");
-  if (!pretrain && (c.augment.any()) && !batchFrom.empty())
+  if (c.augment.any() && !batchFrom.empty())
     return createStringError("augmentations need --data, not --batch-from");
   return c;
 }

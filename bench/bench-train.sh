@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# One fine-tuning step of the base model (1024 x 128 input, ViT-B encoder,
+# 527 classes, no token dropping): amae's compiled training loop
+# (amae-train --batch-from: forward + backward graph, then the AdamW graph)
+# against the same step in PyTorch (autograd + torch.optim.AdamW), on this
+# machine, same weights and batch, 2 threads each. Prints both medians, the
+# ratio, and both first-step losses (which must agree).
+#
+#   bash bench/bench-train.sh [steps=5] [batch=2] [spec=bench/base-finetune.yaml]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${AMAE_BUILD_DIR:-$root/build}/bin"
+steps="${1:-5}"
+batch="${2:-2}"
+spec="${3:-$root/bench/base-finetune.yaml}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+start=$(date +%s)
+"$bin/amae-compile" "$spec" --graphs=finetune --batch="$batch" --grads --optimizer -o "$work/model.so"
+echo "compiled in $(( $(date +%s) - start )) s"
+"$bin/amae-compile" "$spec" --graphs=finetune --batch="$batch" --emit=manifest -o "$work/manifest.json"
+PYTHONPATH="$root/tools/python" /usr/bin/python3 - "$work" <<'PY'
+import sys
+from safetensors_io import random_weights
+random_weights(sys.argv[1] + "/manifest.json", "finetune", sys.argv[1] + "/weights.safetensors")
+PY
+/usr/bin/python3 "$root/test/Train/Inputs/make-batch.py" "$work/manifest.json" finetune "$work/batch.safetensors"
+
+"$bin/amae-train" "$work/model.so" --mode=finetune --batch-from="$work/batch.safetensors" \
+  --init="$work/weights.safetensors" --out="$work/run" --steps=$((steps + 1)) --lr=1e-4 \
+  --warmup=0 2> /dev/null
+amae=$(/usr/bin/python3 - "$work/run/log.jsonl" "$batch" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+b = int(sys.argv[2])
+ms = sorted(1000 * b / r["clips_per_s"] for r in rows[1:])
+print("amae train step: %d steps, median %.1f ms, min %.1f ms, first loss %.6f"
+      % (len(ms), ms[len(ms) // 2], ms[0], rows[0]["loss"]))
+PY
+)
+echo "$amae"
+torch=$(/usr/bin/python3 "$root/bench/pytorch_train.py" "$work/weights.safetensors" \
+        "$work/batch.safetensors" --steps="$steps" --threads=2)
+echo "$torch"
+a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
+t=$(echo "$torch" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
+echo "ratio amae/pytorch (median): $(echo "scale=2; $a / $t" | bc)"
