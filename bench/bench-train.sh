@@ -30,11 +30,10 @@ PY
 "$bin/amae-train" "$work/model.so" --mode=finetune --batch-from="$work/batch.safetensors" \
   --init="$work/weights.safetensors" --out="$work/run" --steps=$((steps + 1)) --lr=1e-4 \
   --warmup=0 2> /dev/null
-amae=$(/usr/bin/python3 - "$work/run/log.jsonl" "$batch" <<'PY'
+amae=$(/usr/bin/python3 - "$work/run/log.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-b = int(sys.argv[2])
-ms = sorted(1000 * b / r["clips_per_s"] for r in rows[1:])
+ms = sorted(1000 * r["seconds"] for r in rows[1:])
 print("amae train step: %d steps, median %.1f ms, min %.1f ms, first loss %.6f"
       % (len(ms), ms[len(ms) // 2], ms[0], rows[0]["loss"]))
 PY

@@ -356,8 +356,9 @@ int main(int argc, char **argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     speed = (t.step() - firstStep) * t.batchSize() / std::max(elapsed, 1e-9);
     log << formatv("{{\"step\": {0}, \"epoch\": {1:F4}, \"lr\": {2:E6}, \"loss\": {3:E8}, "
-                   "\"clips_per_s\": {4:F1}}\n",
-                   record->step, record->epoch, record->lr, record->loss, record->clipsPerSecond);
+                   "\"seconds\": {4:F4}, \"clips_per_s\": {5:F1}}\n",
+                   record->step, record->epoch, record->lr, record->loss,
+                   t.batchSize() / record->clipsPerSecond, record->clipsPerSecond);
     double eta = (c.steps - t.step()) * t.batchSize() / std::max(speed, 1e-9);
     if (tty || t.step() % reportEvery == 0 || t.step() == c.steps) {
       int bar = static_cast<int>(24 * t.step() / c.steps);
