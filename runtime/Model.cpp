@@ -31,6 +31,11 @@ TensorView HostTensor::view() const {
   return v;
 }
 
+void HostTensor::copyInto(Checkpoint &checkpoint, llvm::StringRef name) const {
+  const auto *first = static_cast<const uint8_t *>(data());
+  checkpoint.addOwned(name, dtype_, shape_, std::vector<uint8_t>(first, first + bytes()));
+}
+
 llvm::Expected<HostTensor> HostTensor::from(const TensorView &view, DType dtype) {
   HostTensor t(dtype, view.shape);
   if (view.dtype == dtype) {

@@ -33,6 +33,8 @@ public:
   const void *data() const { return storage.get(); }
   int64_t bytes() const;
   TensorView view() const;
+  /// Adds a copy of this tensor to `checkpoint` as `name`.
+  void copyInto(Checkpoint &checkpoint, llvm::StringRef name) const;
 
 private:
   struct Free {

@@ -422,23 +422,16 @@ llvm::Expected<EvalRecord> Trainer::evaluate() {
 
 Checkpoint Trainer::parameters() const {
   Checkpoint c;
-  for (const TensorSpec &p : train->signature().params) {
-    const HostTensor &t = state.at(p.name);
-    const auto *bytes = static_cast<const uint8_t *>(t.data());
-    c.addOwned(p.name, t.dtype(), t.shape(), std::vector<uint8_t>(bytes, bytes + t.bytes()));
-  }
+  for (const TensorSpec &p : train->signature().params)
+    state.at(p.name).copyInto(c, p.name);
   return c;
 }
 
 Checkpoint Trainer::checkpoint() const {
   Checkpoint c = parameters();
   for (const std::string &p : trainable)
-    for (const char *prefix : {"m.", "v."}) {
-      const HostTensor &t = state.at(prefix + p);
-      const auto *bytes = static_cast<const uint8_t *>(t.data());
-      c.addOwned(prefix + p, t.dtype(), t.shape(),
-                 std::vector<uint8_t>(bytes, bytes + t.bytes()));
-    }
+    for (const char *prefix : {"m.", "v."})
+      state.at(prefix + p).copyInto(c, prefix + p);
   c.setMetadata("amae.step", std::to_string(done));
   std::string config;
   llvm::raw_string_ostream os(config);

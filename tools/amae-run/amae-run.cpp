@@ -344,12 +344,8 @@ int main(int argc, char **argv) {
   if (!outputPath.empty()) {
     amae::Checkpoint out;
     const auto &specs = graph->signature().outputs;
-    for (size_t i = 0; i < specs.size(); ++i) {
-      const amae::HostTensor &t = (*outputs)[i];
-      auto *bytes = static_cast<const uint8_t *>(t.data());
-      out.addOwned(specs[i].name, t.dtype(), t.shape(),
-                   std::vector<uint8_t>(bytes, bytes + t.bytes()));
-    }
+    for (size_t i = 0; i < specs.size(); ++i)
+      (*outputs)[i].copyInto(out, specs[i].name);
     if (Error err = amae::writeSafetensors(outputPath, out))
       return fail(toString(std::move(err)));
   }
