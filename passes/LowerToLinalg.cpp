@@ -2,10 +2,15 @@
 //
 // A full conversion: every amae op must be rewritten, or the pass fails at
 // the op's location. The patterns live in lowering/, one file per op family.
+// The patterns assume static shapes (the spec frontend emits only those);
+// dynamic ones verify but are refused here, by name, before any pattern
+// could emit a tensor.empty without its dynamic sizes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Amae/AmaeDialect.h"
+#include "dialects/Amae/AmaeOps.h"
+#include "dialects/Amae/VerifyUtils.h"
 #include "passes/Passes.h"
 #include "passes/lowering/LoweringUtils.h"
 
@@ -22,6 +27,31 @@ struct AmaeLowerToLinalgPass
     : impl::AmaeLowerToLinalgBase<AmaeLowerToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    WalkResult refused = getOperation()->walk([](Operation *op) {
+      if (!isa<AmaeDialect>(op->getDialect()))
+        return WalkResult::advance();
+      auto isDynamic = [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return shaped && !shaped.hasStaticShape();
+      };
+      for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+        if (isDynamic(t)) {
+          op->emitOpError() << "has the dynamic type " << t
+                            << "; amae-lower-to-linalg lowers static shapes only "
+                               "(amae-compile --batch fixes the batch size)";
+          return WalkResult::interrupt();
+        }
+      // Tables lower to constants, which their folders refuse above a size.
+      if (isa<SincosPosEmbedOp, ShiftMaskOp, LogRelativeCoordsOp>(op) &&
+          !detail::foldableTable(cast<ShapedType>(op->getResult(0).getType()))) {
+        op->emitOpError() << "cannot be lowered: its table " << op->getResult(0).getType()
+                          << " must be at most " << detail::kMaxFoldedElements << " elements";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (refused.wasInterrupted())
+      return signalPassFailure();
     RewritePatternSet patterns(ctx);
     populateLowerLayerOpsPatterns(patterns);
     populateLowerAttentionOpsPatterns(patterns);

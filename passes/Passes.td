@@ -58,6 +58,29 @@ def AmaeShrinkBufferLifetimes : Pass<"amae-shrink-buffer-lifetimes", "mlir::func
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def AmaeBufferPlanReport : Pass<"amae-buffer-plan-report", "mlir::func::FuncOp"> {
+  let summary = "Measure each graph's peak buffer memory; warn above a size";
+  let description = [{
+    Walks a bufferized graph in program order, adding each static
+    `memref.alloc` to the live total and subtracting it at its
+    `memref.dealloc`, and records the peak (an upper bound where both arms
+    of a branch allocate). Above `warn-bytes` the pass emits a warning at
+    the function that states the peak, so a spec that would need more memory
+    than a machine has is flagged when it is compiled rather than when it
+    crashes a run. The peak is also a pass statistic. Dynamic-sized
+    allocations are counted as unknown and mentioned in the warning.
+  }];
+  let options = [
+    Option<"warnBytes", "warn-bytes", "int64_t", /*default=*/"int64_t(8) << 30",
+           "Warn when a graph's peak buffer memory exceeds this many bytes (0: never)">
+  ];
+  let statistics = [
+    Statistic<"peakBytes", "peak-bytes", "Largest peak buffer memory of a graph, in bytes">,
+    Statistic<"graphsOverLimit", "graphs-over-limit", "Graphs whose peak exceeds warn-bytes">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def AmaeContractionsToBlas : Pass<"amae-contractions-to-blas", "mlir::ModuleOp"> {
   let summary = "Hand bufferized matmul-shaped contractions to a BLAS";
   let description = [{

@@ -12,6 +12,7 @@
 #ifndef AMAE_RUNTIME_AUDIO_H
 #define AMAE_RUNTIME_AUDIO_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -27,8 +28,32 @@ struct Waveform {
   int64_t frames() const { return channels ? samples.size() / channels : 0; }
 };
 
-/// Decodes a wav, flac or ogg file with libsndfile.
-llvm::Expected<Waveform> readAudio(llvm::StringRef path);
+/// The most samples (all channels) one recording may hold: 1 GiB of floats,
+/// 46 minutes of 48 kHz stereo. Headers cannot make us allocate more.
+constexpr int64_t kMaxAudioSamples = int64_t(1) << 28;
+constexpr int kMaxAudioChannels = 256;
+
+/// What to do with samples a float file can hold but a model cannot use.
+struct AudioPolicy {
+  bool zeroNonFinite = false; // zero NaN/inf samples instead of rejecting the file
+};
+
+/// Decodes a wav, flac or ogg file (or a stream: /dev/stdin) with
+/// libsndfile, incrementally and bounded by kMaxAudioSamples. The header's
+/// rate must pass ModelMath's sampleRateError; NaN or infinite samples are
+/// an error naming the file unless `policy` says to zero them.
+llvm::Expected<Waveform> readAudio(llvm::StringRef path, const AudioPolicy &policy = {});
+
+/// readAudio over bytes in memory (libsndfile virtual I/O); `name` is used
+/// in messages. The fuzzer's entry to the decoder.
+llvm::Expected<Waveform> readAudioMemory(llvm::ArrayRef<uint8_t> bytes, llvm::StringRef name,
+                                         const AudioPolicy &policy = {});
+
+/// Checks what the header of `path` says (decodable, rate, channels, a
+/// length within bounds) without reading integer samples, and decodes
+/// float-encoded files to find NaN or infinity unless `policy` zeroes
+/// them: how a data set is validated when it is opened.
+llvm::Error probeAudio(llvm::StringRef path, const AudioPolicy &policy = {});
 
 /// Subtracts the mean of all channels and samples, then keeps channel 0.
 std::vector<float> officialMono(const Waveform &wave);

@@ -6,6 +6,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
@@ -38,24 +39,43 @@ std::vector<std::string> csvFields(llvm::StringRef line) {
   return fields;
 }
 
+llvm::Expected<std::vector<std::string>> parseClassLabels(llvm::StringRef text,
+                                                          llvm::StringRef path) {
+  std::vector<std::string> names;
+  std::vector<bool> seen;
+  llvm::SmallVector<llvm::StringRef> lines;
+  text.split(lines, '\n', -1, false);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    if (lines[i].trim().empty())
+      continue;
+    std::vector<std::string> fields = csvFields(lines[i].trim());
+    unsigned index;
+    if (fields.size() < 3 || llvm::StringRef(fields[0]).trim().getAsInteger(10, index))
+      return llvm::createStringError(path + ":" + llvm::Twine(i + 1) +
+                                     ": expected index,mid,display_name");
+    // An index is a row of the head: bounded by the lines there are.
+    if (index >= lines.size())
+      return llvm::createStringError(path + ":" + llvm::Twine(i + 1) + ": index " +
+                                     llvm::Twine(index) + " exceeds the " +
+                                     llvm::Twine(lines.size() - 1) + " classes listed");
+    if (names.size() <= index) {
+      names.resize(index + 1);
+      seen.resize(index + 1);
+    }
+    if (seen[index])
+      return llvm::createStringError(path + ":" + llvm::Twine(i + 1) + ": index " +
+                                     llvm::Twine(index) + " is listed twice");
+    seen[index] = true;
+    names[index] = fields[2];
+  }
+  return names;
+}
+
 llvm::Expected<std::vector<std::string>> readClassLabels(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
     return llvm::createStringError(path + ": " + buffer.getError().message());
-  std::vector<std::string> names;
-  llvm::SmallVector<llvm::StringRef> lines;
-  (*buffer)->getBuffer().split(lines, '\n', -1, false);
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::vector<std::string> fields = csvFields(lines[i].trim());
-    unsigned index;
-    if (fields.size() < 3 || llvm::StringRef(fields[0]).getAsInteger(10, index))
-      return llvm::createStringError(path + ":" + llvm::Twine(i + 1) +
-                                     ": expected index,mid,display_name");
-    if (names.size() <= index)
-      names.resize(index + 1);
-    names[index] = fields[2];
-  }
-  return names;
+  return parseClassLabels((*buffer)->getBuffer(), path);
 }
 
 /// Clips with label names, before names become indices.
@@ -80,14 +100,11 @@ static llvm::Expected<NamedClips> listDirectory(llvm::StringRef dir) {
   return clips;
 }
 
-static llvm::Expected<NamedClips> readCsv(llvm::StringRef path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return llvm::createStringError(path + ": " + buffer.getError().message());
+static llvm::Expected<NamedClips> parseCsv(llvm::StringRef text, llvm::StringRef path) {
   llvm::StringRef base = llvm::sys::path::parent_path(path);
   NamedClips clips;
   llvm::SmallVector<llvm::StringRef> lines;
-  (*buffer)->getBuffer().split(lines, '\n');
+  text.split(lines, '\n');
   for (auto [i, raw] : llvm::enumerate(lines)) {
     llvm::StringRef line = raw.trim();
     if (line.empty() || line.starts_with("#"))
@@ -120,10 +137,17 @@ static llvm::Expected<NamedClips> readCsv(llvm::StringRef path) {
   return clips;
 }
 
-llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
-                                    const std::vector<std::string> &classes) {
-  auto named = llvm::sys::fs::is_directory(dirOrCsv) ? listDirectory(dirOrCsv)
-                                                     : readCsv(dirOrCsv);
+static llvm::Expected<NamedClips> readCsv(llvm::StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError(path + ": " + buffer.getError().message());
+  return parseCsv((*buffer)->getBuffer(), path);
+}
+
+/// Label names to class indices (the sorted names, unless `classes` fixes them).
+static llvm::Expected<DataSet> indexClips(llvm::Expected<NamedClips> named,
+                                          llvm::StringRef dirOrCsv,
+                                          const std::vector<std::string> &classes) {
   if (!named)
     return named.takeError();
   if (named->empty())
@@ -139,8 +163,11 @@ llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
       return !n.empty() && llvm::all_of(n, llvm::isDigit);
     });
     if (numeric)
+      // Numerically, without converting (a 30-digit label would overflow):
+      // fewer significant digits first, then digit by digit.
       llvm::sort(data.classes, [](const std::string &a, const std::string &b) {
-        return std::stoll(a) < std::stoll(b);
+        llvm::StringRef x = llvm::StringRef(a).ltrim('0'), y = llvm::StringRef(b).ltrim('0');
+        return x.size() != y.size() ? x.size() < y.size() : x < y;
       });
   }
   std::map<std::string, int64_t> index;
@@ -160,8 +187,57 @@ llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
   return data;
 }
 
-llvm::Expected<std::vector<float>> loadMonoClip(llvm::StringRef path, int64_t sampleRate) {
-  auto wave = readAudio(path);
+llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
+                                    const std::vector<std::string> &classes) {
+  return indexClips(llvm::sys::fs::is_directory(dirOrCsv) ? listDirectory(dirOrCsv)
+                                                          : readCsv(dirOrCsv),
+                    dirOrCsv, classes);
+}
+
+llvm::Expected<DataSet> parseDataList(llvm::StringRef text, llvm::StringRef csvPath,
+                                      const std::vector<std::string> &classes) {
+  return indexClips(parseCsv(text, csvPath), csvPath, classes);
+}
+
+llvm::Error checkClips(DataSet &data, const AudioPolicy &policy, bool skip,
+                       std::vector<std::string> &skipped) {
+  std::vector<std::string> problems(data.clips.size());
+  {
+    llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
+    for (size_t i = 0; i < data.clips.size(); ++i)
+      pool.async([&, i] {
+        if (llvm::Error err = probeAudio(data.clips[i].path, policy))
+          problems[i] = llvm::toString(std::move(err));
+      });
+    pool.wait();
+  }
+  std::string report;
+  int64_t bad = 0;
+  std::vector<Clip> kept;
+  for (size_t i = 0; i < data.clips.size(); ++i) {
+    if (problems[i].empty()) {
+      kept.push_back(std::move(data.clips[i]));
+      continue;
+    }
+    ++bad;
+    report += "\n  " + problems[i];
+    skipped.push_back(problems[i]);
+  }
+  if (bad && !skip)
+    return llvm::createStringError(
+        llvm::formatv("{0} of {1} audio files cannot be used (--skip-bad-files leaves them "
+                      "out):{2}",
+                      bad, data.clips.size(), report)
+            .str());
+  data.clips = std::move(kept);
+  if (data.clips.empty())
+    return llvm::createStringError("no usable audio files are left");
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<float>> loadMonoClip(llvm::StringRef path, int64_t sampleRate,
+                                                const AudioPolicy &policy) {
+  auto wave = readAudio(path, policy);
   if (!wave)
     return wave.takeError();
   auto mono = resample(officialMono(*wave), wave->sampleRate, sampleRate);
@@ -186,13 +262,17 @@ struct RowPlan {
 };
 } // namespace
 
-/// torchaudio mask_along_axis with uniform draws u1 (width) and u2 (start).
+/// torchaudio mask_along_axis with uniform draws u1 (width) and u2 (start):
+/// start = long(u2 * (size - width)), end = start + long(width), and only
+/// the part inside the axis is masked. A mask wider than the axis gives a
+/// negative start, which torch's comparison mask clips; so do we.
 static void maskAxis(std::vector<float> &image, int64_t frames, int64_t bins, bool time,
                      int64_t param, double u1, double u2) {
   int64_t size = time ? frames : bins;
-  double width = u1 * param, start = u2 * (size - width);
-  int64_t from = static_cast<int64_t>(std::floor(start));
-  int64_t to = std::min<int64_t>(size, from + static_cast<int64_t>(std::floor(width)));
+  double width = u1 * static_cast<double>(param);
+  auto start = static_cast<int64_t>(u2 * (static_cast<double>(size) - width));
+  int64_t from = std::clamp<int64_t>(start, 0, size);
+  int64_t to = std::clamp<int64_t>(start + static_cast<int64_t>(width), from, size);
   for (int64_t i = from; i < to; ++i) {
     if (time)
       std::fill_n(image.begin() + i * bins, bins, 0.0f);
@@ -273,7 +353,7 @@ llvm::Expected<Batch> loadBatch(const DataSet &data, const std::vector<int64_t> 
     pool.async([&, row] {
       const RowPlan &p = plans[row];
       auto load = [&](int64_t clip, double gain) -> llvm::Expected<std::vector<float>> {
-        auto wave = loadMonoClip(data.clips[clip].path, fe.sampleRate);
+        auto wave = loadMonoClip(data.clips[clip].path, fe.sampleRate, fe.audio);
         if (wave && gain != 1)
           for (float &s : *wave)
             s = static_cast<float>(s * gain);

@@ -20,6 +20,8 @@
 #ifndef AMAE_RUNTIME_DATASET_H
 #define AMAE_RUNTIME_DATASET_H
 
+#include "runtime/Audio.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -46,6 +48,18 @@ struct DataSet {
 llvm::Expected<DataSet> readDataSet(llvm::StringRef dirOrCsv,
                                     const std::vector<std::string> &classes = {});
 
+/// Checks every clip's header in parallel (probeAudio). All bad files are
+/// reported in one error, so a run stops before training instead of at the
+/// batch that holds one; with `skip`, they are left out and listed in
+/// `skipped` instead.
+llvm::Error checkClips(DataSet &data, const AudioPolicy &policy, bool skip,
+                       std::vector<std::string> &skipped);
+
+/// The CSV form of readDataSet over text already read; paths are relative
+/// to `csvPath`'s directory. The fuzzer's entry to the list reader.
+llvm::Expected<DataSet> parseDataList(llvm::StringRef text, llvm::StringRef csvPath,
+                                      const std::vector<std::string> &classes = {});
+
 /// Splits one CSV line at commas outside double quotes (quotes dropped).
 std::vector<std::string> csvFields(llvm::StringRef line);
 
@@ -53,11 +67,15 @@ std::vector<std::string> csvFields(llvm::StringRef line);
 /// index,mid,display_name with the name possibly quoted) into names by
 /// index. amae-train writes the classes of a fine-tuning run in this form.
 llvm::Expected<std::vector<std::string>> readClassLabels(llvm::StringRef path);
+/// The same over text; `path` names it in messages.
+llvm::Expected<std::vector<std::string>> parseClassLabels(llvm::StringRef text,
+                                                          llvm::StringRef path);
 
 /// What the model expects of an input image.
 struct FrontEnd {
   int64_t sampleRate = 16000, frames = 1024, bins = 128;
   float mean = -4.2677393f, std = 4.5689974f;
+  AudioPolicy audio; // what decoding does with non-finite samples
 };
 
 /// The official fine-tuning augmentations (dataset.py); all off by default.
@@ -71,7 +89,8 @@ struct Augmentations {
 
 /// Decodes `path`, subtracts the mean, keeps channel 0 and resamples to
 /// `sampleRate`.
-llvm::Expected<std::vector<float>> loadMonoClip(llvm::StringRef path, int64_t sampleRate);
+llvm::Expected<std::vector<float>> loadMonoClip(llvm::StringRef path, int64_t sampleRate,
+                                                const AudioPolicy &policy = {});
 
 /// One model input image (frames x bins) from a mean-subtracted waveform,
 /// with SpecAugment drawn from `rng` when `augment` asks for it.

@@ -2,6 +2,9 @@
 
 #include "runtime/Model.h"
 
+#include "llvm/Support/ErrorHandling.h"
+
+#include <cmath>
 #include <cstring>
 #include <dlfcn.h>
 
@@ -13,9 +16,21 @@ namespace amae {
 
 HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape)
     : dtype_(dtype), shape_(std::move(shape)) {
+  std::optional<int64_t> count = checkedNumElements(shape_);
+  if (!count || *count > INT64_MAX / dtypeSize(dtype_))
+    llvm::report_fatal_error(llvm::Twine("amae: out of memory: a ") + dtypeName(dtype_) + " " +
+                                 formatShape(shape_) + " tensor has more bytes than int64 holds",
+                             /*gen_crash_diag=*/false);
   size_t size = std::max<int64_t>(bytes(), 1);
   size = (size + 63) / 64 * 64;
   storage.reset(std::aligned_alloc(64, size));
+  // Nothing to return an error through; exit with the size rather than
+  // crash later on a null buffer.
+  if (!storage)
+    llvm::report_fatal_error(llvm::Twine("amae: out of memory allocating ") +
+                                 llvm::Twine(size) + " bytes for a " + dtypeName(dtype_) +
+                                 " " + formatShape(shape_) + " tensor",
+                             /*gen_crash_diag=*/false);
   std::memset(storage.get(), 0, size);
 }
 
@@ -56,6 +71,23 @@ llvm::Expected<HostTensor> HostTensor::from(const TensorView &view, DType dtype)
                                        .str());
   }
   return std::move(t);
+}
+
+llvm::Error checkFinite(const TensorView &view, llvm::StringRef file, llvm::StringRef name) {
+  if (view.dtype != DType::F32 && view.dtype != DType::F16 && view.dtype != DType::BF16 &&
+      view.dtype != DType::F64)
+    return llvm::Error::success();
+  std::vector<float> values = view.toF32();
+  int64_t bad = 0, first = -1;
+  for (size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i]) && bad++ == 0)
+      first = static_cast<int64_t>(i);
+  if (!bad)
+    return llvm::Error::success();
+  return checkpointError(file.empty() ? "the weights" : file,
+                         "tensor '" + name + "' holds NaN or infinity (" + llvm::Twine(bad) +
+                             " of " + llvm::Twine(values.size()) +
+                             " values, the first at element " + llvm::Twine(first) + ")");
 }
 
 //===----------------------------------------------------------------------===//
@@ -187,6 +219,8 @@ llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
   bound.sig = sig;
   bound.entry = entries.at(sig->name);
   for (const TensorSpec &p : sig->params) {
+    if (llvm::Error err = checkFinite(*weights.find(p.name), weights.path(), p.name))
+      return std::move(err);
     auto t = HostTensor::from(*weights.find(p.name), p.dtype);
     if (!t)
       return t.takeError();

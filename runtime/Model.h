@@ -45,6 +45,10 @@ private:
   std::unique_ptr<void, Free> storage;
 };
 
+/// An error naming `name` of `file` when a float tensor holds NaN or an
+/// infinity: such weights give garbage, silently, in every graph.
+llvm::Error checkFinite(const TensorView &view, llvm::StringRef file, llvm::StringRef name);
+
 using GraphEntry = void (*)(void **);
 
 /// A graph with its weights bound, ready to run.

@@ -5,6 +5,7 @@
 #include "runtime/ParamInit.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <chrono>
 #include <cmath>
@@ -94,6 +95,8 @@ static llvm::Expected<HostTensor> tensorFrom(const Checkpoint &c, llvm::StringRe
     return checkpointError(c.path(), "tensor '" + name + "' has shape " +
                                          formatShape(view->shape) + ", the model needs " +
                                          formatShape(spec.shape));
+  if (llvm::Error err = checkFinite(*view, c.path(), name))
+    return std::move(err);
   return HostTensor::from(*view, spec.dtype);
 }
 
@@ -122,6 +125,7 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
   t->frontEnd.sampleRate = manifest.sampleRate;
   t->frontEnd.mean = manifest.normMean;
   t->frontEnd.std = manifest.normStd;
+  t->frontEnd.audio = t->data.audio;
 
   // The image geometry and the patch grid, from the signature.
   const TensorSpec *imgs = nullptr, *labels = nullptr;
@@ -136,6 +140,15 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
   t->frontEnd.frames = imgs->shape[2];
   t->frontEnd.bins = imgs->shape[3];
   t->classes = labels ? labels->shape[1] : 0;
+  // A SpecAugment mask wider than its axis would blank whole images (the
+  // official AudioSet widths, 48 bins and 192 frames, exceed small models).
+  const Augmentations &aug = t->cfg.augment;
+  if (aug.freqm > t->frontEnd.bins || aug.timem > t->frontEnd.frames)
+    return llvm::createStringError(
+        llvm::formatv("--freqm={0} --timem={1}: SpecAugment masks must fit the model's "
+                      "input of {2} frames x {3} mel bins (--freqm <= {3}, --timem <= {2})",
+                      aug.freqm, aug.timem, t->frontEnd.frames, t->frontEnd.bins)
+            .str());
   PatchGeometry geometry;
   for (const TensorSpec &p : train->params)
     if (p.name == "patch_embed.proj.weight" && p.shape.size() == 4) {

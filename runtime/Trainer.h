@@ -45,6 +45,7 @@ struct TrainData {
   std::optional<DataSet> data;
   std::optional<Checkpoint> fixedBatch; // imgs, [labels], [noise...], [seed]
   std::optional<DataSet> eval;          // held-out clips (fine-tuning)
+  AudioPolicy audio;                    // non-finite samples: reject or zero
 };
 
 struct StepRecord {

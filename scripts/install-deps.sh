@@ -17,6 +17,8 @@ PACKAGES=(
   # Test audio (spoken with espeak-ng, converted with sox) and the PyTorch
   # reference the front end is checked against.
   espeak-ng sox libsox-fmt-all python3-torchaudio python3-numpy
+  # Checks that checkpoints are fsynced around their rename.
+  strace
 )
 
 missing=()

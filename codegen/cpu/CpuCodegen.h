@@ -17,6 +17,8 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/Support/Error.h"
 
+#include <functional>
+
 namespace amae {
 
 struct CpuOptions {
@@ -32,6 +34,12 @@ struct CpuOptions {
   /// (amae-shrink-buffer-lifetimes); off, every buffer lives for the whole
   /// graph (for measuring what the pass saves).
   bool shrinkBufferLifetimes = true;
+  /// Warn when a graph's peak buffer memory exceeds this many bytes
+  /// (amae-buffer-plan-report); 0 never warns.
+  int64_t warnBufferBytes = int64_t(8) << 30;
+  /// Called as each phase of compileToSharedLibrary starts ("lower to the
+  /// LLVM dialect", "optimise LLVM IR", "emit object code", "link").
+  std::function<void(llvm::StringRef)> onPhase = [](llvm::StringRef) {};
 };
 
 /// True when this build can link models against OpenBLAS.

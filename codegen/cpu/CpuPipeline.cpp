@@ -7,7 +7,9 @@
 // 3. results -> out-parameters, buffer deallocation, then each buffer
 //    allocated at its first use and freed after its last;
 // 4. loops and the full conversions to the LLVM dialect. The last steps are
-//    conversions: an op nobody lowers fails the pipeline loudly.
+//    conversions: an op nobody lowers fails the pipeline loudly. Heap
+//    buffers go through MLIR's generic allocation functions, which the
+//    object emitter defines to check for failure.
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,11 +120,13 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
     pipeline += "amae-contractions-to-blas,canonicalize,";
   if (cpu.shrinkBufferLifetimes)
     pipeline += "func.func(amae-shrink-buffer-lifetimes),";
+  pipeline += "func.func(amae-buffer-plan-report{warn-bytes=" +
+              std::to_string(cpu.warnBufferBytes) + "}),";
   pipeline +=
       "amae-outline-kernels,"
       "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
       "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
-      "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,convert-index-to-llvm,"
       "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
   return runPipeline(module, pipeline);
 }

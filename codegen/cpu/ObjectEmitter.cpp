@@ -9,6 +9,7 @@
 
 #include "codegen/cpu/CpuCodegen.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -48,6 +49,71 @@ static llvm::Error addPackedEntryPoint(llvm::Module &module, llvm::StringRef gra
   return llvm::Error::success();
 }
 
+/// Defines the allocation functions finalize-memref-to-llvm{use-generic-
+/// functions} calls: malloc and free, except that a failed allocation
+/// prints how much the graph asked for and exits instead of handing a null
+/// buffer to the next loop nest (a segfault far from the cause).
+static void defineAllocationFunctions(llvm::Module &module) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx), *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::Type *voidTy = llvm::Type::getVoidTy(ctx);
+
+  llvm::Function *failed = llvm::Function::Create(
+      llvm::FunctionType::get(voidTy, {i64}, false), llvm::Function::InternalLinkage,
+      "amae_allocation_failed", module);
+  failed->setDoesNotReturn();
+  failed->addFnAttr(llvm::Attribute::Cold);
+  {
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", failed));
+    llvm::FunctionCallee dprintf = module.getOrInsertFunction(
+        "dprintf", llvm::FunctionType::get(i32, {i32, ptr}, /*isVarArg=*/true));
+    llvm::FunctionCallee exitFn =
+        module.getOrInsertFunction("exit", llvm::FunctionType::get(voidTy, {i32}, false));
+    llvm::Value *format = b.CreateGlobalString(
+        "amae: error: out of memory: the compiled model could not allocate a buffer of "
+        "%llu bytes\n");
+    b.CreateCall(dprintf, {b.getInt32(2), format, failed->getArg(0)});
+    b.CreateCall(exitFn, {b.getInt32(1)});
+    b.CreateUnreachable();
+  }
+
+  // Each wrapper: p = fn(args...); if (!p && size) amae_allocation_failed(size).
+  auto wrap = [&](llvm::StringRef name, llvm::StringRef libc, unsigned sizeArg,
+                  llvm::ArrayRef<llvm::Type *> params) {
+    llvm::Function *f = module.getFunction(name);
+    if (!f || !f->isDeclaration())
+      return;
+    llvm::FunctionCallee callee =
+        module.getOrInsertFunction(libc, llvm::FunctionType::get(ptr, params, false));
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
+    llvm::SmallVector<llvm::Value *> args;
+    for (llvm::Argument &a : f->args())
+      args.push_back(&a);
+    llvm::Value *p = b.CreateCall(callee, args);
+    llvm::Value *size = f->getArg(sizeArg);
+    llvm::Value *bad = b.CreateAnd(b.CreateIsNull(p), b.CreateIsNotNull(size));
+    llvm::BasicBlock *fail = llvm::BasicBlock::Create(ctx, "fail", f);
+    llvm::BasicBlock *ok = llvm::BasicBlock::Create(ctx, "ok", f);
+    b.CreateCondBr(bad, fail, ok);
+    b.SetInsertPoint(fail);
+    b.CreateCall(failed, {size});
+    b.CreateUnreachable();
+    b.SetInsertPoint(ok);
+    b.CreateRet(p);
+  };
+  wrap("_mlir_memref_to_llvm_alloc", "malloc", 0, {i64});
+  wrap("_mlir_memref_to_llvm_aligned_alloc", "aligned_alloc", 1, {i64, i64});
+  if (llvm::Function *f = module.getFunction("_mlir_memref_to_llvm_free");
+      f && f->isDeclaration()) {
+    llvm::FunctionCallee freeFn =
+        module.getOrInsertFunction("free", llvm::FunctionType::get(voidTy, {ptr}, false));
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
+    b.CreateCall(freeFn, {f->getArg(0)});
+    b.CreateRetVoid();
+  }
+}
+
 static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -71,9 +137,19 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   if (cpu.useBlas && !blasAvailable())
     return llvm::createStringError("--blas needs OpenBLAS (libopenblas-openmp-dev) "
                                    "at build time");
+  cpu.onPhase("lower to the LLVM dialect");
   if (mlir::failed(lowerToLLVMDialect(module, cpu)))
     return llvm::createStringError("lowering to the LLVM dialect failed");
 
+  // The amae.* argument attributes served the manifest; LLVM IR has no
+  // place for them (translation would warn once per argument).
+  module.walk([](mlir::LLVM::LLVMFuncOp func) {
+    mlir::FunctionOpInterface f = func;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      for (mlir::NamedAttribute attr : llvm::to_vector(f.getArgAttrs(i)))
+        if (attr.getName().strref().starts_with("amae."))
+          f.removeArgAttr(i, attr.getName());
+  });
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
   llvm::LLVMContext llvmContext;
@@ -85,6 +161,7 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   for (const GraphSignature &graph : manifest.graphs)
     if (llvm::Error err = addPackedEntryPoint(*llvmModule, graph.name))
       return err;
+  defineAllocationFunctions(*llvmModule);
   std::string json;
   llvm::raw_string_ostream(json) << manifest.toJSON();
   auto *text = llvm::ConstantDataArray::getString(llvmContext, json);
@@ -96,11 +173,13 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
     return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
+  cpu.onPhase("optimise LLVM IR");
   if (llvm::Error err =
           mlir::makeOptimizingTransformer(cpu.optLevel, /*sizeLevel=*/0, machine->get())(llvmModule.get()))
     return err;
 
 
+  cpu.onPhase("emit object code");
   std::string objectPath = (outputPath + ".o").str();
   {
     std::error_code ec;
@@ -120,6 +199,7 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
       llvmModule->print(ll, nullptr);
   }
 
+  cpu.onPhase("link");
   // Link with the clang driver so libc and libm come along.
   llvm::ErrorOr<std::string> driver = llvm::sys::findProgramByName("clang-22");
   if (!driver)

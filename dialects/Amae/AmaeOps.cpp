@@ -97,6 +97,10 @@ LogicalResult verifyWindowTiling(Operation *op, llvm::StringRef windowId,
   return success();
 }
 
+bool foldableTable(ShapedType type) {
+  return type.hasStaticShape() && type.getNumElements() <= kMaxFoldedElements;
+}
+
 RankedTensorType f32Tensor(MLIRContext *context, ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, Float32Type::get(context));
 }

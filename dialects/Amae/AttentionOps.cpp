@@ -304,7 +304,7 @@ LogicalResult ShiftMaskOp::verify() {
 }
 
 OpFoldResult ShiftMaskOp::fold(FoldAdaptor) {
-  if (!getType().hasStaticShape())
+  if (!foldableTable(getType()))
     return {};
   std::vector<float> mask =
       math::shiftMask(pairOf(getGrid()), pairOf(getWindow()), pairOf(getShift()));
@@ -322,7 +322,7 @@ LogicalResult LogRelativeCoordsOp::verify() {
 }
 
 OpFoldResult LogRelativeCoordsOp::fold(FoldAdaptor) {
-  if (!getType().hasStaticShape())
+  if (!foldableTable(getType()))
     return {};
   std::vector<float> coords = math::logRelativeCoords(pairOf(getWindow()));
   return DenseElementsAttr::get(getType(), llvm::ArrayRef<float>(coords));

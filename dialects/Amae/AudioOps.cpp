@@ -40,18 +40,18 @@ LogicalResult FbankOp::verify() {
   if (failed(verifyRank(*this, "fbank_c1", getWaveform(), "waveform", 1)))
     return failure();
 
-  // fbank_c2
+  // fbank_c2: the sample rate first, so a wild one is reported as itself
+  // rather than as the window it implies. I64Attr's accessor is unsigned.
+  int64_t sampleRate = getSampleRateAttr().getInt();
+  std::string framingError = math::fbankFramingError(
+      static_cast<double>(sampleRate), getFrameLengthMs().convertToDouble(),
+      getFrameShiftMs().convertToDouble());
+  if (!framingError.empty())
+    return constraintError(*this, "fbank_c2") << framingError;
+  if (getNumMelBinsAttr().getInt() <= 0)
+    return constraintError(*this, "fbank_c2")
+           << "num_mel_bins must be positive, got " << getNumMelBinsAttr().getInt();
   auto framing = framingOf(*this);
-  if (getSampleRate() <= 0 || getNumMelBins() <= 0 ||
-      !(getFrameLengthMs().convertToDouble() > 0) ||
-      !(getFrameShiftMs().convertToDouble() > 0))
-    return constraintError(*this, "fbank_c2")
-           << "sample_rate, num_mel_bins, frame_length_ms and frame_shift_ms "
-              "must be positive";
-  if (framing.windowSize < 2 || framing.hop < 1)
-    return constraintError(*this, "fbank_c2")
-           << "the window must hold at least 2 samples and the hop 1, got "
-           << framing.windowSize << " and " << framing.hop;
 
   // fbank_c3
   double nyquist = 0.5 * static_cast<double>(getSampleRate());

@@ -26,8 +26,10 @@ def Amae_FbankOp : Amae_Op<"fbank", [Pure]> {
 
     Constraints:
     - (fbank_c1) `waveform` has rank 1.
-    - (fbank_c2) `sample_rate`, `frame_length_ms`, `frame_shift_ms` and
-      `num_mel_bins` are positive and the window holds at least 2 samples.
+    - (fbank_c2) `sample_rate` is in [1000, 768000] Hz (the range amae
+      accepts for audio anywhere), `frame_length_ms`, `frame_shift_ms` and
+      `num_mel_bins` are positive, and the window holds between 2 and 2^24
+      samples and the hop at least 1.
     - (fbank_c3) `0 <= low_freq < high` where `high` is `high_freq` if it is
       positive and `nyquist + high_freq` otherwise, and `high <= nyquist`.
     - (fbank_c4) `window_type` is one of `hanning`, `hamming`, `povey`,

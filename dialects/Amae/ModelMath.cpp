@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace mlir::amae::math {
 
@@ -96,20 +98,75 @@ std::vector<float> logRelativeCoords(std::array<int64_t, 2> window) {
   return coords;
 }
 
+/// Python's int() of a float, saturated where the conversion would be
+/// undefined in C++ (NaN gives 0): callers then reject the value by range.
+static int64_t truncatedToInt(double v) {
+  if (std::isnan(v))
+    return 0;
+  if (v >= 9.2e18)
+    return INT64_MAX;
+  if (v <= -9.2e18)
+    return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
 FbankFraming fbankFraming(double sampleRate, double frameLengthMs,
                           double frameShiftMs, bool roundToPowerOfTwo) {
   // torchaudio: int(sample_frequency * frame_length * 0.001), same order.
   FbankFraming framing;
-  framing.windowSize = static_cast<int64_t>(sampleRate * frameLengthMs * 0.001);
-  framing.hop = static_cast<int64_t>(sampleRate * frameShiftMs * 0.001);
+  framing.windowSize = truncatedToInt(sampleRate * frameLengthMs * 0.001);
+  framing.hop = truncatedToInt(sampleRate * frameShiftMs * 0.001);
   framing.paddedWindowSize = framing.windowSize;
-  if (roundToPowerOfTwo && framing.windowSize > 0) {
+  if (roundToPowerOfTwo && framing.windowSize > 0 && framing.windowSize <= kMaxFbankWindow) {
     int64_t padded = 1;
     while (padded < framing.windowSize)
       padded <<= 1;
     framing.paddedWindowSize = padded;
   }
   return framing;
+}
+
+/// A double for messages: integers as integers ("16000", not "1.6e+04"),
+/// others in the shortest form that reads back ("1e+300", "0.1").
+static std::string shown(double v) {
+  char text[32];
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 1e15) {
+    std::snprintf(text, sizeof(text), "%.0f", v);
+    return text;
+  }
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof(text), "%.*g", digits, v);
+    if (std::isnan(v) || std::strtod(text, nullptr) == v)
+      break;
+  }
+  return text;
+}
+
+std::string sampleRateError(double sampleRate, const std::string &what) {
+  if (sampleRate >= kMinSampleRate && sampleRate <= kMaxSampleRate)
+    return "";
+  return what + " must be between " + shown(kMinSampleRate) + " and " +
+         shown(kMaxSampleRate) + " Hz, got " + shown(sampleRate);
+}
+
+std::string fbankFramingError(double sampleRate, double frameLengthMs,
+                              double frameShiftMs) {
+  std::string rate = sampleRateError(sampleRate);
+  if (!rate.empty())
+    return rate;
+  if (!(frameLengthMs > 0) || !(frameShiftMs > 0) || !std::isfinite(frameLengthMs) ||
+      !std::isfinite(frameShiftMs))
+    return "frame_length_ms and frame_shift_ms must be positive, got " +
+           shown(frameLengthMs) + " and " + shown(frameShiftMs);
+  FbankFraming framing = fbankFraming(sampleRate, frameLengthMs, frameShiftMs, false);
+  if (framing.windowSize < 2 || framing.hop < 1)
+    return "the window must hold at least 2 samples and the hop 1, got " +
+           std::to_string(framing.windowSize) + " and " + std::to_string(framing.hop);
+  if (framing.windowSize > kMaxFbankWindow || framing.hop > kMaxFbankWindow)
+    return "the window (" + std::to_string(framing.windowSize) + " samples) and the hop (" +
+           std::to_string(framing.hop) + ") must be at most " +
+           std::to_string(kMaxFbankWindow) + " samples";
+  return "";
 }
 
 std::vector<float> fbankWindow(const std::string &kind, int64_t size) {

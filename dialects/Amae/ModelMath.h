@@ -49,6 +49,24 @@ struct FbankFraming {
 FbankFraming fbankFraming(double sampleRate, double frameLengthMs,
                           double frameShiftMs, bool roundToPowerOfTwo);
 
+/// The sample rates amae accepts anywhere (specs, fbank ops, audio files):
+/// below 1 kHz AudioMAE's 25 ms window holds too few samples to mean
+/// anything, and no audio hardware records above 768 kHz. Bounding the rate
+/// also bounds every resampling ratio and so the memory a header can ask for.
+constexpr double kMinSampleRate = 1000, kMaxSampleRate = 768000;
+/// The longest fbank window, in samples (21.8 s at the highest rate).
+constexpr int64_t kMaxFbankWindow = int64_t(1) << 24;
+
+/// Why `sampleRate` is not one amae accepts, or "" when it is; `what` names
+/// the rate in the message.
+std::string sampleRateError(double sampleRate, const std::string &what = "sample_rate");
+
+/// The rule of fbank_c2, shared by the verifier and the runtime's front end:
+/// why these settings cannot frame a signal (the rate first, then the frame
+/// length and shift, then the window and hop they give), or "".
+std::string fbankFramingError(double sampleRate, double frameLengthMs,
+                              double frameShiftMs);
+
 /// The analysis window of torchaudio's kaldi.fbank in float32: "hanning"
 /// (torch.hann_window(size, periodic=False)), "hamming", "povey" (Hann to
 /// the 0.85), "rectangular" or "blackman". Empty for an unknown kind.

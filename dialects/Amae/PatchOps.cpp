@@ -147,7 +147,7 @@ LogicalResult SincosPosEmbedOp::verify() {
 
 OpFoldResult SincosPosEmbedOp::fold(FoldAdaptor) {
   auto type = getType();
-  if (!type.hasStaticShape())
+  if (!foldableTable(type))
     return {};
   ArrayRef<int64_t> grid = getGrid();
   std::vector<float> table =

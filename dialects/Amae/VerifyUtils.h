@@ -73,6 +73,15 @@ LogicalResult verifyWindowTiling(Operation *op, llvm::StringRef windowId,
                                  ArrayRef<int64_t> window,
                                  ArrayRef<int64_t> shift);
 
+/// The largest table a folder materialises (64 MiB of f32). Position tables
+/// and masks of real models are far below it; a hostile grid would
+/// otherwise make the folder allocate without bound.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
+/// Whether a folder may build a constant of `type`: static and within
+/// kMaxFoldedElements.
+bool foldableTable(ShapedType type);
+
 /// A ranked f32 tensor type.
 RankedTensorType f32Tensor(MLIRContext *context, ArrayRef<int64_t> shape);
 RankedTensorType i64Tensor(MLIRContext *context, ArrayRef<int64_t> shape);

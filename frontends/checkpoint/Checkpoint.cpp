@@ -31,6 +31,13 @@ Checkpoint::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer) {
     return checkpointError(checkpoint.path_,
                            "legacy (pre-1.6) torch.save format; load and re-save "
                            "it with a current PyTorch");
+  // pickle.dump's own output (protocols 3-5) is no checkpoint format: say
+  // so rather than report it as a broken safetensors header.
+  if (bytes.size() >= 2 && bytes[0] == '\x80' && bytes[1] >= 3 && bytes[1] <= 5)
+    return checkpointError(checkpoint.path_,
+                           "a raw pickle stream (protocol " + llvm::Twine(int(bytes[1])) +
+                               "), not a checkpoint: save the state_dict with torch.save "
+                               "(zip format) or as safetensors");
   if (llvm::Error err = isZip ? readTorchCheckpoint(checkpoint, ref)
                               : readSafetensors(checkpoint, ref))
     return std::move(err);

@@ -73,6 +73,11 @@ llvm::Error readTorchCheckpoint(Checkpoint &checkpoint, llvm::MemoryBufferRef bu
 /// renamed over `path` once complete.
 llvm::Error writeSafetensors(llvm::StringRef path, const Checkpoint &checkpoint);
 
+/// Removes the temporaries writeSafetensors leaves when killed mid-write
+/// (`X.safetensors.tmp-` and six letters or digits) from `dir`; returns
+/// the names removed.
+std::vector<std::string> removeStaleTemporaries(llvm::StringRef dir);
+
 /// An error "<file>: <message>".
 llvm::Error checkpointError(llvm::StringRef file, const llvm::Twine &message);
 

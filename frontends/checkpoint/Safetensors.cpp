@@ -17,7 +17,13 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include <algorithm>
+#include <set>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace amae {
 
@@ -37,6 +43,42 @@ static std::optional<int64_t> asSize(const llvm::json::Value &value) {
   if (!v || *v < 0)
     return std::nullopt;
   return v;
+}
+
+/// The first key of the top-level object in `json` (already parsed, so
+/// well formed) that occurs twice: llvm::json keeps the last silently, and a
+/// file that names a tensor twice is ambiguous, not merely redundant.
+static std::optional<std::string> duplicateTopLevelKey(llvm::StringRef json) {
+  std::set<std::string> seen;
+  int depth = 0;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == '"') {
+      size_t start = i++;
+      for (; i < json.size() && json[i] != '"'; ++i)
+        if (json[i] == '\\')
+          ++i;
+      if (depth != 1)
+        continue;
+      size_t next = json.find_first_not_of(" \t\r\n", i + 1);
+      if (next == llvm::StringRef::npos || json[next] != ':')
+        continue; // a value, not a key
+      // Decode escapes the way the parser did, so "a" and "\u0061" collide.
+      llvm::Expected<llvm::json::Value> key = llvm::json::parse(json.slice(start, i + 1));
+      if (!key) {
+        llvm::consumeError(key.takeError());
+        continue;
+      }
+      std::string name = key->getAsString()->str();
+      if (!seen.insert(name).second)
+        return name;
+    }
+  }
+  return std::nullopt;
 }
 
 llvm::Error readSafetensors(Checkpoint &c, llvm::MemoryBufferRef buffer) {
@@ -63,6 +105,8 @@ llvm::Error readSafetensors(Checkpoint &c, llvm::MemoryBufferRef buffer) {
   const llvm::json::Object *object = header->getAsObject();
   if (!object)
     return checkpointError(file, "the header is not a JSON object");
+  if (std::optional<std::string> twice = duplicateTopLevelKey(bytes.substr(8, headerSize)))
+    return checkpointError(file, "the header names '" + *twice + "' twice");
   llvm::StringRef data = bytes.substr(8 + headerSize);
 
   std::vector<Entry> entries;
@@ -186,9 +230,16 @@ llvm::Error writeSafetensors(llvm::StringRef path, const Checkpoint &checkpoint)
       os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
     }
     os.flush();
+    std::string message;
     if (os.has_error()) {
-      std::string message = os.error().message();
+      message = os.error().message();
       os.clear_error();
+    } else if (::fsync(fd) != 0) {
+      // The data reaches the disk before the rename publishes it, so a power
+      // loss leaves the old checkpoint or the new one, never a torn file.
+      message = "fsync: " + std::error_code(errno, std::generic_category()).message();
+    }
+    if (!message.empty()) {
       llvm::sys::fs::remove(temp);
       return checkpointError(path, "write failed: " + message);
     }
@@ -198,7 +249,35 @@ llvm::Error writeSafetensors(llvm::StringRef path, const Checkpoint &checkpoint)
     return checkpointError(path, "cannot move the written file into place: " +
                                      ec.message());
   }
+  // And the rename itself is durable once the directory is synced.
+  llvm::SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dirFd >= 0) {
+    ::fsync(dirFd);
+    ::close(dirFd);
+  }
   return llvm::Error::success();
+}
+
+std::vector<std::string> removeStaleTemporaries(llvm::StringRef dir) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
+    llvm::StringRef name = llvm::sys::path::filename(it->path());
+    size_t at = name.rfind(".safetensors.tmp-");
+    if (at == llvm::StringRef::npos)
+      continue;
+    llvm::StringRef suffix = name.substr(at + strlen(".safetensors.tmp-"));
+    if (suffix.size() != 6 || !llvm::all_of(suffix, llvm::isAlnum))
+      continue;
+    if (!llvm::sys::fs::remove(it->path()))
+      removed.push_back(it->path());
+  }
+  llvm::sort(removed);
+  return removed;
 }
 
 } // namespace amae

@@ -115,12 +115,14 @@ template <> struct MappingTraits<InputSpec> {
     if (hadError(io))
       return "";
     int64_t patch = specOf(io).patch;
-    if (s.frames <= 0 || s.melBins <= 0 || s.sampleRate <= 0)
-      return "input frames, mel_bins and sample_rate must be positive";
-    if (s.frames > kMaxSize || s.melBins > kMaxSize || s.sampleRate > kMaxSize)
-      return formatv("input frames, mel_bins and sample_rate must be at most {0}",
-                     kMaxSize)
-          .str();
+    if (s.frames <= 0 || s.melBins <= 0)
+      return "input frames and mel_bins must be positive";
+    if (s.frames > kMaxSize || s.melBins > kMaxSize)
+      return formatv("input frames and mel_bins must be at most {0}", kMaxSize).str();
+    // The rule every fbank op and audio file is held to.
+    std::string rate = mlir::amae::math::sampleRateError(static_cast<double>(s.sampleRate));
+    if (!rate.empty())
+      return "input " + rate;
     if (!(s.std > 0))
       return formatv("input std must be positive, got {0}", s.std).str();
     if (patch > 0 && (s.frames % patch != 0 || s.melBins % patch != 0))

@@ -199,8 +199,8 @@ struct LowerToConstant : OpConversionPattern<OpTy> {
                                 ConversionPatternRewriter &b) const override {
     auto value = dyn_cast_or_null<DenseElementsAttr>(
         op.fold(typename OpTy::FoldAdaptor({}, op)).template dyn_cast<Attribute>());
-    if (!value)
-      return b.notifyMatchFailure(op, "needs a static result type");
+    if (!value) // amae-lower-to-linalg refuses these up front, by name
+      return b.notifyMatchFailure(op, "the table is too large to fold");
     b.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }

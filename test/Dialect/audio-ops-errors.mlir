@@ -11,8 +11,35 @@ func.func @fbank_c1(%w: tensor<2x16000xf32>) {
 
 // fbank_c2
 func.func @fbank_c2(%w: tensor<16000xf32>) {
-  // expected-error @+1 {{fbank_c2: sample_rate, num_mel_bins, frame_length_ms and frame_shift_ms must be positive}}
+  // expected-error @+1 {{fbank_c2: sample_rate must be between 1000 and 768000 Hz, got 0}}
   %f = amae.fbank %w {sample_rate = 0 : i64} : (tensor<16000xf32>) -> tensor<98x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c2: a negative rate is reported as itself, not as a huge window (c5).
+func.func @fbank_c2_negative_rate(%w: tensor<16000xf32>) {
+  // expected-error @+1 {{fbank_c2: sample_rate must be between 1000 and 768000 Hz, got -16000}}
+  %f = amae.fbank %w {sample_rate = -16000 : i64} : (tensor<16000xf32>) -> tensor<?x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c2: a WAV header's 2147483647 Hz
+func.func @fbank_c2_huge_rate(%w: tensor<16000xf32>) {
+  // expected-error @+1 {{fbank_c2: sample_rate must be between 1000 and 768000 Hz, got 2147483647}}
+  %f = amae.fbank %w {sample_rate = 2147483647 : i64} : (tensor<16000xf32>) -> tensor<?x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c2
+func.func @fbank_c2_mel_bins(%w: tensor<16000xf32>) {
+  // expected-error @+1 {{fbank_c2: num_mel_bins must be positive, got 0}}
+  %f = amae.fbank %w {sample_rate = 16000 : i64, num_mel_bins = 0 : i64} : (tensor<16000xf32>) -> tensor<98x0xf32>
   return
 }
 
@@ -20,8 +47,26 @@ func.func @fbank_c2(%w: tensor<16000xf32>) {
 
 // fbank_c2
 func.func @fbank_c2_window(%w: tensor<16000xf32>) {
-  // expected-error @+1 {{fbank_c2: the window must hold at least 2 samples and the hop 1, got 0 and 0}}
-  %f = amae.fbank %w {sample_rate = 10 : i64, high_freq = 4.0 : f64, low_freq = 0.0 : f64} : (tensor<16000xf32>) -> tensor<?x128xf32>
+  // expected-error @+1 {{fbank_c2: the window must hold at least 2 samples and the hop 1, got 1 and 160}}
+  %f = amae.fbank %w {sample_rate = 16000 : i64, frame_length_ms = 0.1 : f64} : (tensor<16000xf32>) -> tensor<?x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c2: a frame length of 1e300 ms used to print a window of INT64_MIN.
+func.func @fbank_c2_huge_window(%w: tensor<16000xf32>) {
+  // expected-error @+1 {{fbank_c2: the window (9223372036854775807 samples) and the hop (160) must be at most 16777216 samples}}
+  %f = amae.fbank %w {sample_rate = 16000 : i64, frame_length_ms = 1.0e300 : f64} : (tensor<16000xf32>) -> tensor<?x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c2
+func.func @fbank_c2_nan_shift(%w: tensor<16000xf32>) {
+  // expected-error @+1 {{fbank_c2: frame_length_ms and frame_shift_ms must be positive, got 25 and nan}}
+  %f = amae.fbank %w {sample_rate = 16000 : i64, frame_shift_ms = 0x7FF8000000000000 : f64} : (tensor<16000xf32>) -> tensor<?x128xf32>
   return
 }
 

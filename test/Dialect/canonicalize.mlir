@@ -106,3 +106,15 @@ func.func @training_regularisers(%x: tensor<2x7x64xf32>, %s: tensor<i64>) -> (te
   %b = amae.drop_path %x, %s {rate = 0.1 : f64} : tensor<2x7x64xf32>, tensor<i64>
   return %a, %b : tensor<2x7x64xf32>, tensor<2x7x64xf32>
 }
+
+// -----
+
+// Regression (hardening issue 5): a grid whose table would hold 2^30 floats
+// used to abort the folder (std::length_error); above 2^24 elements it does
+// not fold.
+// CHECK-LABEL: func.func @no_fold_huge_pos_embed
+// CHECK-NEXT: amae.sincos_pos_embed
+func.func @no_fold_huge_pos_embed() -> tensor<1x1048577x1024xf32> {
+  %pos = amae.sincos_pos_embed {grid = array<i64: 1024, 1024>, dim = 1024 : i64} : tensor<1x1048577x1024xf32>
+  return %pos : tensor<1x1048577x1024xf32>
+}

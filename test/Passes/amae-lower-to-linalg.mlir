@@ -63,12 +63,3 @@ func.func @fbank(%w: tensor<16000xf32>) -> tensor<98x128xf32> {
   %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<16000xf32>) -> tensor<98x128xf32>
   return %f : tensor<98x128xf32>
 }
-
-// -----
-
-// An op that cannot be lowered fails loudly at its location (full conversion).
-func.func @fbank_dynamic(%w: tensor<?xf32>) -> tensor<?x128xf32> {
-  // expected-error @+1 {{failed to legalize operation 'amae.fbank'}}
-  %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<?xf32>) -> tensor<?x128xf32>
-  return %f : tensor<?x128xf32>
-}

@@ -4,6 +4,7 @@
 #include "runtime/Model.h"
 
 #include <cmath>
+#include <limits>
 #include <cstring>
 #include <gtest/gtest.h>
 
@@ -91,4 +92,44 @@ TEST(Audio, ImagePadsThenNormalises) {
   // Cropping keeps the first frames.
   std::vector<float> cropped = audioMaeImage(fbank, 2, 2, 1, 0.0f, 0.5f);
   EXPECT_EQ(cropped, (std::vector<float>{1, 2}));
+}
+
+// Regression (hardening issue 4): a failed allocation exits with the size
+// asked for instead of handing out a null buffer.
+TEST(HostTensorDeathTest, AllocationFailureSaysHowMuch) {
+  EXPECT_EXIT(amae::HostTensor(amae::DType::F32, {int64_t(1) << 50, 1024}),
+              testing::ExitedWithCode(1), "out of memory allocating 4611686018427387904 bytes");
+  EXPECT_EXIT(amae::HostTensor(amae::DType::F32, {int64_t(1) << 62, 1 << 20}),
+              testing::ExitedWithCode(1), "has more bytes than int64 holds");
+}
+
+// Regression (hardening issue 8): NaN weights are named, not run.
+TEST(Weights, NonFiniteValuesAreNamed) {
+  amae::Checkpoint c;
+  float values[3] = {1.0f, std::numeric_limits<float>::infinity(), NAN};
+  std::vector<uint8_t> bytes(sizeof(values));
+  std::memcpy(bytes.data(), values, sizeof(values));
+  c.addOwned("w", amae::DType::F32, {3}, bytes);
+  llvm::Error err = amae::checkFinite(*c.find("w"), "ckpt.safetensors", "w");
+  ASSERT_TRUE(bool(err));
+  EXPECT_EQ(llvm::toString(std::move(err)),
+            "ckpt.safetensors: tensor 'w' holds NaN or infinity (2 of 3 values, the first at "
+            "element 1)");
+  c.addOwned("ids", amae::DType::I64, {1}, std::vector<uint8_t>(8, 0xff));
+  EXPECT_FALSE(bool(amae::checkFinite(*c.find("ids"), "ckpt.safetensors", "ids")));
+}
+
+// Regression (hardening issues 2 and 3): resampling refuses rates outside
+// the shared rule and outputs beyond the bound before allocating.
+TEST(Audio, ResamplingChecksRatesAndLength) {
+  std::vector<float> second(16000, 0.0f);
+  auto fromOne = amae::resample(second, 1, 16000);
+  ASSERT_FALSE(bool(fromOne));
+  EXPECT_EQ(llvm::toString(fromOne.takeError()),
+            "cannot resample: the rate must be between 1000 and 768000 Hz, got 1");
+  std::vector<float> hour(size_t(1) << 22, 0.0f);
+  auto tooLong = amae::resample(hour, 1000, 768000);
+  ASSERT_FALSE(bool(tooLong));
+  EXPECT_NE(llvm::toString(tooLong.takeError()).find("more than the limit of 268435456"),
+            std::string::npos);
 }

@@ -251,3 +251,38 @@ TEST(Augmentations, MixupSplitsTheLabels) {
   EXPECT_EQ(plain->labels, (std::vector<float>{1, 0, 0, 1}));
   EXPECT_EQ(plain->images, again->images);
 }
+
+// Regression (hardening issue 1): masks wider than their axis (the official
+// AudioSet widths on a small model) used to write before the image.
+TEST(Augmentations, SpecAugmentWiderThanTheAxisStaysInside) {
+  FrontEnd fe;
+  fe.frames = 40;
+  fe.bins = 16;
+  std::vector<float> tone(16000);
+  for (size_t i = 0; i < tone.size(); ++i)
+    tone[i] = 0.5f * std::sin(0.3f * i);
+  Augmentations augment;
+  augment.freqm = 48;
+  augment.timem = 192;
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<float> masked = clipImage(tone, fe, augment, rng);
+    ASSERT_EQ(masked.size(), size_t(fe.frames * fe.bins));
+    // Masks are whole rows (frames) and whole columns (bins); the old code
+    // zeroed the tails of neighbouring rows through negative indices.
+    auto value = [&](int64_t t, int64_t f) { return masked[t * fe.bins + f]; };
+    float masking = (0.0f - fe.mean) / (2 * fe.std); // a masked pixel after normalising
+    for (int64_t t = 0; t < fe.frames; ++t)
+      for (int64_t f = 0; f < fe.bins; ++f) {
+        ASSERT_TRUE(std::isfinite(value(t, f)));
+        if (value(t, f) != masking)
+          continue;
+        bool row = true, column = true;
+        for (int64_t g = 0; g < fe.bins; ++g)
+          row &= value(t, g) == masking;
+        for (int64_t u = 0; u < fe.frames; ++u)
+          column &= value(u, f) == masking;
+        ASSERT_TRUE(row || column) << "pixel " << t << "," << f << " trial " << trial;
+      }
+  }
+}

@@ -6,7 +6,8 @@
 // as the golden README prescribes); `--atol` adds an absolute allowance
 // for tensors that are exactly zero in exact arithmetic. Prints one line per
 // tensor and exits non-zero if any exceeds the tolerance or mismatches in
-// shape.
+// shape. A NaN or infinity where the other tensor has anything else fails:
+// the maximum of the errors alone would drop a NaN and report 0.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -75,14 +77,28 @@ int main(int argc, char **argv) {
     }
     std::vector<float> av = a->toF32(), ev = e->toF32();
     double maxErr = 0, maxRef = 0;
+    int64_t nonFinite = 0, firstBad = -1;
     for (size_t i = 0; i < av.size(); ++i) {
+      bool aFinite = std::isfinite(av[i]), eFinite = std::isfinite(ev[i]);
+      if (!aFinite || !eFinite) {
+        // Equal infinities, or NaN against NaN, agree; anything else does not.
+        bool same = (std::isnan(av[i]) && std::isnan(ev[i])) || av[i] == ev[i];
+        if (!same && nonFinite++ == 0)
+          firstBad = static_cast<int64_t>(i);
+        continue;
+      }
       maxErr = std::max(maxErr, std::fabs(double(av[i]) - double(ev[i])));
       maxRef = std::max(maxRef, std::fabs(double(ev[i])));
     }
-    bool ok = maxErr <= rtol * maxRef + absTol && !std::isnan(maxErr);
-    outs() << formatv("{0} {1}: max error {2:e2}, relative {3:e2} (tolerance {4:e1})\n",
+    bool ok = maxErr <= rtol * maxRef + absTol && nonFinite == 0;
+    outs() << formatv("{0} {1}: max error {2:e2}, relative {3:e2} (tolerance {4:e1})",
                       ok ? "ok  " : "FAIL", pair, maxErr,
                       maxRef > 0 ? maxErr / maxRef : maxErr, rtol.getValue());
+    if (nonFinite)
+      outs() << formatv("; {0} non-finite mismatches, first at element {1} ", nonFinite,
+                        firstBad)
+             << format("(%g vs %g)", av[firstBad], ev[firstBad]);
+    outs() << "\n";
     failures += !ok;
   }
   return failures ? 1 : 0;

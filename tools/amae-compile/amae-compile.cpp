@@ -6,18 +6,22 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Progress.h"
 #include "codegen/cpu/CpuCodegen.h"
 #include "frontends/spec/EmitGraphs.h"
 #include "frontends/spec/ModelSpec.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
@@ -73,6 +77,14 @@ cl::opt<bool> shrinkLifetimes("shrink-buffer-lifetimes", cl::init(true),
                               cl::desc("Allocate each buffer at its first use and free it "
                                        "after its last (=false: all live for the whole graph)"),
                               cl::cat(category));
+cl::opt<std::string> warnBufferSize(
+    "warn-buffer-size", cl::init("8G"), cl::value_desc("bytes[K|M|G|T]"),
+    cl::desc("Warn when a graph's peak buffer memory exceeds this (default 8G; 0: never)"),
+    cl::cat(category));
+cl::opt<double> progressAfter(
+    "progress-after", cl::init(3.0), cl::value_desc("seconds"),
+    cl::desc("Print a line per compile phase once compiling takes longer than this"),
+    cl::cat(category));
 cl::opt<bool> withOptimizer("optimizer",
                             cl::desc("Add <graph>_adamw: one AdamW step with the "
                                      "official parameter groups per training graph"),
@@ -91,6 +103,27 @@ cl::opt<bool> allowUnused("allow-unused",
                           cl::desc("With --check-weights, ignore tensors a "
                                    "graph does not take"),
                           cl::cat(category));
+
+/// "8G", "512M", "1000": bytes, with binary suffixes.
+std::optional<int64_t> parseBytes(StringRef text) {
+  text = text.trim();
+  int shift = 0;
+  if (!text.empty()) {
+    switch (toUpper(text.back())) {
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    case 'T': shift = 40; break;
+    default: break;
+    }
+  }
+  if (shift)
+    text = text.drop_back();
+  uint64_t value;
+  if (text.getAsInteger(10, value) || value > (uint64_t(INT64_MAX) >> shift))
+    return std::nullopt;
+  return static_cast<int64_t>(value << shift);
+}
 
 /// Checks the checkpoint against every graph; prints each misfit.
 int checkWeights(const amae::Manifest &manifest) {
@@ -126,6 +159,22 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   amae::registerCodegenDialects(registry);
   mlir::MLIRContext context(registry);
+  amae::CompileProgress progress(progressAfter);
+  // Without a handler MLIR prints only errors; passes also warn (buffer plan).
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  context.printOpOnDiagnostic(false);
+  // Graph-level diagnostics carry the graph's name, not a file position:
+  // print them as the tool's own.
+  mlir::ScopedDiagnosticHandler graphDiagnostics(&context, [](mlir::Diagnostic &d) {
+    if (mlir::isa<mlir::FileLineColLoc>(d.getLocation()))
+      return mlir::failure();
+    const char *severity = d.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+                           : d.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                                  : "note";
+    errs() << "amae-compile: " << severity << ": " << d.str() << "\n";
+    return mlir::success();
+  });
   mlir::OwningOpRef<mlir::ModuleOp> module;
 
   if (StringRef(specPath).ends_with(".mlir")) {
@@ -150,6 +199,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  progress.phase("emit the graphs");
   module = amae::emitGraphs(context, *spec, batch);
   if (withOptimizer)
     amae::emitOptimizers(*module, *spec);
@@ -164,6 +214,8 @@ int main(int argc, char **argv) {
   if (!weightsPath.empty())
     return checkWeights(amae::manifestOf(*module));
 
+  if (withGrads)
+    progress.phase("differentiate (amae-autodiff)");
   if (withGrads && failed(amae::appendGradients(*module, recompute)))
     return 1;
   amae::Manifest manifest = amae::manifestOf(*module);
@@ -178,7 +230,15 @@ int main(int argc, char **argv) {
       errs() << "amae-compile: error: -O takes 0 to 3\n";
       return 1;
     }
+    std::optional<int64_t> warnBytes = parseBytes(warnBufferSize);
+    if (!warnBytes) {
+      errs() << "amae-compile: error: --warn-buffer-size wants bytes like 8G, 512M or 0, got '"
+             << warnBufferSize << "'\n";
+      return 1;
+    }
     amae::CpuOptions cpu;
+    cpu.onPhase = [&](StringRef name) { progress.phase(name); };
+    cpu.warnBufferBytes = *warnBytes;
     cpu.optLevel = optLevel;
     cpu.useBlas = useBlas;
     cpu.keepIntermediates = keepIntermediates;
@@ -190,6 +250,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (emit == EmitKind::Linalg || emit == EmitKind::LLVM) {
+    progress.phase("lower");
     amae::CpuOptions cpu;
     cpu.useBlas = useBlas;
     if (emit == EmitKind::LLVM ? failed(amae::lowerToLLVMDialect(*module, cpu))

@@ -13,6 +13,7 @@
 
 #include "frontends/checkpoint/Checkpoint.h"
 #include "runtime/Audio.h"
+#include "dialects/Amae/ModelMath.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -40,16 +41,26 @@ cl::opt<float> mean("mean", cl::init(-4.2677393f), cl::desc("Normalisation mean"
                     cl::cat(category));
 cl::opt<float> stdDev("std", cl::init(4.5689974f), cl::desc("Normalisation std"),
                       cl::cat(category));
+cl::opt<bool> zeroNonFinite("zero-nonfinite-samples",
+                            cl::desc("Zero NaN/inf samples instead of rejecting the file"),
+                            cl::cat(category));
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "AudioMAE front end\n");
+  if (melBins == 0 || melBins > 4096)
+    return WithColor::error(errs(), "amae-fbank") << "--mel-bins must be in [1, 4096]\n", 1;
+  if (sampleRate.getNumOccurrences()) {
+    std::string rate = mlir::amae::math::sampleRateError(sampleRate, "--sample-rate");
+    if (!rate.empty())
+      return WithColor::error(errs(), "amae-fbank") << rate << "\n", 1;
+  }
   amae::Checkpoint out;
   int failures = 0;
   for (auto [index, path] : llvm::enumerate(inputs)) {
-    auto wave = amae::readAudio(path);
+    auto wave = amae::readAudio(path, {zeroNonFinite});
     if (!wave) {
       WithColor::error(errs(), "amae-fbank") << toString(wave.takeError()) << "\n";
       ++failures;

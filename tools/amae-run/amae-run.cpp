@@ -72,6 +72,9 @@ cl::opt<unsigned> topK("top-k", cl::init(5), cl::desc("Classes to print per file
 cl::opt<std::string> embeddingsPath("embeddings", cl::value_desc("E.safetensors"),
                                     cl::desc("Write the embedding of each file"),
                                     cl::cat(category));
+cl::opt<bool> zeroNonFinite("zero-nonfinite-samples",
+                            cl::desc("Zero NaN/inf audio samples instead of rejecting the file"),
+                            cl::cat(category));
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "amae-run") << message << "\n";
@@ -101,6 +104,7 @@ amae::FrontEnd frontEnd(const amae::Manifest &m, int64_t frames, int64_t bins) {
   fe.bins = bins;
   fe.mean = m.normMean;
   fe.std = m.normStd;
+  fe.audio.zeroNonFinite = zeroNonFinite;
   return fe;
 }
 
@@ -139,7 +143,8 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
       inputs[in.name] = std::move(h);
     }
     for (size_t r = 0; r < rows; ++r) {
-      auto mono = amae::loadMonoClip(audioFiles[first + r], model.manifest().sampleRate);
+      auto mono = amae::loadMonoClip(audioFiles[first + r], model.manifest().sampleRate,
+                                      {zeroNonFinite});
       if (!mono)
         return fail(toString(mono.takeError()));
       std::vector<float> image =
@@ -218,7 +223,7 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
     amae::HostTensor imgs(amae::DType::F32, imgShape);
     std::vector<size_t> slots; // batch row -> file index
     for (size_t f = first; f < std::min(total, first + batch); ++f) {
-      auto mono = amae::loadMonoClip(audioFiles[f], m.sampleRate);
+      auto mono = amae::loadMonoClip(audioFiles[f], m.sampleRate, {zeroNonFinite});
       if (!mono) {
         report(toString(mono.takeError()));
         continue;

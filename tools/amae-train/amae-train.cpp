@@ -27,6 +27,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <sstream>
 
 using namespace llvm;
 
@@ -98,6 +99,13 @@ cl::opt<int64_t> freqm("freqm", cl::init(0),
 cl::opt<int64_t> timem("timem", cl::init(0),
                        cl::desc("Augment: SpecAugment time mask (official 192)"),
                        cl::cat(category));
+cl::opt<bool> skipBadFiles("skip-bad-files",
+                           cl::desc("Leave out audio files that cannot be used (with a "
+                                    "warning naming them) instead of stopping"),
+                           cl::cat(category));
+cl::opt<bool> zeroNonFinite("zero-nonfinite-samples",
+                            cl::desc("Zero NaN/inf audio samples instead of rejecting the clip"),
+                            cl::cat(category));
 cl::opt<int64_t> haltAfter("halt-after", cl::init(0), cl::Hidden,
                            cl::desc("Testing: exit after this step as if killed"),
                            cl::cat(category));
@@ -112,6 +120,24 @@ std::string duration(double seconds) {
   return formatv("{0}:{1:2}:{2:2}", s / 3600, (s / 60) % 60, s % 60).str();
 }
 
+/// `flag`'s value when it was given, after checking it: a given value is
+/// never replaced by a default, so a bad one is an error naming the flag.
+template <typename T>
+Error checkGiven(const cl::opt<T> &flag, T &into, bool valid, StringRef rule) {
+  if (!flag.getNumOccurrences())
+    return Error::success();
+  if (!valid)
+  {
+    std::ostringstream shown; // as given: "nan", "-inf", "1e-09"
+    shown << flag.getValue();
+    return createStringError(formatv("--{0}={1}: {2}", flag.ArgStr, shown.str(), rule).str());
+  }
+  into = flag.getValue();
+  return Error::success();
+}
+
+bool finiteAtLeast(double v, double low) { return std::isfinite(v) && v >= low; }
+
 /// The recipe defaults of a mode, then the flags given.
 Expected<amae::TrainConfig> configFromFlags(const amae::Manifest &manifest,
                                             int64_t stepsPerEpoch) {
@@ -119,14 +145,11 @@ Expected<amae::TrainConfig> configFromFlags(const amae::Manifest &manifest,
   c.mode = mode;
   bool pretrain = mode == "pretrain";
   double blr = pretrain ? 2e-4 : 1e-3;
-  c.lr = lr >= 0 ? lr : blr * manifest.batch / 256.0;
-  c.minLr = minLr >= 0 ? minLr : (pretrain ? 0.0 : 1e-6);
-  c.warmup = warmup >= 0 ? warmup : (pretrain ? 3.0 : 4.0);
-  double e = epochs > 0 ? double(epochs) : (pretrain ? 33.0 : 60.0);
-  c.steps = steps > 0 ? int64_t(steps) : static_cast<int64_t>(std::llround(e * stepsPerEpoch));
-  c.epochs = static_cast<double>(c.steps) / stepsPerEpoch;
-  if (steps > 0 && warmup < 0)
-    c.warmup = std::min(c.warmup, c.epochs / 10); // a short run keeps its warm-up short
+  c.lr = blr * manifest.batch / 256.0;
+  c.minLr = pretrain ? 0.0 : 1e-6;
+  c.warmup = pretrain ? 3.0 : 4.0;
+  double e = pretrain ? 33.0 : 60.0;
+  int64_t givenSteps = 0;
   const amae::GraphSignature *step = manifest.find(mode + "_adamw");
   for (const amae::TensorSpec &in : step ? step->inputs : std::vector<amae::TensorSpec>{}) {
     if (in.name == "beta1" && in.defaultValue)
@@ -136,28 +159,57 @@ Expected<amae::TrainConfig> configFromFlags(const amae::Manifest &manifest,
     if (in.name == "weight_decay" && in.defaultValue)
       c.weightDecay = *in.defaultValue;
   }
-  if (weightDecay >= 0)
-    c.weightDecay = weightDecay;
+  // Every bad flag is reported, not just the first.
+  Error bad = Error::success();
+  auto check = [&](Error err) { bad = joinErrors(std::move(bad), std::move(err)); };
+  check(checkGiven(lr, c.lr, std::isfinite(lr) && lr > 0, "must be a positive number"));
+  check(checkGiven(minLr, c.minLr, finiteAtLeast(minLr, 0), "must be a non-negative number"));
+  check(checkGiven(warmup, c.warmup, finiteAtLeast(warmup, 0),
+                   "must be a non-negative number of epochs"));
+  check(checkGiven(epochs, e, std::isfinite(epochs) && epochs > 0, "must be a positive number"));
+  check(checkGiven(steps, givenSteps, steps > 0, "must be a positive integer"));
+  check(checkGiven(weightDecay, c.weightDecay, finiteAtLeast(weightDecay, 0),
+                   "must be a non-negative number"));
+  check(checkGiven(saveEvery, c.saveEvery, saveEvery > 0, "must be a positive number of steps"));
+  check(checkGiven(mixup, c.augment.mixup, mixup >= 0 && mixup <= 1,
+                   "must be a probability in [0, 1]"));
+  check(checkGiven(freqm, c.augment.freqm, freqm >= 0, "must be a non-negative width"));
+  check(checkGiven(timem, c.augment.timem, timem >= 0, "must be a non-negative width"));
+  if (bad)
+    return std::move(bad);
+  if (minLr.getNumOccurrences() && c.minLr > c.lr)
+    return createStringError(formatv("the final learning rate {0:E2} (--min-lr) exceeds the "
+                                     "peak {1:E2} (--lr)", c.minLr, c.lr).str());
+  c.steps = givenSteps ? givenSteps : static_cast<int64_t>(std::llround(e * stepsPerEpoch));
+  if (c.steps <= 0)
+    return createStringError(formatv("--epochs={0} is less than one step of {1} per epoch",
+                                     e, stepsPerEpoch).str());
+  c.epochs = static_cast<double>(c.steps) / stepsPerEpoch;
+  if (givenSteps && !warmup.getNumOccurrences())
+    c.warmup = std::min(c.warmup, c.epochs / 10); // a short run keeps its warm-up short
   if (!betas.empty()) {
     StringRef b1, b2;
     std::tie(b1, b2) = StringRef(betas).split(',');
-    if (b1.trim().getAsDouble(c.beta1) || b2.trim().getAsDouble(c.beta2) || c.beta1 < 0 ||
-        c.beta1 >= 1 || c.beta2 < 0 || c.beta2 >= 1)
+    if (b1.trim().getAsDouble(c.beta1) || b2.trim().getAsDouble(c.beta2) || !(c.beta1 >= 0) ||
+        c.beta1 >= 1 || !(c.beta2 >= 0) || c.beta2 >= 1)
       return createStringError("--betas wants two numbers in [0, 1), like 0.9,0.95");
   }
   c.seed = seed;
-  c.saveEvery = saveEvery;
   c.augment.gain = gain;
-  c.augment.mixup = mixup;
-  c.augment.freqm = freqm;
-  c.augment.timem = timem;
-  if (c.lr <= 0 || c.minLr < 0 || c.warmup < 0 || c.steps <= 0 || c.augment.mixup < 0 ||
-      c.augment.mixup > 1 || c.augment.freqm < 0 || c.augment.timem < 0)
-    return createStringError("learning rates, warm-up, steps and augmentations must be "
-                             "non-negative (and the mixup probability at most 1)");
   if (c.augment.any() && !batchFrom.empty())
     return createStringError("augmentations need --data, not --batch-from");
   return c;
+}
+
+/// Every file of a data set is checked before the first step (a bad clip
+/// found at its batch would fail again at the same step on every resume).
+Error checkData(amae::DataSet &set, StringRef where) {
+  std::vector<std::string> skipped;
+  if (Error err = amae::checkClips(set, {zeroNonFinite}, skipBadFiles, skipped))
+    return createStringError(where + ": " + toString(std::move(err)));
+  for (const std::string &problem : skipped)
+    WithColor::warning(errs(), "amae-train") << "skipping " << problem << "\n";
+  return Error::success();
 }
 
 /// Keeps the lines of log.jsonl up to `step`, so that a resumed run's log
@@ -205,6 +257,9 @@ int main(int argc, char **argv) {
                         int64_t(batchSize), modelPath, manifest.batch));
   if (std::error_code ec = sys::fs::create_directories(outDir))
     return fail(outDir + ": " + ec.message());
+  // A run killed while writing a checkpoint leaves its temporary behind.
+  for (const std::string &stale : amae::removeStaleTemporaries(outDir))
+    errs() << "amae-train: removed " << stale << ", left by an interrupted checkpoint write\n";
   std::string checkpointPath = outDir + "/checkpoint.safetensors";
   std::string logPath = outDir + "/log.jsonl";
 
@@ -231,6 +286,8 @@ int main(int argc, char **argv) {
       return fail(toString(set.takeError()));
     data.data = std::move(*set);
     classes = data.data->classes;
+    if (Error err = checkData(*data.data, dataPath))
+      return fail(toString(std::move(err)));
   } else {
     auto fixed = amae::Checkpoint::open(batchFrom);
     if (!fixed)
@@ -244,7 +301,10 @@ int main(int argc, char **argv) {
     if (!set)
       return fail(toString(set.takeError()));
     data.eval = std::move(*set);
+    if (Error err = checkData(*data.eval, evalPath))
+      return fail(toString(std::move(err)));
   }
+  data.audio.zeroNonFinite = zeroNonFinite;
   int64_t stepsPerEpoch =
       data.data ? std::max<int64_t>(1, data.data->clips.size() / manifest.batch) : 1;
 
