@@ -6,6 +6,9 @@
 #
 #   bash bench/bench-infer.sh [repeat=5] [spec=examples/base.yaml]
 set -euo pipefail
+# PyTorch runs on the OpenMP OpenBLAS (Debian's default BLAS for it is the
+# slow netlib one; the pthreads build oversubscribes 2 cores).
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${AMAE_BUILD_DIR:-$root/build}/bin"
 repeat="${1:-5}"
@@ -27,7 +30,8 @@ PY
 amae=$("$bin/amae-run" "$work/model.so" --graph=infer --weights="$work/weights.safetensors" \
         --inputs="$work/inputs.safetensors" -o "$work/amae.safetensors" --repeat="$repeat")
 echo "amae    $amae"
-torch=$(OPENBLAS_NUM_THREADS=2 /usr/bin/python3 "$root/bench/pytorch_infer.py" \
+torch=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
+        /usr/bin/python3 "$root/bench/pytorch_infer.py" \
         "$work/weights.safetensors" "$work/inputs.safetensors" "$work/torch.safetensors" \
         --repeat="$repeat" --threads=2)
 echo "$torch"

@@ -8,6 +8,9 @@
 #
 #   bash bench/bench-train.sh [steps=5] [batch=2] [spec=bench/base-finetune.yaml]
 set -euo pipefail
+# PyTorch runs on the OpenMP OpenBLAS (Debian's default BLAS for it is the
+# slow netlib one; the pthreads build oversubscribes 2 cores).
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${AMAE_BUILD_DIR:-$root/build}/bin"
 steps="${1:-5}"
@@ -39,7 +42,8 @@ print("amae train step: %d steps, median %.1f ms, min %.1f ms, first loss %.6f"
 PY
 )
 echo "$amae"
-torch=$(/usr/bin/python3 "$root/bench/pytorch_train.py" "$work/weights.safetensors" \
+torch=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
+        /usr/bin/python3 "$root/bench/pytorch_train.py" "$work/weights.safetensors" \
         "$work/batch.safetensors" --steps="$steps" --threads=2)
 echo "$torch"
 a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')

@@ -5,6 +5,7 @@
 #include "llvm/Support/ErrorHandling.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 
@@ -189,6 +190,15 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
   if (!parsed)
     return parsed.takeError();
   model->manifest_ = std::move(*parsed);
+  // AMAE_NUM_THREADS sets the threads of a model built with --parallel.
+  if (const char *env = std::getenv("AMAE_NUM_THREADS")) {
+    int threads = 0;
+    if (llvm::StringRef(env).getAsInteger(10, threads) || threads < 1 || threads > 1024)
+      return checkpointError(path, std::string("AMAE_NUM_THREADS must be a thread count in "
+                                               "[1, 1024], got '") + env + "'");
+    if (auto *set = reinterpret_cast<void (*)(int)>(dlsym(model->handle, "amae_set_num_threads")))
+      set(threads);
+  }
   for (const GraphSignature &g : model->manifest_.graphs) {
     auto *fn = reinterpret_cast<GraphEntry>(
         dlsym(model->handle, ("amae_graph_" + g.name).c_str()));

@@ -10,8 +10,10 @@ PACKAGES=(
   cmake ninja-build ccache python3 libgtest-dev bc
   # libFuzzer and sanitizer runtimes for the parser fuzzers.
   libclang-rt-22-dev
-  # The BLAS the large matmuls are handed to (amae-compile --blas).
-  libopenblas-openmp-dev
+  # The BLAS the large matmuls are handed to (amae-compile --blas): the
+  # pthreads build, called per tile from the OpenMP threads (libomp) of the
+  # generated code; the OpenMP build is PyTorch's in the benchmarks.
+  libopenblas-pthread-dev libopenblas-openmp-dev libomp-22-dev
   # Audio decoding and resampling.
   pkg-config libsndfile1-dev libsoxr-dev libpng-dev
   # Test audio (spoken with espeak-ng, converted with sox) and the PyTorch

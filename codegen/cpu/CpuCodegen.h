@@ -37,6 +37,11 @@ struct CpuOptions {
   /// Warn when a graph's peak buffer memory exceeds this many bytes
   /// (amae-buffer-plan-report); 0 never warns.
   int64_t warnBufferBytes = int64_t(8) << 30;
+  /// Run large kernels on several threads (OpenMP, libomp) and GEMMs split
+  /// over them; needs the build to have found OpenMP.
+  bool threads = false;
+  /// Smallest kernel iteration space worth the threads (amae-cpu-parallel-loops).
+  int64_t minParallelIterations = 32768;
   /// Called as each phase of compileToSharedLibrary starts ("lower to the
   /// LLVM dialect", "optimise LLVM IR", "emit object code", "link").
   std::function<void(llvm::StringRef)> onPhase = [](llvm::StringRef) {};

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CpuCodegen.h"
+#include "codegen/cpu/transforms/CpuPasses.h"
 #include "dialects/Amae/AmaeDialect.h"
 #include "passes/Passes.h"
 #include "passes/autodiff/Vjps.h"
@@ -58,6 +59,7 @@ static void prepareContext(MLIRContext *ctx) {
   static bool registered = [] {
     registerAllPasses();
     mlir::amae::registerAmaePasses();
+    mlir::amae::cpu::registerAmaeCpuPasses();
     return true;
   }();
   (void)registered;
@@ -122,12 +124,23 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
     pipeline += "func.func(amae-shrink-buffer-lifetimes),";
   pipeline += "func.func(amae-buffer-plan-report{warn-bytes=" +
               std::to_string(cpu.warnBufferBytes) + "}),";
+  pipeline += "amae-outline-kernels,";
+  // Large kernels run on the threads (OpenMP); the rest stay sequential.
+  if (cpu.threads)
+    pipeline += "func.func(amae-cpu-parallel-loops{min-iterations=" +
+                std::to_string(cpu.minParallelIterations) + "}),";
   pipeline +=
-      "amae-outline-kernels,"
       "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
-      "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,convert-scf-to-cf,"
+      "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,";
+  if (cpu.threads)
+    pipeline += "convert-scf-to-openmp,canonicalize,"; // drops the empty alloca_scopes it adds
+  pipeline +=
+      "convert-scf-to-cf,"
       "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,convert-index-to-llvm,"
-      "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
+      "convert-func-to-llvm,convert-cf-to-llvm,";
+  if (cpu.threads)
+    pipeline += "convert-openmp-to-llvm,";
+  pipeline += "reconcile-unrealized-casts";
   return runPipeline(module, pipeline);
 }
 

@@ -13,6 +13,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -134,9 +135,9 @@ static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() 
 
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
                                    llvm::StringRef outputPath, const CpuOptions &cpu) {
-  if (cpu.useBlas && !blasAvailable())
-    return llvm::createStringError("--blas needs OpenBLAS (libopenblas-openmp-dev) "
-                                   "at build time");
+  if ((cpu.useBlas || cpu.threads) && !blasAvailable())
+    return llvm::createStringError("--blas and --parallel need OpenBLAS (libopenblas-pthread-dev) "
+                                   "and OpenMP (libomp-22-dev) at build time");
   cpu.onPhase("lower to the LLVM dialect");
   if (mlir::failed(lowerToLLVMDialect(module, cpu)))
     return llvm::createStringError("lowering to the LLVM dialect failed");
@@ -152,6 +153,7 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   });
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
+  mlir::registerOpenMPDialectTranslation(*module.getContext());
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, llvmContext, manifest.model);
@@ -212,10 +214,16 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   llvm::SmallVector<llvm::StringRef> argv = {*driver, "-shared", "-o", outputPath,
                                              objectPath};
 #ifdef AMAE_KERNELS_LIBRARY
+  // The pthreads OpenBLAS by run path (its soname is the same as the other
+  // builds', which the system's alternatives may point elsewhere).
   if (cpu.useBlas) {
     argv.push_back(AMAE_KERNELS_LIBRARY);
+    argv.push_back("-L" AMAE_OPENBLAS_DIR);
+    argv.push_back("-Wl,-rpath," AMAE_OPENBLAS_DIR);
     argv.push_back("-lopenblas");
   }
+  if (cpu.useBlas || cpu.threads)
+    argv.push_back(AMAE_OPENMP_FLAGS);
 #endif
   argv.push_back("-lm");
   int rc = llvm::sys::ExecuteAndWait(*driver, argv, std::nullopt, {}, 0, 0, &errorText);

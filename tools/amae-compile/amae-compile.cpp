@@ -64,6 +64,15 @@ cl::opt<bool> useBlas("blas", cl::init(amae::blasAvailable()),
                       cl::desc("Hand the large matmuls to OpenBLAS (default on "
                                "when the build found it)"),
                       cl::cat(category));
+cl::opt<bool> parallel("parallel", cl::init(amae::blasAvailable()),
+                       cl::desc("Run large kernels and GEMM tiles on OpenMP threads (default "
+                                "on when the build found OpenMP; threads at run time: "
+                                "AMAE_NUM_THREADS or OMP_NUM_THREADS, default all cores)"),
+                       cl::cat(category));
+cl::opt<int64_t> parallelMinIterations(
+    "parallel-min-iterations", cl::init(32768),
+    cl::desc("With --parallel: the smallest kernel iteration space run on several threads"),
+    cl::cat(category));
 cl::opt<bool> withGrads("grads",
                         cl::desc("Differentiate the training graphs: add grad.<param> "
                                  "outputs (amae-autodiff)"),
@@ -241,6 +250,8 @@ int main(int argc, char **argv) {
     cpu.warnBufferBytes = *warnBytes;
     cpu.optLevel = optLevel;
     cpu.useBlas = useBlas;
+    cpu.threads = parallel;
+    cpu.minParallelIterations = parallelMinIterations;
     cpu.keepIntermediates = keepIntermediates;
     cpu.shrinkBufferLifetimes = shrinkLifetimes;
     if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath, cpu)) {
@@ -253,6 +264,8 @@ int main(int argc, char **argv) {
     progress.phase("lower");
     amae::CpuOptions cpu;
     cpu.useBlas = useBlas;
+    cpu.threads = parallel;
+    cpu.minParallelIterations = parallelMinIterations;
     if (emit == EmitKind::LLVM ? failed(amae::lowerToLLVMDialect(*module, cpu))
                                : failed(amae::lowerToLinalg(*module)))
       return 1;

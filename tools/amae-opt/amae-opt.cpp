@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/transforms/CpuPasses.h"
 #include "dialects/Amae/AmaeDialect.h"
 #include "passes/Passes.h"
 #include "passes/autodiff/Vjps.h"
@@ -17,6 +18,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::amae::registerAmaePasses();
+  mlir::amae::cpu::registerAmaeCpuPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

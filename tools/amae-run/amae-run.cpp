@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <chrono>
@@ -72,6 +73,10 @@ cl::opt<unsigned> topK("top-k", cl::init(5), cl::desc("Classes to print per file
 cl::opt<std::string> embeddingsPath("embeddings", cl::value_desc("E.safetensors"),
                                     cl::desc("Write the embedding of each file"),
                                     cl::cat(category));
+cl::opt<unsigned> threads("num-threads", cl::init(0),
+                          cl::desc("Threads of a model built with --parallel (default: "
+                                   "AMAE_NUM_THREADS, else all cores)"),
+                          cl::cat(category));
 cl::opt<bool> zeroNonFinite("zero-nonfinite-samples",
                             cl::desc("Zero NaN/inf audio samples instead of rejecting the file"),
                             cl::cat(category));
@@ -295,6 +300,11 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "amae model runner\n");
 
+  if (threads.getNumOccurrences()) {
+    if (threads < 1 || threads > 1024)
+      return fail("--num-threads must be in [1, 1024]");
+    setenv("AMAE_NUM_THREADS", std::to_string(threads).c_str(), 1);
+  }
   auto model = amae::Model::load(modelPath);
   if (!model)
     return fail(toString(model.takeError()));

@@ -27,6 +27,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 using namespace llvm;
@@ -99,6 +100,10 @@ cl::opt<int64_t> freqm("freqm", cl::init(0),
 cl::opt<int64_t> timem("timem", cl::init(0),
                        cl::desc("Augment: SpecAugment time mask (official 192)"),
                        cl::cat(category));
+cl::opt<unsigned> threads("num-threads", cl::init(0),
+                          cl::desc("Threads of a model built with --parallel (default: "
+                                   "AMAE_NUM_THREADS, else all cores)"),
+                          cl::cat(category));
 cl::opt<bool> skipBadFiles("skip-bad-files",
                            cl::desc("Leave out audio files that cannot be used (with a "
                                     "warning naming them) instead of stopping"),
@@ -247,6 +252,11 @@ int main(int argc, char **argv) {
   if (dataPath.empty() == batchFrom.empty())
     return fail("give exactly one of --data and --batch-from");
 
+  if (threads.getNumOccurrences()) {
+    if (threads < 1 || threads > 1024)
+      return fail("--num-threads must be in [1, 1024]");
+    setenv("AMAE_NUM_THREADS", std::to_string(threads).c_str(), 1);
+  }
   auto model = amae::Model::load(modelPath);
   if (!model)
     return fail(toString(model.takeError()));

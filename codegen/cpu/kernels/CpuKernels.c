@@ -8,6 +8,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include <cblas.h>
+#include <omp.h>
 #include <stdint.h>
 
 typedef struct {
@@ -19,19 +20,48 @@ typedef struct {
 } AmaeMemref3D;
 
 /* C[b] += op(A[b]) * op(B[b]) for every batch b; `trans` bit 0 transposes
- * B, bit 1 transposes A (A is then stored k x m). */
+ * B, bit 1 transposes A (A is then stored k x m). The (batch, row block)
+ * tiles are shared out over the OpenMP threads of the generated code, and
+ * each runs OpenBLAS on its thread: one pool, no oversubscription. Rows of C
+ * are independent, so the split does not change any result. */
 void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c,
                             int64_t trans) {
   int transB = (int)(trans & 1), transA = (int)((trans >> 1) & 1);
   int64_t batch = c->sizes[0], m = c->sizes[1], n = c->sizes[2];
   int64_t k = transA ? a->sizes[1] : a->sizes[2];
-  for (int64_t i = 0; i < batch; ++i) {
-    const float *A = a->aligned + a->offset + i * a->strides[0];
+  int threads = omp_get_max_threads();
+  /* Below ~1 MFLOP the fork costs more than the split saves. */
+  double flops = 2.0 * (double)batch * (double)m * (double)n * (double)k;
+  int64_t blocks = 1;
+  if (flops >= 1e6 && batch < threads)
+    blocks = (threads + batch - 1) / batch;
+  int64_t rowsPerBlock = (m + blocks - 1) / blocks;
+  rowsPerBlock = (rowsPerBlock + 7) / 8 * 8; /* whole register tiles */
+  blocks = (m + rowsPerBlock - 1) / rowsPerBlock;
+  int64_t tiles = batch * blocks;
+#pragma omp parallel for schedule(static) if (flops >= 1e6 && tiles > 1)
+  for (int64_t t = 0; t < tiles; ++t) {
+    int64_t i = t / blocks, r0 = (t % blocks) * rowsPerBlock;
+    int64_t rows = m - r0 < rowsPerBlock ? m - r0 : rowsPerBlock;
+    const float *A = a->aligned + a->offset + i * a->strides[0] +
+                     (transA ? r0 : r0 * a->strides[1]);
     const float *B = b->aligned + b->offset + i * b->strides[0];
-    float *C = c->aligned + c->offset + i * c->strides[0];
+    float *C = c->aligned + c->offset + i * c->strides[0] + r0 * c->strides[1];
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans,
-                (int)m, (int)n, (int)k, 1.0f, A, (int)a->strides[1], B,
-                (int)b->strides[1], 1.0f, C, (int)c->strides[1]);
+                transB ? CblasTrans : CblasNoTrans, (int)rows, (int)n, (int)k, 1.0f, A,
+                (int)a->strides[1], B, (int)b->strides[1], 1.0f, C, (int)c->strides[1]);
   }
+}
+
+/* OpenBLAS stays on the calling thread: the tiles above are the threads. */
+void openblas_set_num_threads(int);
+__attribute__((constructor)) static void amae_single_threaded_blas(void) {
+  openblas_set_num_threads(1);
+}
+
+/* The thread count of every parallel kernel of this model (AMAE_NUM_THREADS,
+ * amae-run --threads); OpenMP's default is one per core. */
+void amae_set_num_threads(int threads) {
+  if (threads > 0)
+    omp_set_num_threads(threads);
 }
