@@ -9,7 +9,7 @@
 // 4. loops and the full conversions to the LLVM dialect. The last steps are
 //    conversions: an op nobody lowers fails the pipeline loudly. Heap
 //    buffers go through MLIR's generic allocation functions, which the
-//    object emitter defines to check for failure.
+//    support library defines (kernels/CpuSupport.c: failures, reuse).
 //
 //===----------------------------------------------------------------------===//
 

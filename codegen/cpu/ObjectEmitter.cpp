@@ -50,71 +50,6 @@ static llvm::Error addPackedEntryPoint(llvm::Module &module, llvm::StringRef gra
   return llvm::Error::success();
 }
 
-/// Defines the allocation functions finalize-memref-to-llvm{use-generic-
-/// functions} calls: malloc and free, except that a failed allocation
-/// prints how much the graph asked for and exits instead of handing a null
-/// buffer to the next loop nest (a segfault far from the cause).
-static void defineAllocationFunctions(llvm::Module &module) {
-  llvm::LLVMContext &ctx = module.getContext();
-  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
-  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx), *i32 = llvm::Type::getInt32Ty(ctx);
-  llvm::Type *voidTy = llvm::Type::getVoidTy(ctx);
-
-  llvm::Function *failed = llvm::Function::Create(
-      llvm::FunctionType::get(voidTy, {i64}, false), llvm::Function::InternalLinkage,
-      "amae_allocation_failed", module);
-  failed->setDoesNotReturn();
-  failed->addFnAttr(llvm::Attribute::Cold);
-  {
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", failed));
-    llvm::FunctionCallee dprintf = module.getOrInsertFunction(
-        "dprintf", llvm::FunctionType::get(i32, {i32, ptr}, /*isVarArg=*/true));
-    llvm::FunctionCallee exitFn =
-        module.getOrInsertFunction("exit", llvm::FunctionType::get(voidTy, {i32}, false));
-    llvm::Value *format = b.CreateGlobalString(
-        "amae: error: out of memory: the compiled model could not allocate a buffer of "
-        "%llu bytes\n");
-    b.CreateCall(dprintf, {b.getInt32(2), format, failed->getArg(0)});
-    b.CreateCall(exitFn, {b.getInt32(1)});
-    b.CreateUnreachable();
-  }
-
-  // Each wrapper: p = fn(args...); if (!p && size) amae_allocation_failed(size).
-  auto wrap = [&](llvm::StringRef name, llvm::StringRef libc, unsigned sizeArg,
-                  llvm::ArrayRef<llvm::Type *> params) {
-    llvm::Function *f = module.getFunction(name);
-    if (!f || !f->isDeclaration())
-      return;
-    llvm::FunctionCallee callee =
-        module.getOrInsertFunction(libc, llvm::FunctionType::get(ptr, params, false));
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
-    llvm::SmallVector<llvm::Value *> args;
-    for (llvm::Argument &a : f->args())
-      args.push_back(&a);
-    llvm::Value *p = b.CreateCall(callee, args);
-    llvm::Value *size = f->getArg(sizeArg);
-    llvm::Value *bad = b.CreateAnd(b.CreateIsNull(p), b.CreateIsNotNull(size));
-    llvm::BasicBlock *fail = llvm::BasicBlock::Create(ctx, "fail", f);
-    llvm::BasicBlock *ok = llvm::BasicBlock::Create(ctx, "ok", f);
-    b.CreateCondBr(bad, fail, ok);
-    b.SetInsertPoint(fail);
-    b.CreateCall(failed, {size});
-    b.CreateUnreachable();
-    b.SetInsertPoint(ok);
-    b.CreateRet(p);
-  };
-  wrap("_mlir_memref_to_llvm_alloc", "malloc", 0, {i64});
-  wrap("_mlir_memref_to_llvm_aligned_alloc", "aligned_alloc", 1, {i64, i64});
-  if (llvm::Function *f = module.getFunction("_mlir_memref_to_llvm_free");
-      f && f->isDeclaration()) {
-    llvm::FunctionCallee freeFn =
-        module.getOrInsertFunction("free", llvm::FunctionType::get(voidTy, {ptr}, false));
-    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
-    b.CreateCall(freeFn, {f->getArg(0)});
-    b.CreateRetVoid();
-  }
-}
-
 static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -163,7 +98,6 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   for (const GraphSignature &graph : manifest.graphs)
     if (llvm::Error err = addPackedEntryPoint(*llvmModule, graph.name))
       return err;
-  defineAllocationFunctions(*llvmModule);
   std::string json;
   llvm::raw_string_ostream(json) << manifest.toJSON();
   auto *text = llvm::ConstantDataArray::getString(llvmContext, json);
@@ -211,8 +145,10 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   if (!driver)
     return llvm::createStringError("no C compiler driver (clang-22, clang, cc) to link with");
   std::string errorText;
+  // The support library defines the allocation functions the graphs call
+  // (failure messages, the buffer cache: kernels/CpuSupport.c).
   llvm::SmallVector<llvm::StringRef> argv = {*driver, "-shared", "-o", outputPath,
-                                             objectPath};
+                                             objectPath, AMAE_SUPPORT_LIBRARY};
 #ifdef AMAE_KERNELS_LIBRARY
   // The pthreads OpenBLAS by run path (its soname is the same as the other
   // builds', which the system's alternatives may point elsewhere).
