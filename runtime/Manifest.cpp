@@ -42,12 +42,26 @@ llvm::json::Value Manifest::toJSON() const {
                                             {"params", list(g.params)},
                                             {"outputs", list(g.outputs)}});
   }
+  llvm::json::Array features;
+  for (const std::string &f : cpuFeatures)
+    features.push_back(f);
   return llvm::json::Object{{"model", model},
                            {"batch", batch},
+                           {"cpu", cpu},
+                           {"cpu_features", std::move(features)},
                            {"sample_rate", sampleRate},
                            {"norm_mean", normMean},
                            {"norm_std", normStd},
                            {"graphs", std::move(graphArray)}};
+}
+
+std::vector<std::string> missingCpuFeatures(const std::vector<std::string> &required,
+                                            const llvm::StringMap<bool> &available) {
+  std::vector<std::string> missing;
+  for (const std::string &f : required)
+    if (!available.lookup(f))
+      missing.push_back(f);
+  return missing;
 }
 
 llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
@@ -66,6 +80,14 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
     m.model = name->str();
   if (auto batch = o->getInteger("batch"))
     m.batch = *batch;
+  if (auto cpu = o->getString("cpu"))
+    m.cpu = cpu->str();
+  if (const llvm::json::Array *features = o->getArray("cpu_features"))
+    for (const llvm::json::Value &f : *features) {
+      if (!f.getAsString())
+        return fail("cpu_features holds something other than a name");
+      m.cpuFeatures.push_back(f.getAsString()->str());
+    }
   if (auto rate = o->getInteger("sample_rate"))
     m.sampleRate = *rate;
   if (auto mean = o->getNumber("norm_mean"))

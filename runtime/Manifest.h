@@ -15,6 +15,7 @@
 
 #include "frontends/checkpoint/Checkpoint.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
@@ -42,6 +43,10 @@ struct Manifest {
   /// The audio front end the model expects (the spec's `input`).
   int64_t sampleRate = 16000;
   float normMean = -4.2677393f, normStd = 4.5689974f;
+  /// The CPU the code was compiled for (`amae-compile --cpu`) and the ISA
+  /// extensions it may use; a host without one of them cannot run it.
+  std::string cpu;
+  std::vector<std::string> cpuFeatures;
   std::vector<GraphSignature> graphs;
 
   const GraphSignature *find(llvm::StringRef graph) const;
@@ -49,6 +54,11 @@ struct Manifest {
   static llvm::Expected<Manifest> fromJSON(llvm::StringRef text,
                                            llvm::StringRef file);
 };
+
+/// The features of `required` that `available` (LLVM's host feature names,
+/// `llvm::sys::getHostCPUFeatures`) lacks, in order.
+std::vector<std::string> missingCpuFeatures(const std::vector<std::string> &required,
+                                            const llvm::StringMap<bool> &available);
 
 /// Checks that `checkpoint` holds every parameter of `graph` with its shape
 /// (and a dtype convertible to it). With `allowUnused`, tensors the graph

@@ -2,7 +2,9 @@
 
 #include "runtime/Model.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -190,6 +192,17 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
   if (!parsed)
     return parsed.takeError();
   model->manifest_ = std::move(*parsed);
+  // Code built for another CPU would die of SIGILL in the first kernel;
+  // nothing of it has run yet (the generated code has no constructors).
+  std::vector<std::string> missing =
+      missingCpuFeatures(model->manifest_.cpuFeatures, llvm::sys::getHostCPUFeatures());
+  if (!missing.empty())
+    return checkpointError(path, "was compiled for " + model->manifest_.cpu +
+                                     " and needs CPU features this " +
+                                     llvm::sys::getHostCPUName().str() + " lacks: " +
+                                     llvm::join(missing, ", ") +
+                                     "; recompile it with amae-compile --cpu=host here, or "
+                                     "--cpu=x86-64-v2/v3 for a portable library");
   // AMAE_NUM_THREADS sets the threads of a model built with --parallel.
   if (const char *env = std::getenv("AMAE_NUM_THREADS")) {
     int threads = 0;

@@ -22,6 +22,9 @@
 namespace amae {
 
 struct CpuOptions {
+  /// The CPU to generate code for: "host", an x86-64 level ("x86-64-v3")
+  /// or a CPU name LLVM knows; recorded in the manifest with its features.
+  std::string cpu = "host";
   /// LLVM optimisation level. O2 by default: on the naive loop nests O3's
   /// extra unrolling made the tiny pretraining graph compile in 35 s
   /// instead of 14 s for a run-time gain inside the noise (8.0 vs 8.9 ms).

@@ -18,6 +18,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/Support/FileSystem.h"
@@ -50,7 +51,10 @@ static llvm::Error addPackedEntryPoint(llvm::Module &module, llvm::StringRef gra
   return llvm::Error::success();
 }
 
-static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
+/// A target machine for `cpu`: "host" (this CPU and every feature it has)
+/// or any CPU LLVM knows, the x86-64-v2/v3/v4 levels included.
+static llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+targetMachine(llvm::StringRef cpu) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
@@ -59,13 +63,41 @@ static llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() 
   if (!target)
     return llvm::createStringError(error);
   llvm::SubtargetFeatures features;
-  for (auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(name, enabled);
+  std::string cpuName = cpu.str();
+  if (cpu == "host") {
+    cpuName = llvm::sys::getHostCPUName().str();
+    for (auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(name, enabled);
+  } else {
+    std::unique_ptr<llvm::MCSubtargetInfo> probe(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!probe || !probe->isCPUStringValid(cpuName))
+      return llvm::createStringError("--cpu=" + cpuName +
+                                     " is not a CPU LLVM knows (try host, x86-64-v2, "
+                                     "x86-64-v3, x86-64-v4, znver4, sapphirerapids)");
+  }
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(), options,
+      triple, cpuName, features.getString(), options,
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   return std::move(machine);
+}
+
+/// The ISA extensions the code may use, by the names the host reports
+/// (llvm::sys::getHostCPUFeatures), so the runtime can check them.
+static std::vector<std::string> usedFeatures(const llvm::TargetMachine &machine) {
+  static const char *const kChecked[] = {
+      "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "avx", "avx2", "fma", "f16c",
+      "bmi", "bmi2", "lzcnt", "movbe", "avx512f", "avx512bw", "avx512cd", "avx512dq",
+      "avx512vl", "avx512vnni", "avx512bf16", "avx512fp16", "avx512ifma", "avx512vbmi",
+      "avx512vbmi2", "avx512bitalg", "avx512vpopcntdq", "avxvnni", "amx-tile", "amx-int8",
+      "amx-bf16", "gfni", "vaes", "vpclmulqdq"};
+  std::vector<std::string> used;
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  for (const char *feature : kChecked)
+    if (info->checkFeatures(std::string("+") + feature))
+      used.push_back(feature);
+  return used;
 }
 
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
@@ -98,15 +130,18 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   for (const GraphSignature &graph : manifest.graphs)
     if (llvm::Error err = addPackedEntryPoint(*llvmModule, graph.name))
       return err;
+  auto machine = targetMachine(cpu.cpu);
+  if (!machine)
+    return machine.takeError();
+  Manifest recorded = manifest;
+  recorded.cpu = cpu.cpu == "host" ? llvm::sys::getHostCPUName().str() : cpu.cpu;
+  recorded.cpuFeatures = usedFeatures(**machine);
   std::string json;
-  llvm::raw_string_ostream(json) << manifest.toJSON();
+  llvm::raw_string_ostream(json) << recorded.toJSON();
   auto *text = llvm::ConstantDataArray::getString(llvmContext, json);
   new llvm::GlobalVariable(*llvmModule, text->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, text, "amae_manifest");
 
-  auto machine = hostTargetMachine();
-  if (!machine)
-    return machine.takeError();
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
   cpu.onPhase("optimise LLVM IR");

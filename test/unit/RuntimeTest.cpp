@@ -133,3 +133,13 @@ TEST(Audio, ResamplingChecksRatesAndLength) {
   EXPECT_NE(llvm::toString(tooLong.takeError()).find("more than the limit of 268435456"),
             std::string::npos);
 }
+
+// Portable artifacts: the features a manifest needs that the host lacks.
+TEST(Manifest, MissingCpuFeaturesInOrder) {
+  llvm::StringMap<bool> host;
+  host["avx2"] = true;
+  host["avx512f"] = false;
+  EXPECT_EQ(amae::missingCpuFeatures({"avx2", "avx512f", "amx-tile"}, host),
+            (std::vector<std::string>{"avx512f", "amx-tile"}));
+  EXPECT_TRUE(amae::missingCpuFeatures({}, host).empty());
+}

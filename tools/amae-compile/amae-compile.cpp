@@ -69,6 +69,11 @@ cl::opt<bool> parallel("parallel", cl::init(amae::blasAvailable()),
                                 "on when the build found OpenMP; threads at run time: "
                                 "AMAE_NUM_THREADS or OMP_NUM_THREADS, default all cores)"),
                        cl::cat(category));
+cl::opt<std::string> cpuName(
+    "cpu", cl::init("host"), cl::value_desc("host|x86-64-v2|x86-64-v3|x86-64-v4|<cpu>"),
+    cl::desc("The CPU to generate code for (default host: this machine's CPU and features); "
+             "a library only loads where its features exist"),
+    cl::cat(category));
 cl::opt<int64_t> parallelMinIterations(
     "parallel-min-iterations", cl::init(32768),
     cl::desc("With --parallel: the smallest kernel iteration space run on several threads"),
@@ -252,6 +257,7 @@ int main(int argc, char **argv) {
     cpu.useBlas = useBlas;
     cpu.threads = parallel;
     cpu.minParallelIterations = parallelMinIterations;
+    cpu.cpu = cpuName;
     cpu.keepIntermediates = keepIntermediates;
     cpu.shrinkBufferLifetimes = shrinkLifetimes;
     if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath, cpu)) {

@@ -16,6 +16,7 @@
 #include "runtime/SpectrogramImage.h"
 #include "runtime/Model.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -309,6 +310,9 @@ int main(int argc, char **argv) {
   if (!model)
     return fail(toString(model.takeError()));
   if (list) {
+    const amae::Manifest &m = (*model)->manifest();
+    if (!m.cpu.empty())
+      outs() << "cpu " << m.cpu << ": " << join(m.cpuFeatures, " ") << "\n";
     for (const amae::GraphSignature &g : (*model)->manifest().graphs)
       printSignature(g);
     return 0;
