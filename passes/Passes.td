@@ -25,6 +25,19 @@ def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def AmaeBufferize : Pass<"amae-bufferize", "mlir::ModuleOp"> {
+  let summary = "One-shot bufferization across function boundaries, arguments read-only";
+  let description = [{
+    Bufferizes every graph with identity-layout function boundaries. Each
+    graph argument (an input or a bound parameter, owned by the caller) is
+    marked non-writable first, so a graph that would update one in place
+    copies it instead; copies are `linalg.copy`, so they lower to loops like
+    everything else. Shared by every target's pipeline.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect", "mlir::linalg::LinalgDialect"];
+}
+
 def AmaeOutlineKernels : Pass<"amae-outline-kernels", "mlir::ModuleOp"> {
   let summary = "Outline each bufferized linalg op of a graph into a function";
   let description = [{

@@ -12,7 +12,7 @@
 #ifndef AMAE_RUNTIME_MODEL_H
 #define AMAE_RUNTIME_MODEL_H
 
-#include "runtime/Manifest.h"
+#include "abi/Manifest.h"
 
 #include <map>
 #include <memory>

@@ -11,7 +11,8 @@
 #ifndef AMAE_CODEGEN_CPU_CPUCODEGEN_H
 #define AMAE_CODEGEN_CPU_CPUCODEGEN_H
 
-#include "runtime/Manifest.h"
+#include "codegen/cpu/CpuOptions.h"
+#include "abi/Manifest.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -21,34 +22,9 @@
 
 namespace amae {
 
-struct CpuOptions {
-  /// The CPU to generate code for: "host", an x86-64 level ("x86-64-v3")
-  /// or a CPU name LLVM knows; recorded in the manifest with its features.
-  std::string cpu = "host";
-  /// LLVM optimisation level. O2 by default: on the naive loop nests O3's
-  /// extra unrolling made the tiny pretraining graph compile in 35 s
-  /// instead of 14 s for a run-time gain inside the noise (8.0 vs 8.9 ms).
-  unsigned optLevel = 2;
-  /// Hand matmul-shaped contractions to OpenBLAS (amae-contractions-to-blas).
-  bool useBlas = false;
-  /// Keep `<output>.o` and `<output>.ll` next to the library.
-  bool keepIntermediates = false;
-  /// Allocate buffers at first use and free them after last use
-  /// (amae-shrink-buffer-lifetimes); off, every buffer lives for the whole
-  /// graph (for measuring what the pass saves).
-  bool shrinkBufferLifetimes = true;
-  /// Warn when a graph's peak buffer memory exceeds this many bytes
-  /// (amae-buffer-plan-report); 0 never warns.
-  int64_t warnBufferBytes = int64_t(8) << 30;
-  /// Run large kernels on several threads (OpenMP, libomp) and GEMMs split
-  /// over them; needs the build to have found OpenMP.
-  bool threads = false;
-  /// Smallest kernel iteration space worth the threads (amae-cpu-parallel-loops).
-  int64_t minParallelIterations = 32768;
-  /// Called as each phase of compileToSharedLibrary starts ("lower to the
-  /// LLVM dialect", "optimise LLVM IR", "emit object code", "link").
-  std::function<void(llvm::StringRef)> onPhase = [](llvm::StringRef) {};
-};
+/// Registers every pass and pipeline the compiler runs (upstream, amae,
+/// amae-cpu), so pass-manager flags naming them parse. Idempotent.
+void registerCodegenPasses();
 
 /// True when this build can link models against OpenBLAS.
 bool blasAvailable();

@@ -1,15 +1,8 @@
 //===- CpuPipeline.cpp - amae IR to the LLVM dialect ----------------------===//
 //
-// 1. amae -> linalg/tensor (amae-lower-to-linalg), elementwise arith ops on
-//    tensors -> linalg;
-// 2. one-shot bufferization across function boundaries, with copies made as
-//    linalg.copy (so strided copies become loops, not a runtime call);
-// 3. results -> out-parameters, buffer deallocation, then each buffer
-//    allocated at its first use and freed after its last;
-// 4. loops and the full conversions to the LLVM dialect. The last steps are
-//    conversions: an op nobody lowers fails the pipeline loudly. Heap
-//    buffers go through MLIR's generic allocation functions, which the
-//    support library defines (kernels/CpuSupport.c: failures, reuse).
+// Runs the declared pipeline (transforms/CpuPipelines.cpp, registered as
+// amae-cpu-pipeline) and the autodiff and linalg-only stages amae-compile
+// exposes, with the pass-manager flags of the tool applied.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,8 +12,6 @@
 #include "passes/Passes.h"
 #include "passes/autodiff/Vjps.h"
 
-#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
-#include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -39,11 +30,20 @@ using namespace mlir;
 namespace amae {
 
 /// Runs `pipeline`, a comma-separated pass list anchored on the module.
+/// Runs `pm` with the pass-manager flags the tool registered
+/// (--mlir-print-ir-after=..., --mlir-timing, ...).
+static LogicalResult runPassManager(PassManager &pm, ModuleOp module) {
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
+  return pm.run(module);
+}
+
 static LogicalResult runPipeline(ModuleOp module, llvm::StringRef pipeline) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     return failure();
-  return pm.run(module);
+  return runPassManager(pm, module);
 }
 
 void registerCodegenDialects(DialectRegistry &registry) {
@@ -53,16 +53,21 @@ void registerCodegenDialects(DialectRegistry &registry) {
   mlir::amae::registerVjpExternalModels(registry);
 }
 
-/// Makes every pass of the pipeline available.
-static void prepareContext(MLIRContext *ctx) {
-  ctx->loadAllAvailableDialects();
+void registerCodegenPasses() {
   static bool registered = [] {
     registerAllPasses();
     mlir::amae::registerAmaePasses();
     mlir::amae::cpu::registerAmaeCpuPasses();
+    mlir::amae::cpu::registerCpuPipeline();
     return true;
   }();
   (void)registered;
+}
+
+/// Makes every pass of the pipeline available.
+static void prepareContext(MLIRContext *ctx) {
+  ctx->loadAllAvailableDialects();
+  registerCodegenPasses();
 }
 
 LogicalResult appendGradients(ModuleOp module, StringRef recompute) {
@@ -85,63 +90,11 @@ bool blasAvailable() {
 }
 
 LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
-  MLIRContext *ctx = module.getContext();
-  if (failed(lowerToLinalg(module)))
+  prepareContext(module.getContext());
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  if (failed(mlir::amae::cpu::buildCpuPipeline(pm, cpu)))
     return failure();
-
-  // Inputs and parameters belong to the caller: a bound parameter is reused
-  // by every run (and a training step reads it again), so no graph may
-  // write into it. Read-only arguments make bufferization copy instead.
-  for (auto func : module.getOps<func::FuncOp>())
-    for (unsigned i = 0; i < func.getNumArguments(); ++i)
-      func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                      BoolAttr::get(ctx, false));
-
-  bufferization::OneShotBufferizationOptions options;
-  options.bufferizeFunctionBoundaries = true;
-  options.setFunctionBoundaryTypeConversion(
-      bufferization::LayoutMapOption::IdentityLayoutMap);
-  options.memCpyFn = [](OpBuilder &b, Location loc, Value from, Value to) {
-    linalg::CopyOp::create(b, loc, from, to);
-    return success();
-  };
-  bufferization::BufferizationState state;
-  if (failed(bufferization::runOneShotModuleBufferize(module, options, state)))
-    return failure();
-
-  // The packed entry points call the C interface of each graph.
-  for (auto func : module.getOps<func::FuncOp>())
-    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
-
-  // Results become out-parameters of the public graphs; the BLAS rewrite
-  // (optional) runs on the bufferized contractions before they are outlined.
-  std::string pipeline =
-      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-      "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,";
-  if (cpu.useBlas)
-    pipeline += "amae-contractions-to-blas,canonicalize,";
-  if (cpu.shrinkBufferLifetimes)
-    pipeline += "func.func(amae-shrink-buffer-lifetimes),";
-  pipeline += "func.func(amae-buffer-plan-report{warn-bytes=" +
-              std::to_string(cpu.warnBufferBytes) + "}),";
-  pipeline += "amae-outline-kernels,";
-  // Large kernels run on the threads (OpenMP); the rest stay sequential.
-  if (cpu.threads)
-    pipeline += "func.func(amae-cpu-parallel-loops{min-iterations=" +
-                std::to_string(cpu.minParallelIterations) + "}),";
-  pipeline +=
-      "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
-      "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,";
-  if (cpu.threads)
-    pipeline += "convert-scf-to-openmp,canonicalize,"; // drops the empty alloca_scopes it adds
-  pipeline +=
-      "convert-scf-to-cf,"
-      "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,convert-index-to-llvm,"
-      "convert-func-to-llvm,convert-cf-to-llvm,";
-  if (cpu.threads)
-    pipeline += "convert-openmp-to-llvm,";
-  pipeline += "reconcile-unrealized-casts";
-  return runPipeline(module, pipeline);
+  return runPassManager(pm, module);
 }
 
 } // namespace amae

@@ -4,7 +4,7 @@
 #define AMAE_FRONTENDS_SPEC_EMITGRAPHS_H
 
 #include "frontends/spec/ModelSpec.h"
-#include "runtime/Manifest.h"
+#include "abi/Manifest.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"

@@ -11,7 +11,9 @@
 #include "frontends/spec/EmitGraphs.h"
 #include "frontends/spec/ModelSpec.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
@@ -162,6 +164,12 @@ int checkWeights(const amae::Manifest &manifest) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // --mlir-print-ir-after=PASS, --mlir-timing and the rest, for every
+  // pass-manager run of the compile (hidden from --help; see amae-opt).
+  amae::registerCodegenPasses();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "amae model compiler\n");
 
@@ -235,31 +243,33 @@ int main(int argc, char **argv) {
   amae::Manifest manifest = amae::manifestOf(*module);
   bool wantsLibrary = emit == EmitKind::SharedLibrary ||
                       (emit.getNumOccurrences() == 0 && StringRef(outputPath).ends_with(".so"));
+  if (optLevel > 3) {
+    errs() << "amae-compile: error: -O takes 0 to 3\n";
+    return 1;
+  }
+  std::optional<int64_t> warnBytes = parseBytes(warnBufferSize);
+  if (!warnBytes) {
+    errs() << "amae-compile: error: --warn-buffer-size wants bytes like 8G, 512M or 0, got '"
+           << warnBufferSize << "'\n";
+    return 1;
+  }
+  // One set of pipeline options for every output, so --emit=llvm shows what
+  // the library gets (amae-opt --amae-cpu-pipeline takes the same).
+  amae::CpuOptions cpu;
+  cpu.onPhase = [&](StringRef name) { progress.phase(name); };
+  cpu.warnBufferBytes = *warnBytes;
+  cpu.optLevel = optLevel;
+  cpu.useBlas = useBlas;
+  cpu.threads = parallel;
+  cpu.minParallelIterations = parallelMinIterations;
+  cpu.cpu = cpuName;
+  cpu.keepIntermediates = keepIntermediates;
+  cpu.shrinkBufferLifetimes = shrinkLifetimes;
   if (wantsLibrary) {
     if (outputPath == "-") {
       errs() << "amae-compile: error: a shared library needs -o FILE.so\n";
       return 1;
     }
-    if (optLevel > 3) {
-      errs() << "amae-compile: error: -O takes 0 to 3\n";
-      return 1;
-    }
-    std::optional<int64_t> warnBytes = parseBytes(warnBufferSize);
-    if (!warnBytes) {
-      errs() << "amae-compile: error: --warn-buffer-size wants bytes like 8G, 512M or 0, got '"
-             << warnBufferSize << "'\n";
-      return 1;
-    }
-    amae::CpuOptions cpu;
-    cpu.onPhase = [&](StringRef name) { progress.phase(name); };
-    cpu.warnBufferBytes = *warnBytes;
-    cpu.optLevel = optLevel;
-    cpu.useBlas = useBlas;
-    cpu.threads = parallel;
-    cpu.minParallelIterations = parallelMinIterations;
-    cpu.cpu = cpuName;
-    cpu.keepIntermediates = keepIntermediates;
-    cpu.shrinkBufferLifetimes = shrinkLifetimes;
     if (Error err = amae::compileToSharedLibrary(*module, manifest, outputPath, cpu)) {
       errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
       return 1;
@@ -268,10 +278,6 @@ int main(int argc, char **argv) {
   }
   if (emit == EmitKind::Linalg || emit == EmitKind::LLVM) {
     progress.phase("lower");
-    amae::CpuOptions cpu;
-    cpu.useBlas = useBlas;
-    cpu.threads = parallel;
-    cpu.minParallelIterations = parallelMinIterations;
     if (emit == EmitKind::LLVM ? failed(amae::lowerToLLVMDialect(*module, cpu))
                                : failed(amae::lowerToLinalg(*module)))
       return 1;

@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::amae::registerAmaePasses();
   mlir::amae::cpu::registerAmaeCpuPasses();
+  mlir::amae::cpu::registerCpuPipeline();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

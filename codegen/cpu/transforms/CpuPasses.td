@@ -35,4 +35,14 @@ def AmaeCpuParallelLoops : Pass<"amae-cpu-parallel-loops", "mlir::func::FuncOp">
                            "mlir::arith::ArithDialect"];
 }
 
+def AmaeCpuEmitCInterface : Pass<"amae-cpu-emit-c-interface", "mlir::ModuleOp"> {
+  let summary = "Give every graph MLIR's C interface (the artifact ABI)";
+  let description = [{
+    Marks each function `llvm.emit_c_interface`, so the LLVM lowering emits
+    `_mlir_ciface_<graph>` taking pointers to memref descriptors; the object
+    emitter's packed entry point `amae_graph_<graph>(void **)` calls it.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // AMAE_CPU_PASSES

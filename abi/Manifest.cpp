@@ -1,6 +1,6 @@
 //===- Manifest.cpp - Graph signatures and weight binding -----------------===//
 
-#include "runtime/Manifest.h"
+#include "abi/Manifest.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"

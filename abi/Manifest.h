@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AMAE_RUNTIME_MANIFEST_H
-#define AMAE_RUNTIME_MANIFEST_H
+#ifndef AMAE_ABI_MANIFEST_H
+#define AMAE_ABI_MANIFEST_H
 
 #include "frontends/checkpoint/Checkpoint.h"
 
@@ -69,4 +69,4 @@ llvm::Error checkWeights(const GraphSignature &graph, const Checkpoint &checkpoi
 
 } // namespace amae
 
-#endif // AMAE_RUNTIME_MANIFEST_H
+#endif // AMAE_ABI_MANIFEST_H

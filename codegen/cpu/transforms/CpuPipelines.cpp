@@ -1,0 +1,94 @@
+//===- CpuPipelines.cpp - The declared CPU pipeline -----------------------===//
+//
+// amae IR to the LLVM dialect, as one registered pipeline so that amae-opt
+// reproduces amae-compile stage by stage:
+// 1. amae -> linalg/tensor (amae-lower-to-linalg), elementwise arith ops on
+//    tensors -> linalg;
+// 2. bufferization (amae-bufferize: arguments read-only, copies as
+//    linalg.copy), the C interface of each graph;
+// 3. results -> out-parameters, deallocation, [BLAS calls], buffers
+//    allocated at first use and freed after last, the buffer-plan report;
+// 4. kernels outlined, [large ones as OpenMP loops], loops and the full
+//    conversions to the LLVM dialect: an op nobody lowers fails loudly.
+//    Heap buffers go through MLIR's generic allocation functions, which
+//    the support library defines (kernels/CpuSupport.c: failures, reuse).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/transforms/CpuPasses.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+namespace mlir::amae::cpu {
+
+static std::string pipelineText(const ::amae::CpuOptions &cpu) {
+  std::string p = "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
+                  "func.func(convert-elementwise-to-linalg),"
+                  "amae-bufferize,amae-cpu-emit-c-interface,"
+                  "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,";
+  // The BLAS rewrite runs on the bufferized contractions before outlining.
+  if (cpu.useBlas)
+    p += "amae-contractions-to-blas,canonicalize,";
+  if (cpu.shrinkBufferLifetimes)
+    p += "func.func(amae-shrink-buffer-lifetimes),";
+  p += "func.func(amae-buffer-plan-report{warn-bytes=" + std::to_string(cpu.warnBufferBytes) +
+       "}),amae-outline-kernels,";
+  // Large kernels run on the threads (OpenMP); the rest stay sequential.
+  if (cpu.threads)
+    p += "func.func(amae-cpu-parallel-loops{min-iterations=" +
+         std::to_string(cpu.minParallelIterations) + "}),";
+  p += "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
+       "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,";
+  if (cpu.threads)
+    p += "convert-scf-to-openmp,canonicalize,"; // drops the empty alloca_scopes it adds
+  p += "convert-scf-to-cf,"
+       "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,"
+       "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,";
+  if (cpu.threads)
+    p += "convert-openmp-to-llvm,";
+  return p + "reconcile-unrealized-casts";
+}
+
+LogicalResult buildCpuPipeline(OpPassManager &pm, const ::amae::CpuOptions &options) {
+  return parsePassPipeline(pipelineText(options), pm, llvm::errs());
+}
+
+namespace {
+struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> blas{*this, "blas", llvm::cl::desc("Hand matmul-shaped contractions to BLAS"),
+                    llvm::cl::init(false)};
+  Option<bool> shrinkBufferLifetimes{
+      *this, "shrink-buffer-lifetimes",
+      llvm::cl::desc("Allocate buffers at first use, free them after last"),
+      llvm::cl::init(true)};
+  Option<int64_t> warnBufferBytes{
+      *this, "warn-buffer-bytes",
+      llvm::cl::desc("Warn when a graph's peak buffer memory exceeds this (0: never)"),
+      llvm::cl::init(int64_t(8) << 30)};
+  Option<bool> parallel{*this, "parallel",
+                        llvm::cl::desc("Large kernels as OpenMP work-sharing loops"),
+                        llvm::cl::init(false)};
+  Option<int64_t> parallelMinIterations{
+      *this, "parallel-min-iterations",
+      llvm::cl::desc("Smallest kernel iteration space run on several threads"),
+      llvm::cl::init(32768)};
+};
+} // namespace
+
+void registerCpuPipeline() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "amae-cpu-pipeline", "amae IR to the LLVM dialect for the CPU (what amae-compile runs)",
+      [](OpPassManager &pm, const CpuPipelineOptions &o) {
+        ::amae::CpuOptions cpu;
+        cpu.useBlas = o.blas;
+        cpu.shrinkBufferLifetimes = o.shrinkBufferLifetimes;
+        cpu.warnBufferBytes = o.warnBufferBytes;
+        cpu.threads = o.parallel;
+        cpu.minParallelIterations = o.parallelMinIterations;
+        if (failed(buildCpuPipeline(pm, cpu)))
+          llvm::report_fatal_error("amae-cpu-pipeline: the pipeline text does not parse");
+      });
+}
+
+} // namespace mlir::amae::cpu

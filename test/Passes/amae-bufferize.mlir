@@ -1,0 +1,19 @@
+// RUN: amae-opt %s -amae-bufferize | FileCheck %s
+
+// Arguments are the caller's: an op that would update one in place makes a
+// copy first, as linalg.copy (loops later, no runtime call).
+// CHECK-LABEL: func.func @add_into_input
+// CHECK-SAME:    (%[[A:[a-z0-9]+]]: memref<4xf32>
+// CHECK:         %[[NEW:.*]] = memref.alloc() {{.*}} : memref<4xf32>
+// CHECK:         linalg.copy ins(%[[A]] : memref<4xf32>) outs(%[[NEW]] : memref<4xf32>)
+// CHECK-NOT:     memref.copy
+func.func @add_into_input(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                       iterator_types = ["parallel"]}
+      ins(%b : tensor<4xf32>) outs(%a : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
