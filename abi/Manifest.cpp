@@ -64,17 +64,22 @@ std::vector<std::string> missingCpuFeatures(const std::vector<std::string> &requ
   return missing;
 }
 
+llvm::Expected<llvm::json::Value> parseJSONObject(llvm::StringRef text) {
+  llvm::Expected<llvm::json::Value> root = llvm::json::parse(text);
+  if (root && !root->getAsObject())
+    return llvm::createStringError("not an object");
+  return root;
+}
+
 llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
                                             llvm::StringRef file) {
   auto fail = [&](const llvm::Twine &message) {
     return checkpointError(file, "malformed manifest: " + message);
   };
-  llvm::Expected<llvm::json::Value> root = llvm::json::parse(text);
+  llvm::Expected<llvm::json::Value> root = parseJSONObject(text);
   if (!root)
     return fail(llvm::toString(root.takeError()));
   const llvm::json::Object *o = root->getAsObject();
-  if (!o)
-    return fail("not an object");
   Manifest m;
   if (auto name = o->getString("model"))
     m.model = name->str();

@@ -55,6 +55,10 @@ struct Manifest {
                                            llvm::StringRef file);
 };
 
+/// Parses `text` as a JSON object (the manifest, a training configuration);
+/// the error says "not an object" or what the parser found.
+llvm::Expected<llvm::json::Value> parseJSONObject(llvm::StringRef text);
+
 /// The features of `required` that `available` (LLVM's host feature names,
 /// `llvm::sys::getHostCPUFeatures`) lacks, in order.
 std::vector<std::string> missingCpuFeatures(const std::vector<std::string> &required,

@@ -36,12 +36,10 @@ llvm::Expected<TrainConfig> TrainConfig::fromJSON(llvm::StringRef text) {
   auto fail = [](const llvm::Twine &what) {
     return llvm::createStringError("malformed training configuration: " + what);
   };
-  llvm::Expected<llvm::json::Value> root = llvm::json::parse(text);
+  llvm::Expected<llvm::json::Value> root = parseJSONObject(text);
   if (!root)
     return fail(llvm::toString(root.takeError()));
   const llvm::json::Object *o = root->getAsObject();
-  if (!o)
-    return fail("not an object");
   TrainConfig c;
   auto number = [&](llvm::StringRef key, double &out) {
     std::optional<double> v = o->getNumber(key);
