@@ -58,10 +58,3 @@ void openblas_set_num_threads(int);
 __attribute__((constructor)) static void amae_single_threaded_blas(void) {
   openblas_set_num_threads(1);
 }
-
-/* The thread count of every parallel kernel of this model (AMAE_NUM_THREADS,
- * amae-run --threads); OpenMP's default is one per core. */
-void amae_set_num_threads(int threads) {
-  if (threads > 0)
-    omp_set_num_threads(threads);
-}

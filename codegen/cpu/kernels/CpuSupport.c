@@ -128,3 +128,12 @@ void _mlir_memref_to_llvm_free(void *ptr) {
   pthread_mutex_unlock(&lock);
   free(b);
 }
+
+/* The thread count of every parallel kernel of this model (AMAE_NUM_THREADS,
+ * --num-threads); OpenMP's default is one per core. Weak: a model built
+ * without --parallel or --blas has no OpenMP runtime and nothing to set. */
+extern void omp_set_num_threads(int) __attribute__((weak));
+void amae_set_num_threads(int threads) {
+  if (threads > 0 && omp_set_num_threads)
+    omp_set_num_threads(threads);
+}
