@@ -34,6 +34,19 @@ static llvm::Error openAudio(const std::string &file, SF_INFO &info, SNDFILE *&s
   return llvm::Error::success();
 }
 
+/// What a header must say before anything is allocated for it: a rate by
+/// ModelMath's rule and a sane channel count.
+static llvm::Error checkHeader(const SF_INFO &info, const std::string &file) {
+  std::string rate = mlir::amae::math::sampleRateError(info.samplerate, "sample rate");
+  if (!rate.empty())
+    return llvm::createStringError(file + ": the header's " + rate);
+  if (info.channels <= 0 || info.channels > kMaxAudioChannels)
+    return llvm::createStringError(file + ": the header's channel count " +
+                                   llvm::Twine(info.channels) + " is not in [1, " +
+                                   llvm::Twine(kMaxAudioChannels) + "]");
+  return llvm::Error::success();
+}
+
 /// Decodes an open file (closing it): the checks and the bounded,
 /// incremental read shared by files, streams and memory.
 static llvm::Expected<Waveform> decode(SNDFILE *sf, const SF_INFO &info, const std::string &file,
@@ -42,12 +55,10 @@ static llvm::Expected<Waveform> decode(SNDFILE *sf, const SF_INFO &info, const s
     sf_close(sf);
     return llvm::createStringError((file + ": " + message).str());
   };
-  std::string rate = mlir::amae::math::sampleRateError(info.samplerate, "sample rate");
-  if (!rate.empty())
-    return fail("the header's " + rate);
-  if (info.channels <= 0 || info.channels > kMaxAudioChannels)
-    return fail("the header's channel count " + llvm::Twine(info.channels) +
-                " is not in [1, " + llvm::Twine(kMaxAudioChannels) + "]");
+  if (llvm::Error err = checkHeader(info, file)) {
+    sf_close(sf);
+    return std::move(err);
+  }
   Waveform wave;
   wave.sampleRate = info.samplerate;
   wave.channels = info.channels;
@@ -145,27 +156,20 @@ llvm::Error probeAudio(llvm::StringRef path, const AudioPolicy &policy) {
   SNDFILE *sf = nullptr;
   if (llvm::Error err = openAudio(file, info, sf))
     return err;
-  sf_close(sf);
-  std::string rate = mlir::amae::math::sampleRateError(info.samplerate, "sample rate");
-  if (!rate.empty())
-    return llvm::createStringError(file + ": the header's " + rate);
-  if (info.channels <= 0 || info.channels > kMaxAudioChannels)
-    return llvm::createStringError(file + ": the header's channel count " +
-                                   llvm::Twine(info.channels) + " is not in [1, " +
-                                   llvm::Twine(kMaxAudioChannels) + "]");
-  if (info.frames <= 0)
-    return llvm::createStringError(file + ": no audio frames");
-  if (info.frames > kMaxAudioSamples / info.channels)
-    return llvm::createStringError(file + ": more than " + llvm::Twine(kMaxAudioSamples) +
-                                   " samples, the limit for one recording");
-  // Only float encodings can hold NaN or infinity; those are decoded to see.
+  llvm::Error err = checkHeader(info, file);
+  if (!err && info.frames <= 0)
+    err = llvm::createStringError(file + ": no audio frames");
+  if (!err && info.frames > kMaxAudioSamples / info.channels)
+    err = llvm::createStringError(file + ": more than " + llvm::Twine(kMaxAudioSamples) +
+                                  " samples, the limit for one recording");
+  // Only float encodings can hold NaN or infinity; those are decoded from the
+  // file already open (decode closes it).
   int subtype = info.format & SF_FORMAT_SUBMASK;
-  if ((subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE) && !policy.zeroNonFinite) {
-    auto wave = readAudio(path, policy);
-    if (!wave)
-      return wave.takeError();
-  }
-  return llvm::Error::success();
+  if (!err && (subtype == SF_FORMAT_FLOAT || subtype == SF_FORMAT_DOUBLE) &&
+      !policy.zeroNonFinite)
+    return decode(sf, info, file, policy).takeError();
+  sf_close(sf);
+  return err;
 }
 
 std::vector<float> officialMono(const Waveform &wave) {

@@ -205,12 +205,10 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
                                      "--cpu=x86-64-v2/v3 for a portable library");
   // AMAE_NUM_THREADS sets the threads of a model built with --parallel.
   if (const char *env = std::getenv("AMAE_NUM_THREADS")) {
-    int threads = 0;
-    if (llvm::StringRef(env).getAsInteger(10, threads) || threads < 1 || threads > 1024)
+    int64_t threads = 0;
+    if (llvm::StringRef(env).getAsInteger(10, threads) || !model->setThreads(threads))
       return checkpointError(path, std::string("AMAE_NUM_THREADS must be a thread count in "
                                                "[1, 1024], got '") + env + "'");
-    if (auto *set = reinterpret_cast<void (*)(int)>(dlsym(model->handle, "amae_set_num_threads")))
-      set(threads);
   }
   for (const GraphSignature &g : model->manifest_.graphs) {
     auto *fn = reinterpret_cast<GraphEntry>(
@@ -220,6 +218,14 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
     model->entries[g.name] = fn;
   }
   return std::move(model);
+}
+
+bool Model::setThreads(int64_t threads) const {
+  if (threads < 1 || threads > kMaxThreads)
+    return false;
+  if (auto *set = reinterpret_cast<void (*)(int)>(dlsym(handle, "amae_set_num_threads")))
+    set(static_cast<int>(threads));
+  return true;
 }
 
 Model::~Model() {

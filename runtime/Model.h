@@ -76,6 +76,11 @@ public:
   ~Model();
 
   const Manifest &manifest() const { return manifest_; }
+  /// Sets the threads of a model built with --parallel (one OpenMP pool per
+  /// process; a model without threads ignores it). False, and nothing set,
+  /// outside [1, kMaxThreads]. Model::load applies AMAE_NUM_THREADS this way.
+  static constexpr int64_t kMaxThreads = 1024;
+  bool setThreads(int64_t threads) const;
   /// Binds `graph` to the parameters in `weights` (names, shapes checked;
   /// tensors the graph does not take are ignored).
   llvm::Expected<BoundGraph> bind(llvm::StringRef graph,

@@ -29,7 +29,6 @@ using namespace mlir;
 
 namespace amae {
 
-/// Runs `pipeline`, a comma-separated pass list anchored on the module.
 /// Runs `pm` with the pass-manager flags the tool registered
 /// (--mlir-print-ir-after=..., --mlir-timing, ...).
 static LogicalResult runPassManager(PassManager &pm, ModuleOp module) {
@@ -39,6 +38,7 @@ static LogicalResult runPassManager(PassManager &pm, ModuleOp module) {
   return pm.run(module);
 }
 
+/// Runs `pipeline`, a comma-separated pass list anchored on the module.
 static LogicalResult runPipeline(ModuleOp module, llvm::StringRef pipeline) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
@@ -77,8 +77,7 @@ LogicalResult appendGradients(ModuleOp module, StringRef recompute) {
 
 LogicalResult lowerToLinalg(ModuleOp module) {
   prepareContext(module.getContext());
-  return runPipeline(module, "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
-                             "func.func(convert-elementwise-to-linalg)");
+  return runPipeline(module, mlir::amae::cpu::linalgStagePipeline());
 }
 
 bool blasAvailable() {

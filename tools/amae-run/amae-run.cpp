@@ -29,7 +29,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <chrono>
@@ -301,14 +300,11 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "amae model runner\n");
 
-  if (threads.getNumOccurrences()) {
-    if (threads < 1 || threads > 1024)
-      return fail("--num-threads must be in [1, 1024]");
-    setenv("AMAE_NUM_THREADS", std::to_string(threads).c_str(), 1);
-  }
   auto model = amae::Model::load(modelPath);
   if (!model)
     return fail(toString(model.takeError()));
+  if (threads.getNumOccurrences() && !(*model)->setThreads(threads))
+    return fail("--num-threads must be in [1, 1024]");
   if (list) {
     const amae::Manifest &m = (*model)->manifest();
     if (!m.cpu.empty())

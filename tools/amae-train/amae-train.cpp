@@ -27,7 +27,6 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <sstream>
 
 using namespace llvm;
@@ -252,14 +251,11 @@ int main(int argc, char **argv) {
   if (dataPath.empty() == batchFrom.empty())
     return fail("give exactly one of --data and --batch-from");
 
-  if (threads.getNumOccurrences()) {
-    if (threads < 1 || threads > 1024)
-      return fail("--num-threads must be in [1, 1024]");
-    setenv("AMAE_NUM_THREADS", std::to_string(threads).c_str(), 1);
-  }
   auto model = amae::Model::load(modelPath);
   if (!model)
     return fail(toString(model.takeError()));
+  if (threads.getNumOccurrences() && !(*model)->setThreads(threads))
+    return fail("--num-threads must be in [1, 1024]");
   const amae::Manifest &manifest = (*model)->manifest();
   if (batchSize && batchSize != manifest.batch)
     return fail(formatv("--batch={0}, but {1} was compiled for batch {2}; recompile with "

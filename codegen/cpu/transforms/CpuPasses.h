@@ -20,6 +20,10 @@ namespace mlir::amae::cpu {
 #define GEN_PASS_REGISTRATION
 #include "codegen/cpu/transforms/CpuPasses.h.inc"
 
+/// The first, target-independent stage of the pipeline: amae to linalg on
+/// tensors (what `amae-compile --emit=linalg` shows).
+llvm::StringRef linalgStagePipeline();
+
 /// Appends the CPU pipeline, amae IR to the LLVM dialect, to `pm` (anchored
 /// on the module). amae-compile runs it; `amae-opt --amae-cpu-pipeline`
 /// reproduces it with the same options.

@@ -21,10 +21,14 @@
 
 namespace mlir::amae::cpu {
 
+llvm::StringRef linalgStagePipeline() {
+  return "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
+         "func.func(convert-elementwise-to-linalg)";
+}
+
 static std::string pipelineText(const ::amae::CpuOptions &cpu) {
-  std::string p = "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
-                  "func.func(convert-elementwise-to-linalg),"
-                  "amae-bufferize,amae-cpu-emit-c-interface,"
+  std::string p = linalgStagePipeline().str() +
+                  ",amae-bufferize,amae-cpu-emit-c-interface,"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                   "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,";
   // The BLAS rewrite runs on the bufferized contractions before outlining.
