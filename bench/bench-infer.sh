@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
-# Base-model inference (1024 x 128 input, ViT-B encoder, batch 1): amae's
-# compiled graph against the same forward in PyTorch, on this machine, in
-# the same run, with the same random weights; prints both and their ratio,
-# and checks that the two agree (1e-4 relative).
+# Base-model inference (1024 x 128 input, ViT-B encoder): amae's compiled
+# graph, ONNX Runtime and PyTorch side by side, on this machine, in the same
+# run, with the same random weights and input, 2 threads each; prints the
+# medians and the ratios and checks that all three agree (1e-4 relative).
 #
-#   bash bench/bench-infer.sh [repeat=5] [spec=examples/base.yaml]
+#   bash bench/bench-infer.sh [repeat=5] [spec=examples/base.yaml] [batch=1]
+#   AMAE_COMPILE_FLAGS="--fuse=false" bash bench/bench-infer.sh   # compile flags
+#
+# ONNX Runtime is the npm package onnxruntime-node 1.30 (installed under
+# bench/node_modules on first use; its CPU library ships inside the
+# package), running the PyTorch reference exported with torch.onnx.export
+# (opset 17). Without node/npm the ONNX Runtime column is left out.
+#
+# BLAS kernels: amae and PyTorch both use OpenBLAS, which honours
+# OPENBLAS_CORETYPE. Some machines set it in the environment (older
+# OpenBLAS builds misbehave on some CPUs); BENCH_OPENBLAS=native unsets it
+# (and OPENBLAS_L2_SIZE) for this run so that OpenBLAS picks the kernels for
+# this CPU, for both engines alike. The kernels used are printed.
 set -euo pipefail
-# PyTorch runs on the OpenMP OpenBLAS (Debian's default BLAS for it is the
-# slow netlib one; the pthreads build oversubscribes 2 cores).
-echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+if [ "${BENCH_OPENBLAS:-}" = native ]; then
+  unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+fi
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${AMAE_BUILD_DIR:-$root/build}/bin"
 repeat="${1:-5}"
 spec="${2:-$root/examples/base.yaml}"
+batch="${3:-1}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-"$bin/amae-compile" "$spec" --graphs=infer -o "$work/model.so"
-"$bin/amae-compile" "$spec" --graphs=infer --emit=manifest -o "$work/manifest.json"
+"$bin/amae-compile" "$spec" --graphs=infer --batch="$batch" ${AMAE_COMPILE_FLAGS:-} -o "$work/model.so"
+"$bin/amae-compile" "$spec" --graphs=infer --batch="$batch" --emit=manifest -o "$work/manifest.json"
 PYTHONPATH="$root/tools/python" /usr/bin/python3 - "$work" <<'PY'
 import sys
 import numpy as np
@@ -27,15 +41,35 @@ g = random_weights(work + "/manifest.json", "infer", work + "/weights.safetensor
 write(work + "/inputs.safetensors",
       {"imgs": np.random.default_rng(1).standard_normal(g["inputs"][0]["shape"]).astype(np.float32)})
 PY
-amae=$("$bin/amae-run" "$work/model.so" --graph=infer --weights="$work/weights.safetensors" \
-        --inputs="$work/inputs.safetensors" -o "$work/amae.safetensors" --repeat="$repeat")
-echo "amae    $amae"
-torch=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
-        /usr/bin/python3 "$root/bench/pytorch_infer.py" \
+kernels() { sed -n 's/^Core: */openblas kernels: /p' "$1" | head -1; }
+amae=$(OPENBLAS_VERBOSE=2 "$bin/amae-run" "$work/model.so" --graph=infer \
+        --weights="$work/weights.safetensors" --inputs="$work/inputs.safetensors" \
+        -o "$work/amae.safetensors" --repeat="$repeat" 2> "$work/amae.err")
+echo "amae    $amae; $(kernels "$work/amae.err")"
+# PyTorch runs on the OpenMP OpenBLAS (Debian's default BLAS for it is the
+# slow netlib one; the pthreads build oversubscribes 2 cores).
+ort_model=""
+if command -v node > /dev/null && command -v npm > /dev/null; then
+  ort_model="$work/model.onnx"
+fi
+torch=$(OPENBLAS_VERBOSE=2 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
+        OMP_NUM_THREADS=2 /usr/bin/python3 -W ignore "$root/bench/pytorch_infer.py" \
         "$work/weights.safetensors" "$work/inputs.safetensors" "$work/torch.safetensors" \
-        --repeat="$repeat" --threads=2)
-echo "$torch"
+        --repeat="$repeat" --threads=2 ${ort_model:+--export-onnx="$ort_model"} 2> "$work/torch.err") ||
+  { cat "$work/torch.err" >&2; exit 1; }
+echo "$torch; $(kernels "$work/torch.err")"
 "$bin/amae-compare" "$work/amae.safetensors" "$work/torch.safetensors" logits embedding
-a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
-t=$(echo "$torch" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
-echo "ratio amae/pytorch (median): $(echo "scale=2; $a / $t" | bc)"
+median() { echo "$1" | sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
+a=$(median "$amae")
+echo "ratio pytorch/amae (median): $(echo "scale=2; $(median "$torch") / $a" | bc)"
+if [ -n "$ort_model" ]; then
+  if [ ! -d "$root/bench/node_modules/onnxruntime-node" ]; then
+    (cd "$root/bench" && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund \
+       --no-save --silent onnxruntime-node@1.30.0 > /dev/null)
+  fi
+  ort=$(NODE_PATH="$root/bench/node_modules" node "$root/bench/ort_infer.mjs" "$ort_model" \
+        "$work/inputs.safetensors" "$work/ort.safetensors" --repeat="$repeat" --threads=2)
+  echo "$ort"
+  "$bin/amae-compare" "$work/amae.safetensors" "$work/ort.safetensors" logits embedding
+  echo "ratio onnxruntime/amae (median): $(echo "scale=2; $(median "$ort") / $a" | bc)"
+fi

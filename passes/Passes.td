@@ -25,6 +25,29 @@ def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def AmaeFuseElementwise : Pass<"amae-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg.generic producers into their consumers";
+  let description = [{
+    Runs upstream's elementwise fusion (producer `linalg.generic` with only
+    parallel loops into the generic that reads it, on tensors) under amae's
+    cost rule, so that a layer norm or a softmax is a few passes over memory
+    instead of one per step:
+
+    - contractions (matmul-shaped generics, and generics with more than one
+      reduction loop such as the patch embedding) are never fused into:
+      `amae-contractions-to-blas` must still recognise them;
+    - a producer whose body is cheap (at most four adds, multiplies,
+      compares or selects) and whose every user can take it is cloned for
+      each user first, so that `x - mean` is recomputed in the variance and
+      the normalisation instead of stored;
+    - any other producer fuses only into its single user, and only where
+      that user reads it without broadcasting (an `exp` is not recomputed
+      for every element of a row);
+    - reshapes are not propagated (that would reshape the contractions).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def AmaeBufferize : Pass<"amae-bufferize", "mlir::ModuleOp"> {
   let summary = "One-shot bufferization across function boundaries, arguments read-only";
   let description = [{

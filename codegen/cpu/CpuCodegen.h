@@ -40,8 +40,9 @@ void registerCodegenDialects(mlir::DialectRegistry &registry);
 mlir::LogicalResult appendGradients(mlir::ModuleOp module,
                                     llvm::StringRef recompute = "none");
 
-/// Lowers the amae graphs of `module` to linalg/tensor/arith/math in place.
-mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module);
+/// Lowers the amae graphs of `module` to linalg/tensor/arith/math in place
+/// (the first stage of the CPU pipeline, with its fusion option).
+mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module, const CpuOptions &cpu = {});
 
 /// Lowers the amae graphs of `module` to the LLVM dialect in place. Fails
 /// with diagnostics at the offending ops.

@@ -35,6 +35,9 @@ struct CpuOptions {
   /// Warn when a graph's peak buffer memory exceeds this many bytes
   /// (amae-buffer-plan-report); 0 never warns.
   int64_t warnBufferBytes = int64_t(8) << 30;
+  /// Fuse elementwise producers into their consumers on tensors
+  /// (amae-fuse-elementwise): layer norms and softmaxes in fewer passes.
+  bool fuse = true;
   /// Run large kernels on several threads (OpenMP, libomp) and GEMMs split
   /// over them; needs the build to have found OpenMP.
   bool threads = false;

@@ -75,9 +75,9 @@ LogicalResult appendGradients(ModuleOp module, StringRef recompute) {
   return runPipeline(module, ("amae-autodiff{recompute=" + recompute + "}").str());
 }
 
-LogicalResult lowerToLinalg(ModuleOp module) {
+LogicalResult lowerToLinalg(ModuleOp module, const CpuOptions &cpu) {
   prepareContext(module.getContext());
-  return runPipeline(module, mlir::amae::cpu::linalgStagePipeline());
+  return runPipeline(module, mlir::amae::cpu::linalgStagePipeline(cpu.fuse));
 }
 
 bool blasAvailable() {

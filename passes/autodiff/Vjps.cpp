@@ -315,19 +315,22 @@ struct BceVjp {
 struct PatchEmbedVjp {
   static LogicalResult build(PatchEmbedOp op, OpBuilder &b, ValueRange g, Grads &out) {
     // The images are data: gradients for the kernel and the bias only.
+    // dW = dy^T cols, with the patches as rows as in the forward's lowering:
+    // a transposed-A matmul BLAS runs.
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
-    ArrayRef<int64_t> s = shapeOf(op.getInput()), w = shapeOf(op.getWeight());
-    int64_t p = w[2], d = w[0], tp = s[2] / p, fp = s[3] / p;
-    Value x = expand(b, loc, op.getInput(), {s[0], s[1], tp, p, fp, p}, {{0}, {1}, {2, 3}, {4, 5}});
-    Value dy = expand(b, loc, g[0], {s[0], tp, fp, d}, {{0}, {1, 2}, {3}});
-    // Loops (d, c, i, j, n, t, f).
-    out[1] = generic(b, loc, {x, dy}, filledTensor(b, loc, w, 0.0f),
-                     {pick(ctx, 7, {4, 1, 5, 2, 6, 3}), pick(ctx, 7, {4, 5, 6, 0}), pick(ctx, 7, {0, 1, 2, 3})},
-                     iterators(4, 3), [](OpBuilder &nb, Location l, ValueRange a) {
-                       yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
-                     });
-    out[2] = sumRank2(b, loc, collapseLeading(b, loc, g[0]), 1);
+    ArrayRef<int64_t> w = shapeOf(op.getWeight());
+    Value cols = patchColumns(b, loc, op.getInput(), w[2]);
+    Value dy = collapseLeading(b, loc, g[0]);
+    int64_t k = shapeOf(cols)[1];
+    // Loops (d, k, r): dW[d, k] = sum_r dy[r, d] cols[r, k].
+    Value dw = generic(b, loc, {dy, cols}, filledTensor(b, loc, {w[0], k}, 0.0f),
+                       {pick(ctx, 3, {2, 0}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},
+                       iterators(2, 1), [](OpBuilder &nb, Location l, ValueRange a) {
+                         yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+                       });
+    out[1] = expand(b, loc, dw, w, {{0}, {1, 2, 3}});
+    out[2] = sumRank2(b, loc, dy, 1);
     return success();
   }
 };

@@ -68,26 +68,13 @@ struct LowerPatchEmbed : OpConversionPattern<PatchEmbedOp> {
   LogicalResult matchAndRewrite(PatchEmbedOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = b.getContext();
-    ArrayRef<int64_t> s = shapeOf(op.getInput());
-    ArrayRef<int64_t> w = shapeOf(op.getWeight());
-    int64_t p = w[2], d = w[0], tp = s[2] / p, fp = s[3] / p;
-    Value x = expand(b, loc, adaptor.getInput(), {s[0], s[1], tp, p, fp, p},
-                     {{0}, {1}, {2, 3}, {4, 5}});
-    // Loops (n, t, f, d, c, i, j): the stride-p convolution as a contraction.
-    Value init = generic(b, loc, adaptor.getBias(), emptyTensor(b, loc, {s[0], tp, fp, d}),
-                         {pick(ctx, 4, {3}), identity(ctx, 4)}, iterators(4),
-                         [](OpBuilder &nb, Location l, ValueRange a) {
-                           linalg::YieldOp::create(nb, l, a[0]);
-                         });
-    Value y = generic(b, loc, {x, adaptor.getWeight()}, init,
-                      {pick(ctx, 7, {0, 4, 1, 5, 2, 6}), pick(ctx, 7, {3, 4, 5, 6}),
-                       pick(ctx, 7, {0, 1, 2, 3})},
-                      iterators(4, 3), [](OpBuilder &nb, Location l, ValueRange a) {
-                        Value prod = arith::MulFOp::create(nb, l, a[0], a[1]);
-                        linalg::YieldOp::create(nb, l, arith::AddFOp::create(nb, l, a[2], prod).getResult());
-                      });
-    b.replaceOp(op, collapse(b, loc, y, {{0}, {1, 2}, {3}}));
+    // The stride-p convolution as one matmul, patches x kernel^T, which BLAS
+    // runs: as a 7-loop contraction it was a naive loop nest, 6% of base
+    // inference.
+    Value cols = patchColumns(b, loc, adaptor.getInput(), shapeOf(op.getWeight())[2]);
+    Value kernel = collapse(b, loc, adaptor.getWeight(), {{0}, {1, 2, 3}});
+    Value y = linearRows(b, loc, cols, kernel, adaptor.getBias());
+    b.replaceOp(op, expand(b, loc, y, shapeOf(op.getResult()), {{0, 1}, {2}}));
     return success();
   }
 };

@@ -131,6 +131,15 @@ Value slice(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> offsets,
   return tensor::ExtractSliceOp::create(b, loc, x, o, s, st);
 }
 
+Value patchColumns(OpBuilder &b, Location loc, Value images, int64_t p) {
+  ArrayRef<int64_t> s = shapeOf(images);
+  Value x = expand(b, loc, images, {s[0], s[1], s[2] / p, p, s[3] / p, p},
+                   {{0}, {1}, {2, 3}, {4, 5}});
+  // (n, c, t, i, f, j) -> (n, t, f, c, i, j).
+  x = transpose(b, loc, x, {0, 2, 4, 1, 3, 5});
+  return collapse(b, loc, x, {{0, 1, 2}, {3, 4, 5}});
+}
+
 Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias) {
   MLIRContext *ctx = b.getContext();
   int64_t rows = shapeOf(x2d)[0], out = shapeOf(weight)[0];

@@ -63,6 +63,10 @@ Value transpose(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm);
 Value slice(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> offsets,
             ArrayRef<int64_t> sizes);
 
+/// The stride-p patches of images (N, C, H, W) as rows (N * H/p * W/p,
+/// C * p * p), in the order of a (D, C, p, p) convolution kernel's columns.
+Value patchColumns(OpBuilder &b, Location loc, Value images, int64_t p);
+
 /// out[r, m] = sum_k x[r, k] w[m, k] (+ bias[m]): the torch.nn.Linear layout.
 Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias);
 

@@ -89,6 +89,10 @@ cl::opt<std::string> recompute("recompute", cl::init("none"),
                                         "each transformer block instead of storing its "
                                         "intermediates: less memory, more time)"),
                                cl::cat(category));
+cl::opt<bool> fuse("fuse", cl::init(true),
+                   cl::desc("Fuse elementwise producers into their consumers: layer norms and "
+                            "softmaxes in fewer passes over memory (=false: one kernel per step)"),
+                   cl::cat(category));
 cl::opt<bool> shrinkLifetimes("shrink-buffer-lifetimes", cl::init(true),
                               cl::desc("Allocate each buffer at its first use and free it "
                                        "after its last (=false: all live for the whole graph)"),
@@ -265,6 +269,7 @@ int main(int argc, char **argv) {
   cpu.cpu = cpuName;
   cpu.keepIntermediates = keepIntermediates;
   cpu.shrinkBufferLifetimes = shrinkLifetimes;
+  cpu.fuse = fuse;
   if (wantsLibrary) {
     if (outputPath == "-") {
       errs() << "amae-compile: error: a shared library needs -o FILE.so\n";
@@ -279,7 +284,7 @@ int main(int argc, char **argv) {
   if (emit == EmitKind::Linalg || emit == EmitKind::LLVM) {
     progress.phase("lower");
     if (emit == EmitKind::LLVM ? failed(amae::lowerToLLVMDialect(*module, cpu))
-                               : failed(amae::lowerToLinalg(*module)))
+                               : failed(amae::lowerToLinalg(*module, cpu)))
       return 1;
   }
 

@@ -21,8 +21,9 @@ namespace mlir::amae::cpu {
 #include "codegen/cpu/transforms/CpuPasses.h.inc"
 
 /// The first, target-independent stage of the pipeline: amae to linalg on
-/// tensors (what `amae-compile --emit=linalg` shows).
-llvm::StringRef linalgStagePipeline();
+/// tensors, fused unless `fuse` is off (what `amae-compile --emit=linalg`
+/// shows).
+std::string linalgStagePipeline(bool fuse = true);
 
 /// Appends the CPU pipeline, amae IR to the LLVM dialect, to `pm` (anchored
 /// on the module). amae-compile runs it; `amae-opt --amae-cpu-pipeline`

@@ -3,7 +3,7 @@
 // amae IR to the LLVM dialect, as one registered pipeline so that amae-opt
 // reproduces amae-compile stage by stage:
 // 1. amae -> linalg/tensor (amae-lower-to-linalg), elementwise arith ops on
-//    tensors -> linalg;
+//    tensors -> linalg, [elementwise producers fused into consumers];
 // 2. bufferization (amae-bufferize: arguments read-only, copies as
 //    linalg.copy), the C interface of each graph;
 // 3. results -> out-parameters, deallocation, [BLAS calls], buffers
@@ -21,13 +21,17 @@
 
 namespace mlir::amae::cpu {
 
-llvm::StringRef linalgStagePipeline() {
-  return "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
-         "func.func(convert-elementwise-to-linalg)";
+std::string linalgStagePipeline(bool fuse) {
+  std::string p = "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
+                  "func.func(convert-elementwise-to-linalg)";
+  // Fusion runs on tensors, where producers and consumers are SSA values.
+  if (fuse)
+    p += ",func.func(amae-fuse-elementwise),canonicalize,cse";
+  return p;
 }
 
 static std::string pipelineText(const ::amae::CpuOptions &cpu) {
-  std::string p = linalgStagePipeline().str() +
+  std::string p = linalgStagePipeline(cpu.fuse) +
                   ",amae-bufferize,amae-cpu-emit-c-interface,"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                   "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,";
@@ -70,6 +74,10 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       *this, "warn-buffer-bytes",
       llvm::cl::desc("Warn when a graph's peak buffer memory exceeds this (0: never)"),
       llvm::cl::init(int64_t(8) << 30)};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Fuse elementwise producers into their consumers "
+                                   "(amae-fuse-elementwise)"),
+                    llvm::cl::init(true)};
   Option<bool> parallel{*this, "parallel",
                         llvm::cl::desc("Large kernels as OpenMP work-sharing loops"),
                         llvm::cl::init(false)};
@@ -89,6 +97,7 @@ void registerCpuPipeline() {
         cpu.shrinkBufferLifetimes = o.shrinkBufferLifetimes;
         cpu.warnBufferBytes = o.warnBufferBytes;
         cpu.threads = o.parallel;
+        cpu.fuse = o.fuse;
         cpu.minParallelIterations = o.parallelMinIterations;
         if (failed(buildCpuPipeline(pm, cpu)))
           llvm::report_fatal_error("amae-cpu-pipeline: the pipeline text does not parse");
