@@ -4,13 +4,18 @@
 # (amae-train --batch-from: forward + backward graph, then the AdamW graph)
 # against the same step in PyTorch (autograd + torch.optim.AdamW), on this
 # machine, same weights and batch, 2 threads each. Prints both medians, the
-# ratio, and both first-step losses (which must agree).
+# ratio, both first-step losses (which must agree) and both peak RSS.
 #
 #   bash bench/bench-train.sh [steps=5] [batch=2] [spec=bench/base-finetune.yaml]
+#   BENCH_OPENBLAS=native: OpenBLAS picks its kernels for this CPU (see
+#   bench-infer.sh); AMAE_COMPILE_FLAGS: extra amae-compile flags.
 set -euo pipefail
+if [ "${BENCH_OPENBLAS:-}" = native ]; then
+  unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+fi
 # PyTorch runs on the OpenMP OpenBLAS (Debian's default BLAS for it is the
 # slow netlib one; the pthreads build oversubscribes 2 cores).
-echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${AMAE_BUILD_DIR:-$root/build}/bin"
 steps="${1:-5}"
@@ -20,7 +25,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 start=$(date +%s)
-"$bin/amae-compile" "$spec" --graphs=finetune --batch="$batch" --grads --optimizer -o "$work/model.so"
+"$bin/amae-compile" "$spec" --graphs=finetune --batch="$batch" --grads --optimizer ${AMAE_COMPILE_FLAGS:-} -o "$work/model.so"
 echo "compiled in $(( $(date +%s) - start )) s"
 "$bin/amae-compile" "$spec" --graphs=finetune --batch="$batch" --emit=manifest -o "$work/manifest.json"
 PYTHONPATH="$root/tools/python" /usr/bin/python3 - "$work" <<'PY'
@@ -30,7 +35,8 @@ random_weights(sys.argv[1] + "/manifest.json", "finetune", sys.argv[1] + "/weigh
 PY
 /usr/bin/python3 "$root/test/Train/Inputs/make-batch.py" "$work/manifest.json" finetune "$work/batch.safetensors"
 
-"$bin/amae-train" "$work/model.so" --mode=finetune --batch-from="$work/batch.safetensors" \
+/usr/bin/time -f %M -o "$work/amae.rss" \
+  "$bin/amae-train" "$work/model.so" --mode=finetune --batch-from="$work/batch.safetensors" \
   --init="$work/weights.safetensors" --out="$work/run" --steps=$((steps + 1)) --lr=1e-4 \
   --warmup=0 2> /dev/null
 amae=$(/usr/bin/python3 - "$work/run/log.jsonl" <<'PY'
@@ -43,9 +49,13 @@ PY
 )
 echo "$amae"
 torch=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
-        /usr/bin/python3 "$root/bench/pytorch_train.py" "$work/weights.safetensors" \
+        /usr/bin/time -f %M -o "$work/torch.rss" /usr/bin/python3 "$root/bench/pytorch_train.py" "$work/weights.safetensors" \
         "$work/batch.safetensors" --steps="$steps" --threads=2)
 echo "$torch"
 a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
 t=$(echo "$torch" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
-echo "ratio amae/pytorch (median): $(echo "scale=2; $a / $t" | bc)"
+echo "ratio pytorch/amae (median): $(echo "scale=2; $t / $a" | bc)"
+# Peak RSS of each whole process (weights, optimizer state, data included);
+# amae-train also writes a checkpoint at the end, PyTorch does not.
+ra=$(tail -1 "$work/amae.rss"); rt=$(tail -1 "$work/torch.rss")
+echo "peak rss: amae $((ra / 1024)) MB, pytorch $((rt / 1024)) MB, amae/pytorch $(echo "scale=2; $ra / $rt" | bc)"

@@ -62,6 +62,11 @@ public:
   /// (extra names are ignored). Returns the outputs in signature order.
   llvm::Expected<std::vector<HostTensor>>
   run(const std::map<std::string, TensorView> &inputs) const;
+  /// Runs once into `outputs`: tensors of the signature's dtypes and shapes
+  /// (from an earlier call) are overwritten, anything else is replaced by
+  /// fresh tensors.
+  llvm::Error runInto(const std::map<std::string, TensorView> &inputs,
+                      std::vector<HostTensor> &outputs) const;
 
 private:
   friend class Model;

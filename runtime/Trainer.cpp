@@ -300,9 +300,9 @@ llvm::Expected<StepRecord> Trainer::runStep() {
   std::map<std::string, TensorView> views;
   for (auto &[name, tensor] : *inputs)
     views[name] = tensor.view();
-  auto outputs = train->run(views);
-  if (!outputs)
-    return outputs.takeError();
+  if (llvm::Error err = train->runInto(views, trainOutputs))
+    return std::move(err);
+  const std::vector<HostTensor> *outputs = &trainOutputs;
   const GraphSignature &sig = train->signature();
   StepRecord record;
   record.step = done + 1;
@@ -344,14 +344,15 @@ llvm::Expected<StepRecord> Trainer::runStep() {
                                      "'; compile it with --grads");
     stepInputs["grad." + p] = grad->second->view();
   }
-  auto stepped = optimizer->run(stepInputs);
-  if (!stepped)
-    return stepped.takeError();
-  for (auto [spec, tensor] : llvm::zip(optimizer->signature().outputs, *stepped)) {
+  if (llvm::Error err = optimizer->runInto(stepInputs, stepOutputs))
+    return std::move(err);
+  // The new values become the state; the old buffers take the next step's
+  // outputs. Only the training graph's bound parameters are copied.
+  for (auto [spec, tensor] : llvm::zip(optimizer->signature().outputs, stepOutputs)) {
     HostTensor &target = state.at(spec.name);
-    std::memcpy(target.data(), tensor.data(), target.bytes());
+    std::swap(target, tensor);
     if (HostTensor *bound = train->param(spec.name))
-      std::memcpy(bound->data(), tensor.data(), bound->bytes());
+      std::memcpy(bound->data(), target.data(), bound->bytes());
   }
   ++done;
   double seconds =

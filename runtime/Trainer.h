@@ -93,6 +93,9 @@ private:
   TrainData data;
   std::optional<BoundGraph> train, optimizer;
   std::map<std::string, HostTensor> state; // P, m.P, v.P
+  // The two graphs' outputs, kept across steps: written over each step, and
+  // the optimizer's swapped with `state`, so a step allocates nothing.
+  std::vector<HostTensor> trainOutputs, stepOutputs;
   std::vector<std::string> trainable;
   int64_t batch = 1, classes = 0, perEpoch = 1, done = 0;
   FrontEnd frontEnd;
