@@ -58,6 +58,9 @@ public:
   /// The bound value of parameter `name` (null if the graph has none), for
   /// callers that update parameters in place, as a training loop does.
   HostTensor *param(llvm::StringRef name);
+  const HostTensor *param(llvm::StringRef name) const {
+    return const_cast<BoundGraph *>(this)->param(name);
+  }
   /// Runs once; `inputs` maps each input name of the graph to a tensor
   /// (extra names are ignored). Returns the outputs in signature order.
   llvm::Expected<std::vector<HostTensor>>

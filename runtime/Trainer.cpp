@@ -197,6 +197,9 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
   if (!boundTrain)
     return boundTrain.takeError();
   t->train = std::move(*boundTrain);
+  // The graph holds its own copy of each bound parameter; one is enough.
+  for (const TensorSpec &p : t->train->signature().params)
+    t->state.erase(p.name);
   auto boundStep = model.bind(step->name, Checkpoint());
   if (!boundStep)
     return boundStep.takeError();
@@ -335,7 +338,7 @@ llvm::Expected<StepRecord> Trainer::runStep() {
       {"beta1", scalar(DType::F32, &b1)},       {"beta2", scalar(DType::F32, &b2)},
       {"weight_decay", scalar(DType::F32, &wd)}};
   for (const std::string &p : trainable) {
-    stepInputs[p] = state.at(p).view();
+    stepInputs[p] = value(p).view();
     stepInputs["m." + p] = state.at("m." + p).view();
     stepInputs["v." + p] = state.at("v." + p).view();
     auto grad = named.find("grad." + p);
@@ -346,13 +349,11 @@ llvm::Expected<StepRecord> Trainer::runStep() {
   }
   if (llvm::Error err = optimizer->runInto(stepInputs, stepOutputs))
     return std::move(err);
-  // The new values become the state; the old buffers take the next step's
-  // outputs. Only the training graph's bound parameters are copied.
+  // The new values replace the old ones, whose buffers take the next step's
+  // outputs: nothing is copied.
   for (auto [spec, tensor] : llvm::zip(optimizer->signature().outputs, stepOutputs)) {
-    HostTensor &target = state.at(spec.name);
-    std::swap(target, tensor);
-    if (HostTensor *bound = train->param(spec.name))
-      std::memcpy(bound->data(), target.data(), bound->bytes());
+    HostTensor *bound = train->param(spec.name);
+    std::swap(bound ? *bound : state.at(spec.name), tensor);
   }
   ++done;
   double seconds =
@@ -432,10 +433,16 @@ llvm::Expected<EvalRecord> Trainer::evaluate() {
   return record;
 }
 
+const HostTensor &Trainer::value(const std::string &name) const {
+  if (const HostTensor *bound = train->param(name))
+    return *bound;
+  return state.at(name);
+}
+
 Checkpoint Trainer::parameters() const {
   Checkpoint c;
   for (const TensorSpec &p : train->signature().params)
-    state.at(p.name).copyInto(c, p.name);
+    value(p.name).copyInto(c, p.name);
   return c;
 }
 

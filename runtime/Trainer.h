@@ -92,7 +92,10 @@ private:
   TrainConfig cfg;
   TrainData data;
   std::optional<BoundGraph> train, optimizer;
-  std::map<std::string, HostTensor> state; // P, m.P, v.P
+  // m.P, v.P, and the parameters the training graph does not bind: a bound
+  // parameter lives only in the graph (value() finds either).
+  std::map<std::string, HostTensor> state;
+  const HostTensor &value(const std::string &name) const;
   // The two graphs' outputs, kept across steps: written over each step, and
   // the optimizer's swapped with `state`, so a step allocates nothing.
   std::vector<HostTensor> trainOutputs, stepOutputs;
