@@ -305,7 +305,6 @@ llvm::Expected<StepRecord> Trainer::runStep() {
     views[name] = tensor.view();
   if (llvm::Error err = train->runInto(views, trainOutputs))
     return std::move(err);
-  const std::vector<HostTensor> *outputs = &trainOutputs;
   const GraphSignature &sig = train->signature();
   StepRecord record;
   record.step = done + 1;
@@ -314,7 +313,7 @@ llvm::Expected<StepRecord> Trainer::runStep() {
   record.lr = mlir::amae::math::scheduledLearningRate(record.epoch, cfg.lr, cfg.minLr,
                                                       cfg.warmup, cfg.epochs);
   std::map<std::string, const HostTensor *> named;
-  for (auto [spec, tensor] : llvm::zip(sig.outputs, *outputs))
+  for (auto [spec, tensor] : llvm::zip(sig.outputs, trainOutputs))
     named[spec.name] = &tensor;
   record.loss = *static_cast<const float *>(named.at("loss")->data());
   if (!std::isfinite(record.loss))
@@ -338,7 +337,7 @@ llvm::Expected<StepRecord> Trainer::runStep() {
       {"beta1", scalar(DType::F32, &b1)},       {"beta2", scalar(DType::F32, &b2)},
       {"weight_decay", scalar(DType::F32, &wd)}};
   for (const std::string &p : trainable) {
-    stepInputs[p] = value(p).view();
+    stepInputs[p] = train->param(p)->view();
     stepInputs["m." + p] = state.at("m." + p).view();
     stepInputs["v." + p] = state.at("v." + p).view();
     auto grad = named.find("grad." + p);
@@ -433,16 +432,10 @@ llvm::Expected<EvalRecord> Trainer::evaluate() {
   return record;
 }
 
-const HostTensor &Trainer::value(const std::string &name) const {
-  if (const HostTensor *bound = train->param(name))
-    return *bound;
-  return state.at(name);
-}
-
 Checkpoint Trainer::parameters() const {
   Checkpoint c;
   for (const TensorSpec &p : train->signature().params)
-    value(p.name).copyInto(c, p.name);
+    train->param(p.name)->copyInto(c, p.name);
   return c;
 }
 

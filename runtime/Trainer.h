@@ -92,12 +92,12 @@ private:
   TrainConfig cfg;
   TrainData data;
   std::optional<BoundGraph> train, optimizer;
-  // m.P, v.P, and the parameters the training graph does not bind: a bound
-  // parameter lives only in the graph (value() finds either).
+  // m.P and v.P; the parameters live only in the training graph, which binds
+  // every one of them (train->param).
   std::map<std::string, HostTensor> state;
-  const HostTensor &value(const std::string &name) const;
   // The two graphs' outputs, kept across steps: written over each step, and
-  // the optimizer's swapped with `state`, so a step allocates nothing.
+  // the optimizer's swapped with the parameters and moments, so a step
+  // allocates and copies nothing.
   std::vector<HostTensor> trainOutputs, stepOutputs;
   std::vector<std::string> trainable;
   int64_t batch = 1, classes = 0, perEpoch = 1, done = 0;

@@ -66,26 +66,32 @@ bool Vjp<OpTy, Impl>::isDifferentiableResult(Operation *, unsigned index) const 
 // Layers
 //===----------------------------------------------------------------------===//
 
+/// dW = dy^T x for rows x (R, K) and their output gradients dy (R, M): loops
+/// (m, k, r), a transposed-A matmul that BLAS runs.
+Value weightGradient(OpBuilder &b, Location loc, Value dy, Value x) {
+  MLIRContext *ctx = b.getContext();
+  return generic(b, loc, {dy, x}, filledTensor(b, loc, {shapeOf(dy)[1], shapeOf(x)[1]}, 0.0f),
+                 {pick(ctx, 3, {2, 0}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},
+                 iterators(2, 1), [](OpBuilder &nb, Location l, ValueRange a) {
+                   yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+                 });
+}
+
 struct LinearVjp {
   static LogicalResult build(LinearOp op, OpBuilder &b, ValueRange g, Grads &out) {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
     Value x = collapseLeading(b, loc, op.getInput());
     Value dy = collapseLeading(b, loc, g[0]);
-    int64_t rows = shapeOf(x)[0], in = shapeOf(x)[1], outs = shapeOf(dy)[1];
-    auto mac = [](OpBuilder &nb, Location l, ValueRange a) {
-      yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
-    };
+    int64_t rows = shapeOf(x)[0], in = shapeOf(x)[1];
     // dx = dy W: loops (r, k, m).
     Value dx = generic(b, loc, {dy, op.getWeight()}, filledTensor(b, loc, {rows, in}, 0.0f),
                        {pick(ctx, 3, {0, 2}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},
-                       iterators(2, 1), mac);
-    // dW = dy^T x: loops (m, k, r).
-    Value dw = generic(b, loc, {dy, x}, filledTensor(b, loc, {outs, in}, 0.0f),
-                       {pick(ctx, 3, {2, 0}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},
-                       iterators(2, 1), mac);
+                       iterators(2, 1), [](OpBuilder &nb, Location l, ValueRange a) {
+                         yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+                       });
     out[0] = expandLeading(b, loc, dx, shapeOf(op.getInput()));
-    out[1] = dw;
+    out[1] = weightGradient(b, loc, dy, x);
     if (op.getBias())
       out[2] = sumRank2(b, loc, dy, 1);
     return success();
@@ -315,21 +321,13 @@ struct BceVjp {
 struct PatchEmbedVjp {
   static LogicalResult build(PatchEmbedOp op, OpBuilder &b, ValueRange g, Grads &out) {
     // The images are data: gradients for the kernel and the bias only.
-    // dW = dy^T cols, with the patches as rows as in the forward's lowering:
-    // a transposed-A matmul BLAS runs.
+    // With the patches as rows, as the forward's lowering has them, this is
+    // a linear layer's weight gradient.
     Location loc = op.getLoc();
-    MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> w = shapeOf(op.getWeight());
     Value cols = patchColumns(b, loc, op.getInput(), w[2]);
     Value dy = collapseLeading(b, loc, g[0]);
-    int64_t k = shapeOf(cols)[1];
-    // Loops (d, k, r): dW[d, k] = sum_r dy[r, d] cols[r, k].
-    Value dw = generic(b, loc, {dy, cols}, filledTensor(b, loc, {w[0], k}, 0.0f),
-                       {pick(ctx, 3, {2, 0}), pick(ctx, 3, {2, 1}), pick(ctx, 3, {0, 1})},
-                       iterators(2, 1), [](OpBuilder &nb, Location l, ValueRange a) {
-                         yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
-                       });
-    out[1] = expand(b, loc, dw, w, {{0}, {1, 2, 3}});
+    out[1] = expand(b, loc, weightGradient(b, loc, dy, cols), w, {{0}, {1, 2, 3}});
     out[2] = sumRank2(b, loc, dy, 1);
     return success();
   }
