@@ -12,6 +12,7 @@
 #include "llvm/Support/ThreadPool.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -324,11 +325,14 @@ static void subtractMean(std::vector<float> &wave) {
 
 llvm::Expected<Batch> loadBatch(const DataSet &data, const std::vector<int64_t> &indices,
                                 const FrontEnd &fe, int64_t classes,
-                                const Augmentations &augment, std::mt19937_64 &rng) {
+                                const Augmentations &augment,
+                                llvm::MutableArrayRef<std::mt19937_64> rngs) {
+  assert((rngs.size() == 1 || rngs.size() == indices.size()) && "a generator per row");
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   std::vector<RowPlan> plans(indices.size());
   for (auto [row, clip] : llvm::enumerate(indices)) {
     RowPlan &p = plans[row];
+    std::mt19937_64 &rng = rngs[rngs.size() == 1 ? 0 : row];
     p.clip = clip;
     if (augment.gain)
       p.gain = symmetricBeta(10, rng) + 0.5;

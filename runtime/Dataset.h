@@ -22,6 +22,7 @@
 
 #include "runtime/Audio.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -104,10 +105,14 @@ struct Batch {
 };
 
 /// Loads the clips `indices` of `data` (in parallel) into a batch. Mixup
-/// partners are drawn from the whole data set.
+/// partners are drawn from the whole data set. The draws of row i come from
+/// `rngs[i]`, or from `rngs[0]` for every row when only one is given (one
+/// generator per sample makes a sample's augmentation independent of the
+/// batch it lands in, and so of the number of data-parallel ranks).
 llvm::Expected<Batch> loadBatch(const DataSet &data, const std::vector<int64_t> &indices,
                                 const FrontEnd &frontEnd, int64_t classes,
-                                const Augmentations &augment, std::mt19937_64 &rng);
+                                const Augmentations &augment,
+                                llvm::MutableArrayRef<std::mt19937_64> rngs);
 
 /// A draw from Beta(a, a), as numpy.random.beta(a, a).
 double symmetricBeta(double a, std::mt19937_64 &rng);

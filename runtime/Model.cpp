@@ -163,8 +163,11 @@ llvm::Error BoundGraph::runInto(const std::map<std::string, TensorView> &inputs,
   for (const TensorSpec &in : sig->inputs) {
     auto it = inputs.find(in.name);
     if (it == inputs.end() && in.defaultValue) {
-      HostTensor value(DType::F32, {});
-      *static_cast<float *>(value.data()) = static_cast<float>(*in.defaultValue);
+      HostTensor value(in.dtype, {});
+      if (in.dtype == DType::I64)
+        *static_cast<int64_t *>(value.data()) = static_cast<int64_t>(*in.defaultValue);
+      else
+        *static_cast<float *>(value.data()) = static_cast<float>(*in.defaultValue);
       converted.push_back(std::move(value));
       args.emplace_back(converted.back().data(), &in.shape);
       continue;

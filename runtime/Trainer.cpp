@@ -82,7 +82,7 @@ static std::mt19937_64 generator(uint64_t seed, uint64_t purpose, uint64_t index
                     static_cast<uint32_t>(index >> 32)};
   return std::mt19937_64(seq);
 }
-enum Purpose : uint64_t { kShuffle = 1, kBatch = 2, kInit = 3 };
+enum Purpose : uint64_t { kShuffle = 1, kBatch = 2, kInit = 3, kSample = 4 };
 
 static llvm::Expected<HostTensor> tensorFrom(const Checkpoint &c, llvm::StringRef name,
                                              const TensorSpec &spec) {
@@ -107,7 +107,7 @@ static HostTensor zerosLike(const TensorSpec &spec) {
 llvm::Expected<std::unique_ptr<Trainer>>
 Trainer::create(const Model &model, TrainConfig config, TrainData data,
                 const Checkpoint *init, const Checkpoint *resume,
-                std::vector<std::string> &initialised) {
+                std::vector<std::string> &initialised, Communicator *comm) {
   const Manifest &manifest = model.manifest();
   const GraphSignature *train = manifest.find(config.mode);
   const GraphSignature *step = manifest.find(config.mode + "_adamw");
@@ -117,6 +117,7 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
         config.mode + "_adamw'; compile it with amae-compile --grads --optimizer");
   std::unique_ptr<Trainer> t(new Trainer());
   t->model = &model;
+  t->comm = comm;
   t->cfg = std::move(config);
   t->data = std::move(data);
   t->batch = manifest.batch;
@@ -206,25 +207,46 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
   t->optimizer = std::move(*boundStep);
 
   // Batches per epoch (the official loaders drop the last partial batch).
+  int64_t global = t->globalBatchSize();
   if (t->data.data) {
     int64_t clips = t->data.data->clips.size();
-    if (clips < t->batch)
-      return llvm::createStringError("the data set has " + llvm::Twine(clips) +
-                                     " clips, fewer than one batch of " +
-                                     llvm::Twine(t->batch));
-    t->perEpoch = clips / t->batch;
+    if (clips < global)
+      return llvm::createStringError(
+          "the data set has " + llvm::Twine(clips) + " clips, fewer than one batch of " +
+          llvm::Twine(global) +
+          (t->worldSize() > 1 ? " (" + llvm::Twine(t->worldSize()) + " ranks x " +
+                                    llvm::Twine(t->batch) + ")"
+                              : llvm::Twine("")));
+    t->perEpoch = clips / global;
     if (labels && static_cast<int64_t>(t->data.data->classes.size()) != t->classes)
       return llvm::createStringError(
           "the data set has " + llvm::Twine(t->data.data->classes.size()) +
           " classes, the model's head has " + llvm::Twine(t->classes));
   } else if (!t->data.fixedBatch) {
     return llvm::createStringError("no training data (--data or --batch-from)");
+  } else if (t->worldSize() > 1) {
+    return llvm::createStringError("a fixed batch (--batch-from) cannot be split between " +
+                                   llvm::Twine(t->worldSize()) + " ranks; use --data");
   }
   if (resume) {
     auto it = resume->metadata().find("amae.step");
     if (it == resume->metadata().end() ||
         llvm::StringRef(it->second).getAsInteger(10, t->done))
       return checkpointError(resume->path(), "is not a training checkpoint (no amae.step)");
+    // The step count means a position in the epoch only for the global
+    // batch it was counted in; re-sharding is not supported.
+    int64_t savedWorld = 1;
+    auto world = resume->metadata().find("amae.world_size");
+    if (world != resume->metadata().end() &&
+        llvm::StringRef(world->second).getAsInteger(10, savedWorld))
+      return checkpointError(resume->path(), "has a malformed amae.world_size");
+    if (savedWorld != t->worldSize())
+      return checkpointError(
+          resume->path(),
+          llvm::formatv("was written by a run of {0} rank(s) x batch {1}; resume it with the "
+                        "same world size (mpirun -np {0}), not {2}",
+                        savedWorld, t->batch, t->worldSize())
+              .str());
   }
   return std::move(t);
 }
@@ -236,7 +258,15 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
 llvm::Expected<std::map<std::string, HostTensor>> Trainer::nextInputs() {
   const GraphSignature &sig = train->signature();
   int64_t s = done + 1;
+  // Per step: the dropout seed. Per sample, keyed by its index in the run
+  // (this rank's slice of the global batch): augmentation and masking noise,
+  // the same whatever the number of ranks.
   std::mt19937_64 rng = generator(cfg.seed, kBatch, s);
+  int rank = comm ? comm->rank() : 0;
+  int64_t firstSample = (s - 1) * globalBatchSize() + rank * batch;
+  std::vector<std::mt19937_64> rows;
+  for (int64_t i = 0; i < batch; ++i)
+    rows.push_back(generator(cfg.seed, kSample, firstSample + i));
   std::map<std::string, HostTensor> inputs;
   if (data.fixedBatch) {
     for (const TensorSpec &in : sig.inputs)
@@ -259,8 +289,9 @@ llvm::Expected<std::map<std::string, HostTensor>> Trainer::nextInputs() {
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 shuffle = generator(cfg.seed, kShuffle, epoch);
     std::shuffle(order.begin(), order.end(), shuffle);
-    std::vector<int64_t> rows(order.begin() + it * batch, order.begin() + (it + 1) * batch);
-    auto b = loadBatch(*data.data, rows, frontEnd, classes, cfg.augment, rng);
+    auto first = order.begin() + it * globalBatchSize() + rank * batch;
+    std::vector<int64_t> clips(first, first + batch);
+    auto b = loadBatch(*data.data, clips, frontEnd, classes, cfg.augment, rows);
     if (!b)
       return b.takeError();
     for (const TensorSpec &in : sig.inputs) {
@@ -274,25 +305,86 @@ llvm::Expected<std::map<std::string, HostTensor>> Trainer::nextInputs() {
       inputs[in.name] = std::move(h);
     }
   }
-  // Everything else is random: masking noise uniform in [0, 1), the seed of
-  // dropout and drop-path.
+  // Everything else is random: masking noise uniform in [0, 1), a row per
+  // sample; the seed of dropout and drop-path, whose masks are keyed by the
+  // index of the batch's first sample.
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
   for (const TensorSpec &in : sig.inputs) {
     if (inputs.count(in.name))
       continue;
     HostTensor h(in.dtype, in.shape);
-    if (in.dtype == DType::I64) {
-      auto *p = static_cast<int64_t *>(h.data());
-      for (int64_t i = 0; i < h.bytes() / 8; ++i)
-        p[i] = static_cast<int64_t>(rng() >> 1);
-    } else {
-      auto *p = static_cast<float *>(h.data());
-      for (int64_t i = 0; i < h.bytes() / 4; ++i)
-        p[i] = uniform(rng);
+    int64_t count = h.bytes() / dtypeSize(in.dtype);
+    bool perRow = !in.shape.empty() && in.shape[0] == batch;
+    int64_t rowLength = perRow ? count / batch : count;
+    for (int64_t i = 0; i < count; ++i) {
+      std::mt19937_64 &g = perRow ? rows[i / rowLength] : rng;
+      if (in.dtype == DType::I64)
+        static_cast<int64_t *>(h.data())[i] =
+            in.name == "first_sample" ? firstSample : static_cast<int64_t>(g() >> 1);
+      else
+        static_cast<float *>(h.data())[i] = uniform(g);
     }
     inputs[in.name] = std::move(h);
   }
   return inputs;
+}
+
+/// Averages the loss and the gradients over the ranks, packed into buckets
+/// of `bucketBytes` (one allreduce each, not one per tensor). The loss too,
+/// so that every rank logs and checks the same number.
+llvm::Error Trainer::averageOverRanks(std::map<std::string, HostTensor *> &named,
+                                      double &seconds) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<llvm::MutableArrayRef<float>> tensors;
+  for (const std::string &p : trainable) {
+    auto grad = named.find("grad." + p);
+    if (grad == named.end())
+      return llvm::createStringError("graph '" + train->signature().name +
+                                     "' has no output 'grad." + p + "'; compile it with --grads");
+    tensors.emplace_back(static_cast<float *>(grad->second->data()),
+                         grad->second->bytes() / sizeof(float));
+  }
+  tensors.emplace_back(static_cast<float *>(named.at("loss")->data()), 1);
+  size_t capacity = std::max<size_t>(1, bucketBytes / sizeof(float));
+  bucket.resize(capacity);
+  float scale = 1.0f / static_cast<float>(comm->size());
+  // (tensor, offset, count) pieces packed into the bucket so far.
+  struct Piece {
+    size_t tensor, offset, count;
+  };
+  std::vector<Piece> pieces;
+  size_t fill = 0, buckets = 0;
+  auto flush = [&]() -> llvm::Error {
+    if (!fill)
+      return llvm::Error::success();
+    ++buckets;
+    if (llvm::Error err = comm->allreduceSum(
+            llvm::MutableArrayRef<float>(bucket.data(), fill),
+            llvm::formatv("gradient allreduce of step {0} (bucket {1})", done + 1, buckets)))
+      return err;
+    size_t at = 0;
+    for (const Piece &p : pieces)
+      for (size_t i = 0; i < p.count; ++i)
+        tensors[p.tensor][p.offset + i] = bucket[at++] * scale;
+    pieces.clear();
+    fill = 0;
+    return llvm::Error::success();
+  };
+  for (size_t t = 0; t < tensors.size(); ++t)
+    for (size_t offset = 0; offset < tensors[t].size();) {
+      size_t count = std::min(capacity - fill, tensors[t].size() - offset);
+      std::copy_n(tensors[t].data() + offset, count, bucket.data() + fill);
+      pieces.push_back({t, offset, count});
+      fill += count;
+      offset += count;
+      if (fill == capacity)
+        if (llvm::Error err = flush())
+          return err;
+    }
+  if (llvm::Error err = flush())
+    return err;
+  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return llvm::Error::success();
 }
 
 llvm::Expected<StepRecord> Trainer::runStep() {
@@ -312,9 +404,12 @@ llvm::Expected<StepRecord> Trainer::runStep() {
   record.epoch = epoch + static_cast<double>(it) / perEpoch;
   record.lr = mlir::amae::math::scheduledLearningRate(record.epoch, cfg.lr, cfg.minLr,
                                                       cfg.warmup, cfg.epochs);
-  std::map<std::string, const HostTensor *> named;
+  std::map<std::string, HostTensor *> named;
   for (auto [spec, tensor] : llvm::zip(sig.outputs, trainOutputs))
     named[spec.name] = &tensor;
+  if (comm && comm->size() > 1)
+    if (llvm::Error err = averageOverRanks(named, record.commSeconds))
+      return std::move(err);
   record.loss = *static_cast<const float *>(named.at("loss")->data());
   if (!std::isfinite(record.loss))
     return llvm::createStringError("the loss is " + std::string(std::isnan(record.loss)
@@ -432,6 +527,22 @@ llvm::Expected<EvalRecord> Trainer::evaluate() {
   return record;
 }
 
+uint64_t Trainer::stateDigest() const {
+  uint64_t h = 0;
+  for (const TensorSpec &p : train->signature().params) {
+    const HostTensor *t = train->param(p.name);
+    h = digest(t->data(), t->bytes(), h);
+  }
+  for (const auto &[name, tensor] : state)
+    h = digest(tensor.data(), tensor.bytes(), h);
+  return h;
+}
+
+void Trainer::perturbForTesting() {
+  HostTensor *p = train->param(trainable.front());
+  static_cast<float *>(p->data())[0] += 1e-3f;
+}
+
 Checkpoint Trainer::parameters() const {
   Checkpoint c;
   for (const TensorSpec &p : train->signature().params)
@@ -445,6 +556,7 @@ Checkpoint Trainer::checkpoint() const {
     for (const char *prefix : {"m.", "v."})
       state.at(prefix + p).copyInto(c, prefix + p);
   c.setMetadata("amae.step", std::to_string(done));
+  c.setMetadata("amae.world_size", std::to_string(worldSize()));
   std::string config;
   llvm::raw_string_ostream os(config);
   os << cfg.toJSON();

@@ -17,6 +17,7 @@
 #define AMAE_RUNTIME_TRAINER_H
 
 #include "runtime/Dataset.h"
+#include "runtime/Distributed.h"
 #include "runtime/Model.h"
 
 #include "llvm/Support/JSON.h"
@@ -51,6 +52,7 @@ struct TrainData {
 struct StepRecord {
   int64_t step = 0;
   double epoch = 0, lr = 0, loss = 0, clipsPerSecond = 0;
+  double commSeconds = 0; // in the gradient allreduce (data-parallel runs)
 };
 
 struct EvalRecord {
@@ -63,15 +65,26 @@ public:
   /// Binds `config.mode` and its optimizer graph. Parameters come from
   /// `resume` (with the moments), else from `init`, else the official
   /// initialisation; `initialised` receives the names initialised afresh.
+  /// With `comm`, this is one rank of a data-parallel job: each global batch
+  /// of comm->size() x the compiled batch is split between the ranks
+  /// (rank r takes the r-th slice of the epoch's shuffled order), and the
+  /// gradients are averaged over the ranks before the optimizer step, so
+  /// every rank keeps the same parameters.
   static llvm::Expected<std::unique_ptr<Trainer>>
   create(const Model &model, TrainConfig config, TrainData data,
          const Checkpoint *init, const Checkpoint *resume,
-         std::vector<std::string> &initialised);
+         std::vector<std::string> &initialised, Communicator *comm = nullptr);
 
   const TrainConfig &config() const { return cfg; }
   int64_t step() const { return done; }
   int64_t stepsPerEpoch() const { return perEpoch; }
+  /// The compiled (per-rank) batch and the global one over all ranks.
   int64_t batchSize() const { return batch; }
+  int64_t globalBatchSize() const { return batch * worldSize(); }
+  int worldSize() const { return comm ? comm->size() : 1; }
+  /// Gradients are averaged in buckets of about this many bytes (one
+  /// allreduce each); set before the first step.
+  size_t bucketBytes = 25u << 20;
 
   /// Runs one step; fails on a non-finite loss without changing the state.
   llvm::Expected<StepRecord> runStep();
@@ -83,10 +96,17 @@ public:
   /// Parameters, moments (`m.P`, `v.P`) and the configuration and step as
   /// metadata.
   Checkpoint checkpoint() const;
+  /// A digest of the parameters and moments, equal on every rank of a
+  /// healthy data-parallel job.
+  uint64_t stateDigest() const;
+  /// Testing (amae-train --fault=perturb): nudges one parameter of this
+  /// rank, as a silent divergence would.
+  void perturbForTesting();
 
 private:
   Trainer() = default;
   llvm::Expected<std::map<std::string, HostTensor>> nextInputs();
+  llvm::Error averageOverRanks(std::map<std::string, HostTensor *> &named, double &seconds);
 
   const Model *model = nullptr;
   TrainConfig cfg;
@@ -102,6 +122,8 @@ private:
   std::vector<std::string> trainable;
   int64_t batch = 1, classes = 0, perEpoch = 1, done = 0;
   FrontEnd frontEnd;
+  Communicator *comm = nullptr;
+  std::vector<float> bucket;
 };
 
 } // namespace amae

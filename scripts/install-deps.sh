@@ -14,6 +14,9 @@ PACKAGES=(
   # pthreads build, called per tile from the OpenMP threads (libomp) of the
   # generated code; the OpenMP build is PyTorch's in the benchmarks.
   libopenblas-pthread-dev libopenblas-openmp-dev libomp-22-dev
+  # Data-parallel training (amae-train under mpirun): Open MPI, loaded by
+  # the runtime only under a launcher through libAmaeMPI.so.
+  libopenmpi-dev openmpi-bin
   # Audio decoding and resampling.
   pkg-config libsndfile1-dev libsoxr-dev libpng-dev
   # Test audio (spoken with espeak-ng, converted with sox) and the PyTorch

@@ -3,6 +3,7 @@
 # Passes/ (one file per pass flag), Integration/ (end-to-end, REQUIRES:).
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -29,6 +30,24 @@ llvm_config.add_tool_substitutions(tools, [config.amae_tools_dir])
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")
     config.environment["CUDA_HOME"] = "/usr/local/cuda"
+
+# Data-parallel training: Open MPI's launcher and amae's MPI plugin. Tests run
+# as whatever user CI is (root in containers), on loopback.
+if shutil.which("mpirun") and os.path.exists(
+        os.path.join(config.amae_obj_root, "lib", "libAmaeMPI.so")):
+    config.available_features.add("mpi")
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+# A GPU that CUDA can use: device tests run only there.
+try:
+    subprocess.run(["nvidia-smi", "-L"], check=True, capture_output=True, timeout=60)
+    config.available_features.add("cuda-device")
+except Exception:
+    pass
+if os.path.exists(os.path.join(config.amae_obj_root, "lib", "libAmaeNCCL.so")):
+    config.available_features.add("nccl-plugin")
+    config.substitutions.append(
+        ("%nccl_plugin", os.path.join(config.amae_obj_root, "lib", "libAmaeNCCL.so")))
 
 # The official golden vectors, a copy of shared/ beside the repository.
 golden = os.path.join(os.path.dirname(config.amae_src_root), "shared", "golden", "tiny_s0")

@@ -111,6 +111,11 @@ def Amae_DropoutOp : Amae_Op<"dropout", [Pure, AllTypesMatch<["input", "result"]
     `stream` tells apart the dropout sites that share one seed. Folds to its
     input when `rate == 0` (evaluation semantics).
 
+    With `first_sample`, the leading dimension counts samples and row `n` is
+    sample `first_sample + n` of the run: `i` counts from the start of that
+    sample's row, so a batch split between data-parallel ranks draws the
+    masks of the whole batch. Without it, `first_sample` is 0.
+
     Constraints:
     - (dropout_c1) `0 <= rate < 1`.
 
@@ -118,12 +123,18 @@ def Amae_DropoutOp : Amae_Op<"dropout", [Pure, AllTypesMatch<["input", "result"]
     ```mlir
     %y = amae.dropout %x, %seed {rate = 1.000000e-01 : f64, stream = 3 : i64}
         : tensor<256x384xf32>, tensor<i64>
+    %z = amae.dropout %x, %seed first_sample %n {rate = 1.000000e-01 : f64}
+        : tensor<256x384xf32>, tensor<i64>, tensor<i64>
     ```
   }];
   let arguments = (ins Amae_F32Tensor:$input, Amae_I64Scalar:$seed,
+                       Optional<Amae_I64Scalar>:$first_sample,
                        F64Attr:$rate, DefaultValuedAttr<I64Attr, "0">:$stream);
   let results = (outs Amae_F32Tensor:$result);
-  let assemblyFormat = "$input `,` $seed attr-dict `:` type($result) `,` type($seed)";
+  let assemblyFormat = [{
+    $input `,` $seed (`first_sample` $first_sample^)? attr-dict `:` type($result) `,`
+    type($seed) (`,` type($first_sample)^)?
+  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -133,21 +144,28 @@ def Amae_DropPathOp : Amae_Op<"drop_path", [Pure, AllTypesMatch<["input", "resul
   let description = [{
     timm's `drop_path`: sample `n` of the branch is zeroed with probability
     `rate` and otherwise scaled by `1 / (1 - rate)`; the decision is a pure
-    function of `(seed, stream, n)`. Folds to its input when `rate == 0`.
+    function of `(seed, stream, first_sample + n)` (`first_sample`: the
+    batch's first sample in the run, 0 when absent), so a batch split
+    between data-parallel ranks draws the decisions of the whole batch.
+    Folds to its input when `rate == 0`.
 
     Constraints:
     - (drop_path_c1) `input` has rank >= 1 and `0 <= rate < 1`.
 
     Example:
     ```mlir
-    %y = amae.drop_path %x, %seed {rate = 1.000000e-01 : f64, stream = 1 : i64}
-        : tensor<2x7x64xf32>, tensor<i64>
+    %y = amae.drop_path %x, %seed first_sample %n {rate = 1.000000e-01 : f64, stream = 1 : i64}
+        : tensor<2x7x64xf32>, tensor<i64>, tensor<i64>
     ```
   }];
   let arguments = (ins Amae_F32Tensor:$input, Amae_I64Scalar:$seed,
+                       Optional<Amae_I64Scalar>:$first_sample,
                        F64Attr:$rate, DefaultValuedAttr<I64Attr, "0">:$stream);
   let results = (outs Amae_F32Tensor:$result);
-  let assemblyFormat = "$input `,` $seed attr-dict `:` type($result) `,` type($seed)";
+  let assemblyFormat = [{
+    $input `,` $seed (`first_sample` $first_sample^)? attr-dict `:` type($result) `,`
+    type($seed) (`,` type($first_sample)^)?
+  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }

@@ -73,6 +73,17 @@ Value GraphBuilder::seed() {
   return seedValue;
 }
 
+Value GraphBuilder::firstSample() {
+  // Default 0: a graph run on its own is the start of the run; the trainer
+  // gives each data-parallel rank the index of its slice's first sample.
+  if (!firstSampleValue)
+    firstSampleValue = addArgument(
+        tensorOf({}, b.getI64Type()),
+        b.getDictionaryAttr({b.getNamedAttr("amae.input", b.getStringAttr("first_sample")),
+                             b.getNamedAttr("amae.default", b.getF64FloatAttr(0))}));
+  return firstSampleValue;
+}
+
 void GraphBuilder::finish(ArrayRef<std::pair<StringRef, Value>> outputs) {
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
@@ -117,14 +128,15 @@ Value GraphBuilder::mlp(Value x, StringRef prefix, int64_t hidden) {
 Value GraphBuilder::dropout(Value x, double rate, int64_t stream) {
   if (rate == 0)
     return x;
-  return DropoutOp::create(b, currentLoc, x.getType(), x, seed(),
+  // Dropout sites are the position-bias tables, which have no sample axis.
+  return DropoutOp::create(b, currentLoc, x.getType(), x, seed(), /*first_sample=*/Value(),
                            b.getF64FloatAttr(rate), b.getI64IntegerAttr(stream));
 }
 
 Value GraphBuilder::dropPath(Value x, double rate, int64_t stream) {
   if (rate == 0)
     return x;
-  return DropPathOp::create(b, currentLoc, x.getType(), x, seed(),
+  return DropPathOp::create(b, currentLoc, x.getType(), x, seed(), firstSample(),
                             b.getF64FloatAttr(rate), b.getI64IntegerAttr(stream));
 }
 

@@ -75,6 +75,9 @@ public:
 
   /// The seed input that drives dropout and drop-path; created on first use.
   mlir::Value seed();
+  /// The run index of the batch's first sample (i64, default 0), which keys
+  /// drop-path per sample; created on first use.
+  mlir::Value firstSample();
 
 private:
   mlir::Value addArgument(mlir::Type type, mlir::DictionaryAttr attrs);
@@ -86,7 +89,7 @@ private:
   mlir::Location currentLoc;
   llvm::SmallVector<mlir::DictionaryAttr> argAttrs;
   std::map<std::string, mlir::Value> params;
-  mlir::Value seedValue;
+  mlir::Value seedValue, firstSampleValue;
 };
 
 } // namespace amae

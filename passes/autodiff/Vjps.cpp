@@ -556,16 +556,16 @@ struct WindowAttentionVjp {
 
 struct DropoutVjp {
   static LogicalResult build(DropoutOp op, OpBuilder &b, ValueRange g, Grads &out) {
-    out[0] = dropElements(b, op.getLoc(), g[0], op.getSeed(), op.getRate().convertToDouble(),
-                          op.getStream(), shapeOf(g[0]).size());
+    out[0] = dropElements(b, op.getLoc(), g[0], op.getSeed(), op.getFirstSample(),
+                          op.getRate().convertToDouble(), op.getStream(), shapeOf(g[0]).size());
     return success();
   }
 };
 
 struct DropPathVjp {
   static LogicalResult build(DropPathOp op, OpBuilder &b, ValueRange g, Grads &out) {
-    out[0] = dropElements(b, op.getLoc(), g[0], op.getSeed(), op.getRate().convertToDouble(),
-                          op.getStream(), 1);
+    out[0] = dropElements(b, op.getLoc(), g[0], op.getSeed(), op.getFirstSample(),
+                          op.getRate().convertToDouble(), op.getStream(), 1);
     return success();
   }
 };

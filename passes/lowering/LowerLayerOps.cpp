@@ -156,21 +156,31 @@ static Value uniform(OpBuilder &b, Location loc, Value seed, int64_t stream, Val
 }
 
 /// Keeps element `x` when u >= rate, scaled by 1 / (1 - rate); the index
-/// counts over the first `indexRank` loops only (1 for drop-path: per sample).
-Value dropElements(OpBuilder &b, Location loc, Value x, Value seed, double rate,
-                   int64_t stream, unsigned indexRank) {
+/// counts over the first `indexRank` loops only (1 for drop-path: per sample),
+/// and row n of the leading loop is row `firstSample` + n when one is given.
+Value dropElements(OpBuilder &b, Location loc, Value x, Value seed, Value firstSample,
+                   double rate, int64_t stream, unsigned indexRank) {
   MLIRContext *ctx = b.getContext();
   ArrayRef<int64_t> shape = shapeOf(x);
   unsigned rank = shape.size();
   float scale = static_cast<float>(1.0 / (1.0 - rate));
+  AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
+  SmallVector<Value> ins = {x, seed};
+  SmallVector<AffineMap> maps = {identity(ctx, rank), scalar};
+  if (firstSample) {
+    ins.push_back(firstSample);
+    maps.push_back(scalar);
+  }
+  maps.push_back(identity(ctx, rank));
   return generic(
-      b, loc, {x, seed}, emptyTensor(b, loc, shape),
-      {identity(ctx, rank), AffineMap::get(rank, 0, {}, ctx), identity(ctx, rank)},
-      iterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
+      b, loc, ins, emptyTensor(b, loc, shape), maps, iterators(rank),
+      [&](OpBuilder &nb, Location l, ValueRange a) {
         Value index = arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(0));
         for (unsigned d = 0; d < indexRank; ++d) {
           Value i = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
                                                linalg::IndexOp::create(nb, l, d));
+          if (d == 0 && firstSample)
+            i = arith::AddIOp::create(nb, l, i, a[2]);
           Value size = arith::ConstantOp::create(nb, l, nb.getI64IntegerAttr(shape[d]));
           index = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, index, size), i);
         }
@@ -192,7 +202,8 @@ struct LowerDropout : OpConversionPattern<DropoutOp> {
                                 ConversionPatternRewriter &b) const override {
     unsigned rank = shapeOf(op.getInput()).size();
     b.replaceOp(op, dropElements(b, op.getLoc(), adaptor.getInput(), adaptor.getSeed(),
-                                 op.getRate().convertToDouble(), op.getStream(), rank));
+                                 adaptor.getFirstSample(), op.getRate().convertToDouble(),
+                                 op.getStream(), rank));
     return success();
   }
 };
@@ -202,7 +213,8 @@ struct LowerDropPath : OpConversionPattern<DropPathOp> {
   LogicalResult matchAndRewrite(DropPathOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     b.replaceOp(op, dropElements(b, op.getLoc(), adaptor.getInput(), adaptor.getSeed(),
-                                 op.getRate().convertToDouble(), op.getStream(), 1));
+                                 adaptor.getFirstSample(), op.getRate().convertToDouble(),
+                                 op.getStream(), 1));
     return success();
   }
 };

@@ -87,10 +87,11 @@ Value softmaxLastDim(OpBuilder &b, Location loc, Value x);
 /// Inverted dropout of `x`: element kept when uniform(seed, stream, index)
 /// >= rate and scaled by 1 / (1 - rate), where the index counts over the
 /// first `indexRank` dims (the rank for dropout, 1 for per-sample
-/// drop-path). A pure function of its inputs, so the backward applies the
-/// same mask to the gradient.
-Value dropElements(OpBuilder &b, Location loc, Value x, Value seed, double rate,
-                   int64_t stream, unsigned indexRank);
+/// drop-path), the leading one offset by `firstSample` when non-null. A
+/// pure function of its inputs, so the backward applies the same mask to
+/// the gradient.
+Value dropElements(OpBuilder &b, Location loc, Value x, Value seed, Value firstSample,
+                   double rate, int64_t stream, unsigned indexRank);
 
 /// The norm_pix target of the MAE loss: each patch (last dim) normalised by
 /// its mean and sqrt(unbiased var + 1e-6).

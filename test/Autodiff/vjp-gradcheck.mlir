@@ -26,8 +26,9 @@
 // CHECK-DAG: ok   masked_mse_loss_norm_pix:
 // CHECK-DAG: ok   dropout:
 // CHECK-DAG: ok   drop_path:
+// CHECK-DAG: ok   drop_path_first_sample:
 // CHECK-DAG: ok   residual_slice:
-// CHECK: 19 graphs checked, 0 failed
+// CHECK: 20 graphs checked, 0 failed
 //
 // The checker is sensitive: gradients off by 1e-1 fail.
 // RUN: not amae-gradcheck %t.so --graph=linear,layer_norm --perturb-gradients=0.1 | FileCheck %s --check-prefix=BROKEN
@@ -189,6 +190,15 @@ func.func @drop_path(%x: tensor<4x3x8xf32> {amae.param = "x"}, %seed: tensor<i64
                      %t: tensor<4x3x8xf32> {amae.input = "target"}, %m: tensor<4x3xf32> {amae.input = "mask"})
     -> (tensor<f32> {amae.output = "loss"}) {
   %y = amae.drop_path %x, %seed {rate = 0.25 : f64, stream = 1 : i64} : tensor<4x3x8xf32>, tensor<i64>
+  %l = amae.masked_mse_loss %y, %t, %m {norm_pix = false} : (tensor<4x3x8xf32>, tensor<4x3x8xf32>, tensor<4x3xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @drop_path_first_sample(%x: tensor<4x3x8xf32> {amae.param = "x"}, %seed: tensor<i64> {amae.input = "seed"},
+                                  %n: tensor<i64> {amae.input = "first_sample"},
+                                  %t: tensor<4x3x8xf32> {amae.input = "target"}, %m: tensor<4x3xf32> {amae.input = "mask"})
+    -> (tensor<f32> {amae.output = "loss"}) {
+  %y = amae.drop_path %x, %seed first_sample %n {rate = 0.25 : f64, stream = 1 : i64} : tensor<4x3x8xf32>, tensor<i64>, tensor<i64>
   %l = amae.masked_mse_loss %y, %t, %m {norm_pix = false} : (tensor<4x3x8xf32>, tensor<4x3x8xf32>, tensor<4x3xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }

@@ -31,3 +31,13 @@ func.func @meta_mlp(%c: tensor<256x2xf32>, %w1: tensor<384x2xf32>, %b1: tensor<3
   %o = amae.linear %d, %w2, %b2 : (tensor<256x384xf32>, tensor<4x384xf32>, tensor<4xf32>) -> tensor<256x4xf32>
   return %o : tensor<256x4xf32>
 }
+
+// The sample offset of a data-parallel rank's slice.
+// CHECK-LABEL: func.func @first_sample
+func.func @first_sample(%x: tensor<2x7x64xf32>, %seed: tensor<i64>, %n: tensor<i64>) -> tensor<2x7x64xf32> {
+  // CHECK-NEXT: %[[P:.*]] = amae.drop_path %{{.*}}, %{{.*}} first_sample %{{.*}} {rate = 1.000000e-01 : f64, stream = 1 : i64} : tensor<2x7x64xf32>, tensor<i64>, tensor<i64>
+  %p = amae.drop_path %x, %seed first_sample %n {rate = 0.1 : f64, stream = 1 : i64} : tensor<2x7x64xf32>, tensor<i64>, tensor<i64>
+  // CHECK-NEXT: amae.dropout %[[P]], %{{.*}} first_sample %{{.*}} {rate = 2.000000e-01 : f64} : tensor<2x7x64xf32>, tensor<i64>, tensor<i64>
+  %d = amae.dropout %p, %seed first_sample %n {rate = 0.2 : f64} : tensor<2x7x64xf32>, tensor<i64>, tensor<i64>
+  return %d : tensor<2x7x64xf32>
+}

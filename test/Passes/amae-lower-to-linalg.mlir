@@ -63,3 +63,20 @@ func.func @fbank(%w: tensor<16000xf32>) -> tensor<98x128xf32> {
   %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<16000xf32>) -> tensor<98x128xf32>
   return %f : tensor<98x128xf32>
 }
+
+// -----
+
+// Drop-path keyed by the run index of each sample: row n of the batch draws
+// as sample first_sample + n, so ranks holding slices of one batch draw the
+// whole batch's decisions.
+// CHECK-LABEL: func.func @drop_path_first_sample
+// CHECK-NOT: amae.
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<i64>, tensor<i64>)
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[SEED:.*]]: i64, %[[FIRST:.*]]: i64,
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: %[[I:.*]] = arith.index_cast %[[ROW]] : index to i64
+// CHECK: arith.addi %[[I]], %[[FIRST]] : i64
+func.func @drop_path_first_sample(%x: tensor<4x3xf32>, %seed: tensor<i64>, %n: tensor<i64>) -> tensor<4x3xf32> {
+  %y = amae.drop_path %x, %seed first_sample %n {rate = 0.5 : f64, stream = 2 : i64} : tensor<4x3xf32>, tensor<i64>, tensor<i64>
+  return %y : tensor<4x3xf32>
+}

@@ -12,8 +12,16 @@
 // AudioSet's format, so `amae-run --labels` reads it) and final.safetensors
 // (the parameters under the official key names).
 //
+// Under mpirun it is one rank of a data-parallel job (docs/training.md):
+//
+//   mpirun -np 4 amae-train model.so --mode=pretrain --data=clips/ --out=run/
+//
+// each rank trains on its slice of every global batch (ranks x --batch),
+// gradients are averaged over the ranks, rank 0 alone writes OUT.
+//
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Distributed.h"
 #include "runtime/Trainer.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -27,7 +35,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <csignal>
 #include <sstream>
+#include <thread>
 
 using namespace llvm;
 
@@ -110,13 +120,59 @@ cl::opt<bool> skipBadFiles("skip-bad-files",
 cl::opt<bool> zeroNonFinite("zero-nonfinite-samples",
                             cl::desc("Zero NaN/inf audio samples instead of rejecting the clip"),
                             cl::cat(category));
+cl::opt<double> commTimeout("comm-timeout", cl::init(600),
+                            cl::desc("Data-parallel runs: seconds a rank waits in a collective "
+                                     "for the others (longer than rank 0's evaluation and "
+                                     "checkpoint write) before the job ends naming the late "
+                                     "rank"),
+                            cl::cat(category));
+cl::opt<int64_t> checkEvery("check-every", cl::init(100),
+                            cl::desc("Data-parallel runs: compare a digest of the parameters "
+                                     "across ranks every N steps (0: never)"),
+                            cl::cat(category));
+cl::opt<double> bucketMb("bucket-mb", cl::init(25),
+                         cl::desc("Data-parallel runs: MiB of gradients per allreduce"),
+                         cl::cat(category));
 cl::opt<int64_t> haltAfter("halt-after", cl::init(0), cl::Hidden,
                            cl::desc("Testing: exit after this step as if killed"),
                            cl::cat(category));
+cl::opt<std::string> fault("fault", cl::Hidden, cl::value_desc("KIND@RANK:STEP"),
+                           cl::desc("Testing: at the start of STEP, rank RANK hangs, is "
+                                    "killed (SIGKILL) or perturbs its parameters (after the "
+                                    "step); KIND is hang, kill or perturb"),
+                           cl::cat(category));
+
+// The job of a data-parallel run; errors name the rank and end every rank.
+amae::Communicator *job = nullptr;
 
 int fail(const Twine &message) {
+  if (job && job->size() > 1) {
+    WithColor::error(errs(), "amae-train") << "rank " << job->rank() << ": " << message << "\n";
+    job->abort(1);
+  }
   WithColor::error(errs(), "amae-train") << message << "\n";
   return 1;
+}
+
+/// A parsed --fault.
+struct Fault {
+  std::string kind;
+  int rank = -1;
+  int64_t step = -1;
+};
+
+Expected<Fault> parseFault() {
+  Fault f;
+  if (fault.empty())
+    return f;
+  StringRef kind, rest, rank, step;
+  std::tie(kind, rest) = StringRef(fault).split('@');
+  std::tie(rank, step) = rest.split(':');
+  if (!(kind == "hang" || kind == "kill" || kind == "perturb") || rank.getAsInteger(10, f.rank) ||
+      step.getAsInteger(10, f.step))
+    return createStringError("--fault wants KIND@RANK:STEP with KIND hang, kill or perturb");
+  f.kind = kind.str();
+  return f;
 }
 
 std::string duration(double seconds) {
@@ -144,12 +200,12 @@ bool finiteAtLeast(double v, double low) { return std::isfinite(v) && v >= low; 
 
 /// The recipe defaults of a mode, then the flags given.
 Expected<amae::TrainConfig> configFromFlags(const amae::Manifest &manifest,
-                                            int64_t stepsPerEpoch) {
+                                            int64_t globalBatch, int64_t stepsPerEpoch) {
   amae::TrainConfig c;
   c.mode = mode;
   bool pretrain = mode == "pretrain";
   double blr = pretrain ? 2e-4 : 1e-3;
-  c.lr = blr * manifest.batch / 256.0;
+  c.lr = blr * globalBatch / 256.0; // the official scaling, by the effective batch
   c.minLr = pretrain ? 0.0 : 1e-6;
   c.warmup = pretrain ? 3.0 : 4.0;
   double e = pretrain ? 33.0 : 60.0;
@@ -207,11 +263,11 @@ Expected<amae::TrainConfig> configFromFlags(const amae::Manifest &manifest,
 
 /// Every file of a data set is checked before the first step (a bad clip
 /// found at its batch would fail again at the same step on every resume).
-Error checkData(amae::DataSet &set, StringRef where) {
+Error checkData(amae::DataSet &set, StringRef where, bool quiet) {
   std::vector<std::string> skipped;
   if (Error err = amae::checkClips(set, {zeroNonFinite}, skipBadFiles, skipped))
     return createStringError(where + ": " + toString(std::move(err)));
-  for (const std::string &problem : skipped)
+  for (const std::string &problem : quiet ? std::vector<std::string>{} : skipped)
     WithColor::warning(errs(), "amae-train") << "skipping " << problem << "\n";
   return Error::success();
 }
@@ -250,6 +306,19 @@ int main(int argc, char **argv) {
     return fail("--mode must be pretrain or finetune, got '" + mode + "'");
   if (dataPath.empty() == batchFrom.empty())
     return fail("give exactly one of --data and --batch-from");
+  auto faultPlan = parseFault();
+  if (!faultPlan)
+    return fail(toString(faultPlan.takeError()));
+  auto communicator = amae::Communicator::fromEnvironment(argv[0]);
+  if (!communicator)
+    return fail(toString(communicator.takeError()));
+  job = communicator->get();
+  if (!(commTimeout > 0) || !(bucketMb > 0) || checkEvery < 0)
+    return fail("--comm-timeout and --bucket-mb must be positive, --check-every non-negative");
+  if (job)
+    job->timeout = commTimeout;
+  int world = job ? job->size() : 1;
+  bool lead = !job || job->rank() == 0; // the rank that writes and reports
 
   auto model = amae::Model::load(modelPath);
   if (!model)
@@ -264,7 +333,8 @@ int main(int argc, char **argv) {
   if (std::error_code ec = sys::fs::create_directories(outDir))
     return fail(outDir + ": " + ec.message());
   // A run killed while writing a checkpoint leaves its temporary behind.
-  for (const std::string &stale : amae::removeStaleTemporaries(outDir))
+  for (const std::string &stale : lead ? amae::removeStaleTemporaries(outDir)
+                                       : std::vector<std::string>{})
     errs() << "amae-train: removed " << stale << ", left by an interrupted checkpoint write\n";
   std::string checkpointPath = outDir + "/checkpoint.safetensors";
   std::string logPath = outDir + "/log.jsonl";
@@ -292,7 +362,7 @@ int main(int argc, char **argv) {
       return fail(toString(set.takeError()));
     data.data = std::move(*set);
     classes = data.data->classes;
-    if (Error err = checkData(*data.data, dataPath))
+    if (Error err = checkData(*data.data, dataPath, !lead))
       return fail(toString(std::move(err)));
   } else {
     auto fixed = amae::Checkpoint::open(batchFrom);
@@ -307,15 +377,16 @@ int main(int argc, char **argv) {
     if (!set)
       return fail(toString(set.takeError()));
     data.eval = std::move(*set);
-    if (Error err = checkData(*data.eval, evalPath))
+    if (Error err = checkData(*data.eval, evalPath, !lead))
       return fail(toString(std::move(err)));
   }
   data.audio.zeroNonFinite = zeroNonFinite;
+  int64_t globalBatch = manifest.batch * world;
   int64_t stepsPerEpoch =
-      data.data ? std::max<int64_t>(1, data.data->clips.size() / manifest.batch) : 1;
+      data.data ? std::max<int64_t>(1, data.data->clips.size() / globalBatch) : 1;
 
   // Configuration: the flags, or the run being resumed.
-  auto config = configFromFlags(manifest, stepsPerEpoch);
+  auto config = configFromFlags(manifest, globalBatch, stepsPerEpoch);
   if (!config)
     return fail(toString(config.takeError()));
   std::optional<amae::Checkpoint> resumed;
@@ -358,42 +429,92 @@ int main(int argc, char **argv) {
       return fail(toString(c.takeError()));
     initWeights = std::move(*c);
   }
+  // What every rank must agree on about the data (the files are checked on
+  // each, and the training list decides every batch).
+  std::string dataList;
+  if (data.data)
+    for (const auto &clip : data.data->clips)
+      dataList += clip.path + ";";
   std::vector<std::string> initialised;
   auto trainer = amae::Trainer::create(**model, *config, std::move(data),
                                        initWeights ? &*initWeights : nullptr,
-                                       resumed ? &*resumed : nullptr, initialised);
+                                       resumed ? &*resumed : nullptr, initialised, job);
   if (!trainer)
     return fail(toString(trainer.takeError()));
   amae::Trainer &t = **trainer;
   const amae::TrainConfig &c = t.config();
+  t.bucketBytes = static_cast<size_t>(bucketMb * (1 << 20));
 
-  if (mode == "finetune" && !classes.empty() && !resume) {
+  // Ranks that disagree on the configuration, the data or the starting
+  // parameters (another checkout, another file list) would train apart.
+  auto compareAcrossRanks = [&](uint64_t mine, const std::string &what) -> Error {
+    if (world == 1)
+      return Error::success();
+    auto all = job->allgather(mine, what);
+    if (!all)
+      return all.takeError();
+    std::string differ;
+    for (int r = 1; r < world; ++r)
+      if ((*all)[r] != (*all)[0])
+        differ += (differ.empty() ? "" : ", ") + std::to_string(r);
+    if (!differ.empty())
+      return createStringError(formatv("the {0} of rank(s) {1} differ from rank 0's", what,
+                                       differ)
+                                   .str());
+    return Error::success();
+  };
+  {
+    std::string setup = dataList;
+    raw_string_ostream os(setup);
+    os << c.toJSON() << manifest.batch << t.stepsPerEpoch();
+    uint64_t mine = amae::digest(setup.data(), setup.size(), t.stateDigest());
+    if (Error err = compareAcrossRanks(mine, "configuration, data list or starting parameters"))
+      return fail(toString(std::move(err)));
+  }
+
+  if (lead && mode == "finetune" && !classes.empty() && !resume) {
     std::error_code ec;
     raw_fd_ostream os(classesPath, ec);
     os << "index,mid,display_name\n";
     for (auto [i, name] : llvm::enumerate(classes))
       os << i << ",\"" << name << "\",\"" << name << "\"\n";
   }
-  errs() << formatv("amae-train: {0} {1} steps ({2:F2} epochs of {3} x batch {4}), lr {5:E2} "
-                    "-> {6:E2}, warm-up {7:F2} epochs, betas ({8:F3}, {9:F3}), weight decay {10:E1}, "
-                    "seed {11}\n",
-                    mode, c.steps, c.epochs, t.stepsPerEpoch(), t.batchSize(), c.lr, c.minLr,
-                    c.warmup, c.beta1, c.beta2, c.weightDecay, c.seed);
+  // Only rank 0 reports and writes; the others say nothing unless they fail.
+  raw_ostream &say = lead ? errs() : nulls();
+  say << formatv("amae-train: {0} {1} steps ({2:F2} epochs of {3} x batch {4}), lr {5:E2} "
+                 "-> {6:E2}, warm-up {7:F2} epochs, betas ({8:F3}, {9:F3}), weight decay {10:E1}, "
+                 "seed {11}\n",
+                 mode, c.steps, c.epochs, t.stepsPerEpoch(), t.globalBatchSize(), c.lr, c.minLr,
+                 c.warmup, c.beta1, c.beta2, c.weightDecay, c.seed);
+  if (world > 1)
+    say << formatv("amae-train: data-parallel over {0} ranks x batch {1} = effective batch {2}"
+                   "{3}; gradients averaged in buckets of {4} MiB\n",
+                   world, t.batchSize(), t.globalBatchSize(),
+                   lr.getNumOccurrences() || resume
+                       ? ""
+                       : formatv(" (lr = blr x {0} / 256)", t.globalBatchSize()).str(),
+                   double(bucketMb));
   if (!initialised.empty() && !resume)
-    errs() << formatv("amae-train: {0} parameters initialised afresh{1}\n", initialised.size(),
-                      initPath.empty() ? "" : (" (not in " + initPath + ")").c_str());
+    say << formatv("amae-train: {0} parameters initialised afresh{1}\n", initialised.size(),
+                   initPath.empty() ? "" : (" (not in " + initPath + ")").c_str());
   if (resume)
-    errs() << "amae-train: resuming at step " << t.step() << " from " << checkpointPath << "\n";
+    say << "amae-train: resuming at step " << t.step() << " from " << checkpointPath << "\n";
 
   // The log continues the resumed run's, or starts afresh.
-  if (resume)
+  if (resume && lead)
     truncateLog(logPath, t.step());
   std::error_code ec;
-  raw_fd_ostream log(logPath, ec, resume ? sys::fs::OF_Append : sys::fs::OF_None);
-  if (ec)
-    return fail(logPath + ": " + ec.message());
+  std::optional<raw_fd_ostream> logFile;
+  if (lead) {
+    logFile.emplace(logPath, ec, resume ? sys::fs::OF_Append : sys::fs::OF_None);
+    if (ec)
+      return fail(logPath + ": " + ec.message());
+  }
+  raw_ostream &log = logFile ? static_cast<raw_ostream &>(*logFile) : nulls();
 
   auto save = [&]() -> bool {
+    if (!lead)
+      return true;
     if (Error err = amae::writeSafetensors(checkpointPath, t.checkpoint())) {
       fail(toString(std::move(err)));
       return false;
@@ -401,12 +522,20 @@ int main(int argc, char **argv) {
     return true;
   };
   int64_t lastSaved = t.step();
-  bool tty = errs().is_displayed();
+  bool tty = lead && errs().is_displayed();
   int64_t reportEvery = std::max<int64_t>(1, c.steps / 20);
-  double smoothLoss = NAN, speed = 0;
+  double smoothLoss = NAN, speed = 0, commTotal = 0, stepTotal = 0;
   auto started = std::chrono::steady_clock::now();
   int64_t firstStep = t.step();
+  int rank = job ? job->rank() : 0;
   while (t.step() < c.steps) {
+    if (faultPlan->rank == rank && faultPlan->step == t.step() + 1) {
+      if (faultPlan->kind == "kill")
+        std::raise(SIGKILL);
+      if (faultPlan->kind == "hang")
+        for (;;)
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
     auto record = t.runStep();
     if (!record) {
       if (tty)
@@ -417,22 +546,36 @@ int main(int argc, char **argv) {
                                        : "no checkpoint was written yet";
       return fail(toString(record.takeError()) + "; training stopped, " + last);
     }
+    if (faultPlan->kind == "perturb" && faultPlan->rank == rank && faultPlan->step == t.step())
+      t.perturbForTesting();
+    if (world > 1 && checkEvery > 0 && t.step() % checkEvery == 0)
+      if (Error err = compareAcrossRanks(t.stateDigest(),
+                                         formatv("parameters after step {0}", t.step())))
+        return fail(toString(std::move(err)) + " (the ranks have diverged)");
     smoothLoss = std::isnan(smoothLoss) ? record->loss : 0.9 * smoothLoss + 0.1 * record->loss;
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    speed = (t.step() - firstStep) * t.batchSize() / std::max(elapsed, 1e-9);
+    speed = (t.step() - firstStep) * t.globalBatchSize() / std::max(elapsed, 1e-9);
+    double seconds = t.batchSize() / record->clipsPerSecond;
+    commTotal += record->commSeconds;
+    stepTotal += seconds;
     log << formatv("{{\"step\": {0}, \"epoch\": {1:F4}, \"lr\": {2:E6}, \"loss\": {3:E8}, "
-                   "\"seconds\": {4:F4}, \"clips_per_s\": {5:F1}}\n",
-                   record->step, record->epoch, record->lr, record->loss,
-                   t.batchSize() / record->clipsPerSecond, record->clipsPerSecond);
-    double eta = (c.steps - t.step()) * t.batchSize() / std::max(speed, 1e-9);
+                   "\"seconds\": {4:F4}, \"clips_per_s\": {5:F1}{6}}\n",
+                   record->step, record->epoch, record->lr, record->loss, seconds,
+                   record->clipsPerSecond * world,
+                   world > 1 ? formatv(", \"comm_s\": {0:F4}", record->commSeconds).str() : "");
+    double eta = (c.steps - t.step()) * t.globalBatchSize() / std::max(speed, 1e-9);
     if (tty || t.step() % reportEvery == 0 || t.step() == c.steps) {
       int bar = static_cast<int>(24 * t.step() / c.steps);
-      errs() << formatv("{0}[{1}{2}] step {3}/{4}  loss {5:F4}  lr {6:E2}  {7:F1} clips/s  "
-                        "ETA {8}{9}",
-                        tty ? "\r\033[K" : "", std::string(bar, '#'),
-                        std::string(24 - bar, '.'), t.step(), c.steps, smoothLoss, record->lr,
-                        speed, duration(eta), tty ? "" : "\n");
+      say << formatv("{0}[{1}{2}] step {3}/{4}  loss {5:F4}  lr {6:E2}  {7:F1} clips/s{8}  "
+                     "ETA {9}{10}",
+                     tty ? "\r\033[K" : "", std::string(bar, '#'), std::string(24 - bar, '.'),
+                     t.step(), c.steps, smoothLoss, record->lr, speed,
+                     world > 1 ? formatv("  comm {0:F1}%", 100 * commTotal /
+                                                              std::max(stepTotal, 1e-9))
+                                     .str()
+                               : "",
+                     duration(eta), tty ? "" : "\n");
     }
     bool epochEnd = t.step() % t.stepsPerEpoch() == 0;
     if ((c.saveEvery > 0 ? t.step() % c.saveEvery == 0 : epochEnd) || t.step() == c.steps) {
@@ -441,7 +584,7 @@ int main(int argc, char **argv) {
         return 1;
       lastSaved = t.step();
     }
-    if ((epochEnd || t.step() == c.steps) && !evalPath.empty()) {
+    if ((epochEnd || t.step() == c.steps) && !evalPath.empty() && lead) {
       auto eval = t.evaluate();
       if (!eval)
         return fail(toString(eval.takeError()));
@@ -455,12 +598,19 @@ int main(int argc, char **argv) {
     }
     if (haltAfter && t.step() == haltAfter) {
       log.flush();
-      errs() << "\namae-train: halted after step " << t.step() << " (--halt-after)\n";
+      say << "\namae-train: halted after step " << t.step() << " (--halt-after)\n";
       return 0;
     }
   }
   if (tty)
     errs() << "\n";
+  if (world > 1)
+    say << formatv("amae-train: {0:F1}% of the step time in the gradient allreduce "
+                   "({1:F3} s per step)\n",
+                   100 * commTotal / std::max(stepTotal, 1e-9),
+                   commTotal / std::max<int64_t>(1, t.step() - firstStep));
+  if (!lead)
+    return 0;
   std::string finalPath = outDir + "/final.safetensors";
   if (Error err = amae::writeSafetensors(finalPath, t.parameters()))
     return fail(toString(std::move(err)));

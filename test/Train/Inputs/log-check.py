@@ -4,6 +4,8 @@
                                       # 10) < FRACTION x the mean of the first quarter
   log-check.py same LOG_A LOG_B       # the same steps with bit-identical losses
   log-check.py accuracy LOG MIN       # the last held-out accuracy >= MIN
+  log-check.py close LOG_A LOG_B RTOL # the same steps, learning rates and losses
+                                      # within RTOL relative (reduction order)
 """
 import json
 import sys
@@ -26,6 +28,14 @@ if mode == "same":
     same = [x["step"] for x in a] == [y["step"] for y in b] and \
         all(x["loss"] == y["loss"] and x["lr"] == y["lr"] for x, y in zip(a, b))
     print("%d and %d steps, %s" % (len(a), len(b), "identical losses" if same else "DIFFERENT"))
+    sys.exit(0 if same else 1)
+if mode == "close":
+    a, b, rtol = steps(sys.argv[2]), steps(sys.argv[3]), float(sys.argv[4])
+    worst = max(abs(x["loss"] - y["loss"]) / abs(y["loss"]) for x, y in zip(a, b))
+    same = [x["step"] for x in a] == [y["step"] for y in b] and \
+        all(x["lr"] == y["lr"] for x, y in zip(a, b)) and worst <= rtol
+    print("%d and %d steps, losses within %.1e relative (%s %.0e)"
+          % (len(a), len(b), worst, "at most" if same else "NOT within", rtol))
     sys.exit(0 if same else 1)
 if mode == "accuracy":
     evals = [r for r in map(json.loads, open(sys.argv[2])) if "eval_accuracy" in r]

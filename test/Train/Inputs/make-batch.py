@@ -4,7 +4,7 @@
 
 Every input of GRAPH gets a value: imgs ~ N(0, 1) with some structure (a
 smooth ramp per row, so there is something to learn), labels one-hot by row,
-noise inputs uniform in [0, 1), seed 7. With --nan one image pixel is NaN.
+noise inputs uniform in [0, 1), seed 7; inputs with a default keep it. With --nan one image pixel is NaN.
 """
 import json
 import os
@@ -34,6 +34,8 @@ for spec in graph["inputs"]:
         tensors[name] = labels
     elif name == "seed":
         tensors[name] = np.array(7, dtype=np.int64)
+    elif "default" in spec:
+        continue  # left to the graph (first_sample: 0)
     else:
         tensors[name] = rng.random(shape, dtype=np.float32)
 write(out, tensors)

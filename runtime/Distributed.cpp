@@ -1,0 +1,123 @@
+//===- Distributed.cpp - Data-parallel communication for training ---------===//
+
+#include "runtime/Distributed.h"
+#include "runtime/comm/amae_comm.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+
+namespace amae {
+
+struct Communicator::Plugin {
+  void *handle = nullptr;
+  decltype(&amae_comm_abi_version) abiVersion = nullptr;
+  decltype(&amae_comm_open) open = nullptr;
+  decltype(&amae_comm_allreduce_sum_f32) allreduce = nullptr;
+  decltype(&amae_comm_allgather_u64) allgather = nullptr;
+  decltype(&amae_comm_abort) abort = nullptr;
+  decltype(&amae_comm_close) close = nullptr;
+};
+
+std::string Communicator::pluginPath(const char *argv0, const char *fileName) {
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, &anchor);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(path, "lib", fileName);
+  return std::string(path);
+}
+
+llvm::Expected<std::unique_ptr<Communicator>>
+Communicator::fromEnvironment(const char *argv0) {
+  const char *launched = nullptr;
+  for (const char *var : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK"})
+    if (!launched && std::getenv(var))
+      launched = var;
+  if (!launched)
+    return nullptr;
+  const char *given = std::getenv("AMAE_MPI_PLUGIN");
+  std::string path = given && *given ? given : pluginPath(argv0, "libAmaeMPI.so");
+  auto fail = [&](const std::string &why) {
+    return llvm::createStringError("started by an MPI launcher (" + std::string(launched) +
+                                   " is set) but " + why);
+  };
+  if (!llvm::sys::fs::exists(path))
+    return fail("the MPI plugin " + path +
+                " does not exist: amae was built without MPI (install libopenmpi-dev, "
+                "rebuild) or AMAE_MPI_PLUGIN names a missing file");
+  // RTLD_GLOBAL: Open MPI dlopens its own components, which look for
+  // libmpi's symbols in the global scope.
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (!handle)
+    return fail("the MPI plugin cannot be loaded: " + std::string(dlerror()));
+  std::unique_ptr<Communicator> c(new Communicator());
+  c->plugin = std::make_unique<Plugin>();
+  Plugin &p = *c->plugin;
+  p.handle = handle;
+  bool ok = true;
+  auto bind = [&](auto &fn, const char *name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle, name));
+    ok = ok && fn;
+  };
+  bind(p.abiVersion, "amae_comm_abi_version");
+  bind(p.open, "amae_comm_open");
+  bind(p.allreduce, "amae_comm_allreduce_sum_f32");
+  bind(p.allgather, "amae_comm_allgather_u64");
+  bind(p.abort, "amae_comm_abort");
+  bind(p.close, "amae_comm_close");
+  if (!ok || p.abiVersion() != AMAE_COMM_ABI_VERSION)
+    return fail(path + " is not an amae communicator plugin of ABI version " +
+                std::to_string(AMAE_COMM_ABI_VERSION) + " (a stale build?)");
+  char err[1024] = "";
+  if (p.open(&c->comm, &c->rankIndex, &c->worldSize, err, sizeof err) != AMAE_COMM_OK)
+    return fail(err);
+  return std::move(c);
+}
+
+Communicator::~Communicator() {
+  if (plugin && comm)
+    plugin->close(comm);
+  // The plugin stays loaded: MPI's own libraries must outlive its finalize.
+}
+
+llvm::Error Communicator::allreduceSum(llvm::MutableArrayRef<float> data,
+                                       const std::string &what) {
+  char err[1024] = "";
+  if (plugin->allreduce(comm, data.data(), data.size(), timeout, what.c_str(), err, sizeof err))
+    return llvm::createStringError(err);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<uint64_t>> Communicator::allgather(uint64_t value,
+                                                              const std::string &what) {
+  std::vector<uint64_t> all(worldSize);
+  char err[1024] = "";
+  if (plugin->allgather(comm, value, all.data(), timeout, what.c_str(), err, sizeof err))
+    return llvm::createStringError(err);
+  return all;
+}
+
+void Communicator::abort(int code) {
+  plugin->abort(comm, code);
+  std::_Exit(code);
+}
+
+uint64_t digest(const void *data, size_t bytes, uint64_t seed) {
+  const auto *p = static_cast<const unsigned char *>(data);
+  uint64_t h = seed ^ (0x9e3779b97f4a7c15ull * (bytes + 1));
+  size_t i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h = (h << 29) | (h >> 35);
+  }
+  for (; i < bytes; ++i)
+    h = (h ^ p[i]) * 0x100000001b3ull;
+  return h ^ (h >> 31);
+}
+
+} // namespace amae
