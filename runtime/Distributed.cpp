@@ -100,6 +100,19 @@ llvm::Expected<std::vector<uint64_t>> Communicator::allgather(uint64_t value,
   return all;
 }
 
+llvm::Error Communicator::compare(uint64_t value, const std::string &what) {
+  auto all = allgather(value, what);
+  if (!all)
+    return all.takeError();
+  std::string differ;
+  for (int r = 1; r < worldSize; ++r)
+    if ((*all)[r] != (*all)[0])
+      differ += (differ.empty() ? "" : ", ") + std::to_string(r);
+  if (differ.empty())
+    return llvm::Error::success();
+  return llvm::createStringError("the " + what + " of rank(s) " + differ + " differ from rank 0's");
+}
+
 void Communicator::abort(int code) {
   plugin->abort(comm, code);
   std::_Exit(code);

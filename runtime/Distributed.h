@@ -42,6 +42,9 @@ public:
   llvm::Error allreduceSum(llvm::MutableArrayRef<float> data, const std::string &what);
   /// One value from every rank, in rank order.
   llvm::Expected<std::vector<uint64_t>> allgather(uint64_t value, const std::string &what);
+  /// An error naming the ranks whose `value` differs from rank 0's ("the
+  /// <what> of rank(s) 1, 3 differ from rank 0's").
+  llvm::Error compare(uint64_t value, const std::string &what);
   /// Ends every rank of the job.
   [[noreturn]] void abort(int code);
 

@@ -448,20 +448,7 @@ int main(int argc, char **argv) {
   // Ranks that disagree on the configuration, the data or the starting
   // parameters (another checkout, another file list) would train apart.
   auto compareAcrossRanks = [&](uint64_t mine, const std::string &what) -> Error {
-    if (world == 1)
-      return Error::success();
-    auto all = job->allgather(mine, what);
-    if (!all)
-      return all.takeError();
-    std::string differ;
-    for (int r = 1; r < world; ++r)
-      if ((*all)[r] != (*all)[0])
-        differ += (differ.empty() ? "" : ", ") + std::to_string(r);
-    if (!differ.empty())
-      return createStringError(formatv("the {0} of rank(s) {1} differ from rank 0's", what,
-                                       differ)
-                                   .str());
-    return Error::success();
+    return world > 1 ? job->compare(mine, what) : Error::success();
   };
   {
     std::string setup = dataList;
