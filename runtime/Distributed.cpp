@@ -18,6 +18,7 @@ struct Communicator::Plugin {
   decltype(&amae_comm_open) open = nullptr;
   decltype(&amae_comm_allreduce_sum_f32) allreduce = nullptr;
   decltype(&amae_comm_allgather_u64) allgather = nullptr;
+  decltype(&amae_comm_broadcast) broadcast = nullptr;
   decltype(&amae_comm_abort) abort = nullptr;
   decltype(&amae_comm_close) close = nullptr;
 };
@@ -66,6 +67,7 @@ Communicator::fromEnvironment(const char *argv0) {
   bind(p.open, "amae_comm_open");
   bind(p.allreduce, "amae_comm_allreduce_sum_f32");
   bind(p.allgather, "amae_comm_allgather_u64");
+  bind(p.broadcast, "amae_comm_broadcast");
   bind(p.abort, "amae_comm_abort");
   bind(p.close, "amae_comm_close");
   if (!ok || p.abiVersion() != AMAE_COMM_ABI_VERSION)
@@ -111,6 +113,50 @@ llvm::Error Communicator::compare(uint64_t value, const std::string &what) {
   if (differ.empty())
     return llvm::Error::success();
   return llvm::createStringError("the " + what + " of rank(s) " + differ + " differ from rank 0's");
+}
+
+llvm::Expected<std::unique_ptr<NcclCommunicator>> Communicator::openNccl(const char *argv0,
+                                                                         int device) {
+  const char *given = std::getenv("AMAE_NCCL_PLUGIN");
+  std::string path = given && *given ? given : pluginPath(argv0, "libAmaeNCCL.so");
+  auto fail = [&](const std::string &why) {
+    return llvm::createStringError("rank " + std::to_string(rankIndex) + ": NCCL: " + why);
+  };
+  if (!llvm::sys::fs::exists(path))
+    return fail("the plugin " + path +
+                " does not exist: amae was built without the CUDA toolkit's NCCL");
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return fail("the plugin cannot be loaded: " + std::string(dlerror()));
+  auto open = reinterpret_cast<decltype(&amae_nccl_open)>(dlsym(handle, "amae_nccl_open"));
+  std::unique_ptr<NcclCommunicator> n(new NcclCommunicator());
+  n->handle = handle;
+  n->reduce = reinterpret_cast<decltype(n->reduce)>(dlsym(handle, "amae_nccl_allreduce_sum_f32"));
+  n->close = reinterpret_cast<decltype(n->close)>(dlsym(handle, "amae_nccl_close"));
+  if (!open || !n->reduce || !n->close)
+    return fail(path + " is not an amae NCCL plugin");
+  // NCCL's unique id travels over this communicator.
+  amae_broadcast_fn broadcast = [](void *self, void *data, size_t bytes, char *err,
+                                   size_t len) {
+    auto *c = static_cast<Communicator *>(self);
+    return c->plugin->broadcast(c->comm, data, bytes, err, len);
+  };
+  char err[1024] = "";
+  if (open(rankIndex, worldSize, device, broadcast, this, &n->nccl, err, sizeof err))
+    return fail(err);
+  return std::move(n);
+}
+
+NcclCommunicator::~NcclCommunicator() {
+  if (nccl)
+    close(nccl);
+}
+
+llvm::Error NcclCommunicator::allreduceSum(float *data, size_t count, void *stream) {
+  char err[1024] = "";
+  if (reduce(nccl, data, count, stream, err, sizeof err))
+    return llvm::createStringError(err);
+  return llvm::Error::success();
 }
 
 void Communicator::abort(int code) {

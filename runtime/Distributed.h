@@ -17,8 +17,11 @@
 #include <vector>
 
 struct amae_comm;
+struct amae_nccl;
 
 namespace amae {
+
+class NcclCommunicator;
 
 class Communicator {
 public:
@@ -45,6 +48,10 @@ public:
   /// An error naming the ranks whose `value` differs from rank 0's ("the
   /// <what> of rank(s) 1, 3 differ from rank 0's").
   llvm::Error compare(uint64_t value, const std::string &what);
+  /// NCCL over the same ranks, one CUDA device each (GPU ranks of CUDA
+  /// artifacts): loads libAmaeNCCL.so beside the tools (or AMAE_NCCL_PLUGIN)
+  /// and hands it NCCL's unique id from rank 0 over this communicator.
+  llvm::Expected<std::unique_ptr<NcclCommunicator>> openNccl(const char *argv0, int device);
   /// Ends every rank of the job.
   [[noreturn]] void abort(int code);
 
@@ -52,8 +59,26 @@ private:
   Communicator() = default;
   struct Plugin;
   std::unique_ptr<Plugin> plugin;
+  friend class NcclCommunicator;
   amae_comm *comm = nullptr;
   int rankIndex = 0, worldSize = 1;
+};
+
+/// Sums device buffers over the ranks with NCCL.
+class NcclCommunicator {
+public:
+  ~NcclCommunicator();
+  /// Sums `count` floats at device address `data` in place, on `stream`
+  /// (a cudaStream_t; null for the default stream).
+  llvm::Error allreduceSum(float *data, size_t count, void *stream);
+
+private:
+  friend class Communicator;
+  NcclCommunicator() = default;
+  void *handle = nullptr;
+  ::amae_nccl *nccl = nullptr;
+  int (*reduce)(::amae_nccl *, float *, size_t, void *, char *, size_t) = nullptr;
+  void (*close)(::amae_nccl *) = nullptr;
 };
 
 /// A 64-bit digest of bytes, to compare parameters across ranks (cheap: a

@@ -93,3 +93,66 @@ TEST(Distributed, DigestSeesEveryBit) {
   uint64_t ba = digest(a.data() + 2, 4, digest(a.data(), 8));
   EXPECT_NE(ab, ba);
 }
+
+// Under a launcher (test/Train/communicator.test runs these with mpirun):
+// real collectives over the MPI plugin. Left out of ctest, which runs the
+// suite without one.
+namespace {
+std::unique_ptr<Communicator> &launched() {
+  static std::unique_ptr<Communicator> comm = [] {
+    auto c = Communicator::fromEnvironment(AMAE_TOOLS_DIR "/amae-train");
+    if (!c) {
+      ADD_FAILURE() << llvm::toString(c.takeError());
+      return std::unique_ptr<Communicator>();
+    }
+    return std::move(*c);
+  }();
+  return comm;
+}
+} // namespace
+
+TEST(DistributedUnderMpirun, AllreduceSumsInPlace) {
+  Communicator *c = launched().get();
+  if (!c)
+    GTEST_SKIP() << "not started by mpirun";
+  // More floats than one MPI piece would not be cheap; several shapes are.
+  for (size_t n : {size_t(1), size_t(1000), size_t(3) << 20}) {
+    std::vector<float> x(n);
+    for (size_t i = 0; i < n; ++i)
+      x[i] = static_cast<float>((c->rank() + 1) * (i % 7));
+    ASSERT_FALSE(bool(c->allreduceSum(x, "test allreduce")));
+    float ranks = c->size() * (c->size() + 1) / 2.0f;
+    for (size_t i = 0; i < n; i += 997)
+      ASSERT_EQ(x[i], ranks * (i % 7)) << "element " << i << " of " << n;
+  }
+}
+
+TEST(DistributedUnderMpirun, AllgatherAndCompare) {
+  Communicator *c = launched().get();
+  if (!c)
+    GTEST_SKIP() << "not started by mpirun";
+  auto all = c->allgather(100 + c->rank(), "test allgather");
+  ASSERT_TRUE(bool(all)) << llvm::toString(all.takeError());
+  for (int r = 0; r < c->size(); ++r)
+    EXPECT_EQ((*all)[r], uint64_t(100 + r));
+  EXPECT_FALSE(bool(c->compare(42, "answers")));
+  llvm::Error differ = c->compare(c->rank() == 1 ? 7 : 42, "answers");
+  ASSERT_TRUE(bool(differ));
+  EXPECT_EQ(llvm::toString(std::move(differ)), "the answers of rank(s) 1 differ from rank 0's");
+}
+
+TEST(DistributedUnderMpirun, NcclBootstrappedOverMpi) {
+  Communicator *c = launched().get();
+  if (!c || !std::getenv("AMAE_NCCL_PLUGIN"))
+    GTEST_SKIP() << "not started by mpirun with AMAE_NCCL_PLUGIN";
+  auto nccl = c->openNccl(AMAE_TOOLS_DIR "/amae-train", c->rank());
+  if (std::getenv("AMAE_EXPECT_GPU")) {
+    ASSERT_TRUE(bool(nccl)) << llvm::toString(nccl.takeError());
+    return;
+  }
+  ASSERT_FALSE(bool(nccl));
+  std::string m = llvm::toString(nccl.takeError());
+  EXPECT_NE(m.find("NCCL: CUDA cannot be used for NCCL (no GPU or no driver)"),
+            std::string::npos)
+      << m;
+}
