@@ -5,11 +5,13 @@
 //
 //   step s:  batch(seed, s) -> loss, grad.* -> lr(s) -> AdamW -> params, m, v
 //
-// Every random draw of step s (the batch order of its epoch, the masking
-// noise, the dropout seed, the augmentations) comes from generators seeded
-// by (seed, epoch) and (seed, s), so the state to resume a run is the step
-// count: a checkpoint holds the parameters, the AdamW moments and the
-// configuration, and a resumed run continues the same loss curve.
+// Every random draw of step s comes from generators seeded by counters: the
+// batch order of its epoch by (seed, epoch), the dropout seed by (seed, s),
+// a sample's augmentations and masking noise by (seed, its index in the
+// run). So the state to resume a run is the step count (a checkpoint holds
+// the parameters, the AdamW moments and the configuration, and a resumed
+// run continues the same loss curve), and a sample draws the same wherever
+// it lands, whatever the number of data-parallel ranks.
 //
 //===----------------------------------------------------------------------===//
 
