@@ -31,6 +31,24 @@ std::string Communicator::pluginPath(const char *argv0, const char *fileName) {
   return std::string(path);
 }
 
+/// Loads the plugin `envVar` names, else `fileName` beside the tools; an
+/// error says why in words for the caller's message (`missing` is the hint
+/// for a file that does not exist). Sets `path` to the file tried.
+static llvm::Expected<void *> loadPlugin(const char *argv0, const char *envVar,
+                                         const char *fileName, const char *kind, int flags,
+                                         const std::string &missing, std::string &path) {
+  const char *given = std::getenv(envVar);
+  path = given && *given ? given : Communicator::pluginPath(argv0, fileName);
+  if (!llvm::sys::fs::exists(path))
+    return llvm::createStringError("the " + std::string(kind) + " plugin " + path +
+                                   " does not exist: " + missing);
+  void *handle = dlopen(path.c_str(), flags);
+  if (!handle)
+    return llvm::createStringError("the " + std::string(kind) +
+                                   " plugin cannot be loaded: " + std::string(dlerror()));
+  return handle;
+}
+
 llvm::Expected<std::unique_ptr<Communicator>>
 Communicator::fromEnvironment(const char *argv0) {
   const char *launched = nullptr;
@@ -39,28 +57,27 @@ Communicator::fromEnvironment(const char *argv0) {
       launched = var;
   if (!launched)
     return nullptr;
-  const char *given = std::getenv("AMAE_MPI_PLUGIN");
-  std::string path = given && *given ? given : pluginPath(argv0, "libAmaeMPI.so");
   auto fail = [&](const std::string &why) {
     return llvm::createStringError("started by an MPI launcher (" + std::string(launched) +
                                    " is set) but " + why);
   };
-  if (!llvm::sys::fs::exists(path))
-    return fail("the MPI plugin " + path +
-                " does not exist: amae was built without MPI (install libopenmpi-dev, "
-                "rebuild) or AMAE_MPI_PLUGIN names a missing file");
   // RTLD_GLOBAL: Open MPI dlopens its own components, which look for
   // libmpi's symbols in the global scope.
-  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  std::string path;
+  llvm::Expected<void *> handle = loadPlugin(
+      argv0, "AMAE_MPI_PLUGIN", "libAmaeMPI.so", "MPI", RTLD_NOW | RTLD_GLOBAL,
+      "amae was built without MPI (install libopenmpi-dev, rebuild) or AMAE_MPI_PLUGIN names "
+      "a missing file",
+      path);
   if (!handle)
-    return fail("the MPI plugin cannot be loaded: " + std::string(dlerror()));
+    return fail(llvm::toString(handle.takeError()));
   std::unique_ptr<Communicator> c(new Communicator());
   c->plugin = std::make_unique<Plugin>();
   Plugin &p = *c->plugin;
-  p.handle = handle;
+  p.handle = *handle;
   bool ok = true;
   auto bind = [&](auto &fn, const char *name) {
-    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle, name));
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(p.handle, name));
     ok = ok && fn;
   };
   bind(p.abiVersion, "amae_comm_abi_version");
@@ -117,22 +134,20 @@ llvm::Error Communicator::compare(uint64_t value, const std::string &what) {
 
 llvm::Expected<std::unique_ptr<NcclCommunicator>> Communicator::openNccl(const char *argv0,
                                                                          int device) {
-  const char *given = std::getenv("AMAE_NCCL_PLUGIN");
-  std::string path = given && *given ? given : pluginPath(argv0, "libAmaeNCCL.so");
   auto fail = [&](const std::string &why) {
     return llvm::createStringError("rank " + std::to_string(rankIndex) + ": NCCL: " + why);
   };
-  if (!llvm::sys::fs::exists(path))
-    return fail("the plugin " + path +
-                " does not exist: amae was built without the CUDA toolkit's NCCL");
-  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::string path;
+  llvm::Expected<void *> handle =
+      loadPlugin(argv0, "AMAE_NCCL_PLUGIN", "libAmaeNCCL.so", "NCCL", RTLD_NOW | RTLD_LOCAL,
+                 "amae was built without the CUDA toolkit's NCCL", path);
   if (!handle)
-    return fail("the plugin cannot be loaded: " + std::string(dlerror()));
-  auto open = reinterpret_cast<decltype(&amae_nccl_open)>(dlsym(handle, "amae_nccl_open"));
+    return fail(llvm::toString(handle.takeError()));
+  auto open = reinterpret_cast<decltype(&amae_nccl_open)>(dlsym(*handle, "amae_nccl_open"));
   std::unique_ptr<NcclCommunicator> n(new NcclCommunicator());
-  n->handle = handle;
-  n->reduce = reinterpret_cast<decltype(n->reduce)>(dlsym(handle, "amae_nccl_allreduce_sum_f32"));
-  n->close = reinterpret_cast<decltype(n->close)>(dlsym(handle, "amae_nccl_close"));
+  n->handle = *handle;
+  n->reduce = reinterpret_cast<decltype(n->reduce)>(dlsym(*handle, "amae_nccl_allreduce_sum_f32"));
+  n->close = reinterpret_cast<decltype(n->close)>(dlsym(*handle, "amae_nccl_close"));
   if (!open || !n->reduce || !n->close)
     return fail(path + " is not an amae NCCL plugin");
   // NCCL's unique id travels over this communicator.

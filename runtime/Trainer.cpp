@@ -332,19 +332,13 @@ llvm::Expected<std::map<std::string, HostTensor>> Trainer::nextInputs() {
 /// Averages the loss and the gradients over the ranks, packed into buckets
 /// of `bucketBytes` (one allreduce each, not one per tensor). The loss too,
 /// so that every rank logs and checks the same number.
-llvm::Error Trainer::averageOverRanks(std::map<std::string, HostTensor *> &named,
+llvm::Error Trainer::averageOverRanks(llvm::ArrayRef<HostTensor *> grads, HostTensor &loss,
                                       double &seconds) {
   auto start = std::chrono::steady_clock::now();
   std::vector<llvm::MutableArrayRef<float>> tensors;
-  for (const std::string &p : trainable) {
-    auto grad = named.find("grad." + p);
-    if (grad == named.end())
-      return llvm::createStringError("graph '" + train->signature().name +
-                                     "' has no output 'grad." + p + "'; compile it with --grads");
-    tensors.emplace_back(static_cast<float *>(grad->second->data()),
-                         grad->second->bytes() / sizeof(float));
-  }
-  tensors.emplace_back(static_cast<float *>(named.at("loss")->data()), 1);
+  for (HostTensor *grad : grads)
+    tensors.emplace_back(static_cast<float *>(grad->data()), grad->bytes() / sizeof(float));
+  tensors.emplace_back(static_cast<float *>(loss.data()), 1);
   size_t capacity = std::max<size_t>(1, bucketBytes / sizeof(float));
   bucket.resize(capacity);
   float scale = 1.0f / static_cast<float>(comm->size());
@@ -407,8 +401,16 @@ llvm::Expected<StepRecord> Trainer::runStep() {
   std::map<std::string, HostTensor *> named;
   for (auto [spec, tensor] : llvm::zip(sig.outputs, trainOutputs))
     named[spec.name] = &tensor;
+  std::vector<HostTensor *> grads; // in the order of `trainable`
+  for (const std::string &p : trainable) {
+    auto grad = named.find("grad." + p);
+    if (grad == named.end())
+      return llvm::createStringError("graph '" + sig.name + "' has no output 'grad." + p +
+                                     "'; compile it with --grads");
+    grads.push_back(grad->second);
+  }
   if (comm && comm->size() > 1)
-    if (llvm::Error err = averageOverRanks(named, record.commSeconds))
+    if (llvm::Error err = averageOverRanks(grads, *named.at("loss"), record.commSeconds))
       return std::move(err);
   record.loss = *static_cast<const float *>(named.at("loss")->data());
   if (!std::isfinite(record.loss))
@@ -431,15 +433,11 @@ llvm::Expected<StepRecord> Trainer::runStep() {
       {"lr", scalar(DType::F32, &lr)},          {"step", scalar(DType::I64, &stepIndex)},
       {"beta1", scalar(DType::F32, &b1)},       {"beta2", scalar(DType::F32, &b2)},
       {"weight_decay", scalar(DType::F32, &wd)}};
-  for (const std::string &p : trainable) {
+  for (auto [p, grad] : llvm::zip(trainable, grads)) {
     stepInputs[p] = train->param(p)->view();
     stepInputs["m." + p] = state.at("m." + p).view();
     stepInputs["v." + p] = state.at("v." + p).view();
-    auto grad = named.find("grad." + p);
-    if (grad == named.end())
-      return llvm::createStringError("graph '" + sig.name + "' has no output 'grad." + p +
-                                     "'; compile it with --grads");
-    stepInputs["grad." + p] = grad->second->view();
+    stepInputs["grad." + p] = grad->view();
   }
   if (llvm::Error err = optimizer->runInto(stepInputs, stepOutputs))
     return std::move(err);

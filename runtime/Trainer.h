@@ -108,7 +108,8 @@ public:
 private:
   Trainer() = default;
   llvm::Expected<std::map<std::string, HostTensor>> nextInputs();
-  llvm::Error averageOverRanks(std::map<std::string, HostTensor *> &named, double &seconds);
+  llvm::Error averageOverRanks(llvm::ArrayRef<HostTensor *> grads, HostTensor &loss,
+                               double &seconds);
 
   const Model *model = nullptr;
   TrainConfig cfg;

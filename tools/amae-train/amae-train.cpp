@@ -267,8 +267,9 @@ Error checkData(amae::DataSet &set, StringRef where, bool quiet) {
   std::vector<std::string> skipped;
   if (Error err = amae::checkClips(set, {zeroNonFinite}, skipBadFiles, skipped))
     return createStringError(where + ": " + toString(std::move(err)));
-  for (const std::string &problem : quiet ? std::vector<std::string>{} : skipped)
-    WithColor::warning(errs(), "amae-train") << "skipping " << problem << "\n";
+  if (!quiet)
+    for (const std::string &problem : skipped)
+      WithColor::warning(errs(), "amae-train") << "skipping " << problem << "\n";
   return Error::success();
 }
 
@@ -432,7 +433,7 @@ int main(int argc, char **argv) {
   // What every rank must agree on about the data (the files are checked on
   // each, and the training list decides every batch).
   std::string dataList;
-  if (data.data)
+  if (data.data && world > 1)
     for (const auto &clip : data.data->clips)
       dataList += clip.path + ";";
   std::vector<std::string> initialised;
@@ -446,16 +447,14 @@ int main(int argc, char **argv) {
   t.bucketBytes = static_cast<size_t>(bucketMb * (1 << 20));
 
   // Ranks that disagree on the configuration, the data or the starting
-  // parameters (another checkout, another file list) would train apart.
-  auto compareAcrossRanks = [&](uint64_t mine, const std::string &what) -> Error {
-    return world > 1 ? job->compare(mine, what) : Error::success();
-  };
-  {
+  // parameters (another checkout, another file list) would train apart. A
+  // single process digests nothing.
+  if (world > 1) {
     std::string setup = dataList;
     raw_string_ostream os(setup);
     os << c.toJSON() << manifest.batch << t.stepsPerEpoch();
     uint64_t mine = amae::digest(setup.data(), setup.size(), t.stateDigest());
-    if (Error err = compareAcrossRanks(mine, "configuration, data list or starting parameters"))
+    if (Error err = job->compare(mine, "configuration, data list or starting parameters"))
       return fail(toString(std::move(err)));
   }
 
@@ -536,8 +535,8 @@ int main(int argc, char **argv) {
     if (faultPlan->kind == "perturb" && faultPlan->rank == rank && faultPlan->step == t.step())
       t.perturbForTesting();
     if (world > 1 && checkEvery > 0 && t.step() % checkEvery == 0)
-      if (Error err = compareAcrossRanks(t.stateDigest(),
-                                         formatv("parameters after step {0}", t.step())))
+      if (Error err = job->compare(t.stateDigest(),
+                                   formatv("parameters after step {0}", t.step())))
         return fail(toString(std::move(err)) + " (the ranks have diverged)");
     smoothLoss = std::isnan(smoothLoss) ? record->loss : 0.9 * smoothLoss + 0.1 * record->loss;
     double elapsed =
