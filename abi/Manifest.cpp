@@ -25,6 +25,8 @@ static llvm::json::Value tensorToJSON(const TensorSpec &t) {
     o["frozen"] = true;
   if (t.defaultValue)
     o["default"] = *t.defaultValue;
+  if (!t.inPlaceOf.empty())
+    o["in_place_of"] = t.inPlaceOf;
   return o;
 }
 
@@ -45,7 +47,7 @@ llvm::json::Value Manifest::toJSON() const {
   llvm::json::Array features;
   for (const std::string &f : cpuFeatures)
     features.push_back(f);
-  return llvm::json::Object{{"model", model},
+  llvm::json::Object root{{"model", model},
                            {"batch", batch},
                            {"cpu", cpu},
                            {"cpu_features", std::move(features)},
@@ -53,6 +55,9 @@ llvm::json::Value Manifest::toJSON() const {
                            {"norm_mean", normMean},
                            {"norm_std", normStd},
                            {"graphs", std::move(graphArray)}};
+  if (threads)
+    root["threads"] = threads;
+  return root;
 }
 
 std::vector<std::string> missingCpuFeatures(const std::vector<std::string> &required,
@@ -93,6 +98,11 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
         return fail("cpu_features holds something other than a name");
       m.cpuFeatures.push_back(f.getAsString()->str());
     }
+  if (auto threads = o->getInteger("threads")) {
+    if (*threads < 0 || *threads > 1024)
+      return fail("threads must be in [0, 1024]");
+    m.threads = *threads;
+  }
   if (auto rate = o->getInteger("sample_rate"))
     m.sampleRate = *rate;
   if (auto mean = o->getNumber("norm_mean"))
@@ -132,6 +142,8 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
         }
         spec.frozen = t->getBoolean("frozen").value_or(false);
         spec.defaultValue = t->getNumber("default");
+        if (auto of = t->getString("in_place_of"))
+          spec.inPlaceOf = of->str();
         if (spec.defaultValue && !spec.shape.empty())
           return fail("tensor '" + spec.name + "' has a default but is not a scalar");
         out->push_back(std::move(spec));

@@ -30,6 +30,10 @@ struct TensorSpec {
   bool frozen = false; // parameters only: read from the checkpoint, never trained
   /// Scalar inputs only: the value used when the caller does not pass one.
   std::optional<double> defaultValue;
+  /// Outputs only: the input whose buffer this output may overwrite (the
+  /// compiled code reads each element of it only to write the same element
+  /// here), so a caller can update that tensor in place; empty otherwise.
+  std::string inPlaceOf;
 };
 
 struct GraphSignature {
@@ -47,6 +51,9 @@ struct Manifest {
   /// extensions it may use; a host without one of them cannot run it.
   std::string cpu;
   std::vector<std::string> cpuFeatures;
+  /// Threads the model runs on when neither AMAE_NUM_THREADS nor
+  /// OMP_NUM_THREADS says (from `amae-compile --tuning`); 0: one per core.
+  int64_t threads = 0;
   std::vector<GraphSignature> graphs;
 
   const GraphSignature *find(llvm::StringRef graph) const;

@@ -157,6 +157,50 @@ static bool fits(const std::vector<HostTensor> &outputs, const GraphSignature &s
 
 llvm::Error BoundGraph::runInto(const std::map<std::string, TensorView> &inputs,
                                 std::vector<HostTensor> &outputs) const {
+  // Outputs from an earlier call are written over: the graph defines every
+  // element, so a training loop neither allocates nor clears them per step.
+  if (!fits(outputs, *sig)) {
+    outputs.clear();
+    for (const TensorSpec &out : sig->outputs)
+      outputs.emplace_back(out.dtype, out.shape);
+  }
+  std::vector<HostTensor *> targets;
+  for (HostTensor &t : outputs)
+    targets.push_back(&t);
+  return call(inputs, targets);
+}
+
+llvm::Error BoundGraph::runInPlace(const std::map<std::string, TensorView> &inputs,
+                                   llvm::ArrayRef<HostTensor *> outputs) const {
+  if (outputs.size() != sig->outputs.size())
+    return llvm::createStringError("graph '" + sig->name + "' has " +
+                                   llvm::Twine(sig->outputs.size()) + " outputs, got " +
+                                   llvm::Twine(outputs.size()) + " tensors for them");
+  for (auto [t, spec] : llvm::zip(outputs, sig->outputs)) {
+    if (t->dtype() != spec.dtype || t->shape() != spec.shape)
+      return llvm::createStringError("output '" + spec.name + "' of graph '" + sig->name +
+                                     "' is " + dtypeName(spec.dtype).str() + " " +
+                                     formatShape(spec.shape) + ", got a tensor of " +
+                                     dtypeName(t->dtype()).str() + " " +
+                                     formatShape(t->shape()));
+    // An output may share memory with one input only, the one the compiler
+    // said it can overwrite; anything else would read half-written values.
+    for (const auto &[name, view] : inputs) {
+      const uint8_t *out = static_cast<const uint8_t *>(t->data());
+      bool overlaps = !view.bytes.empty() && view.bytes.data() < out + t->bytes() &&
+                      out < view.bytes.data() + view.bytes.size();
+      if (overlaps && !(name == spec.inPlaceOf && view.bytes.data() == out &&
+                        passesDirectly(view, spec.dtype)))
+        return llvm::createStringError("output '" + spec.name + "' of graph '" + sig->name +
+                                       "' shares memory with input '" + name +
+                                       "', which the graph does not update in place");
+    }
+  }
+  return call(inputs, outputs);
+}
+
+llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
+                             llvm::ArrayRef<HostTensor *> outputs) const {
   std::vector<HostTensor> converted;
   std::vector<std::pair<const void *, const std::vector<int64_t> *>> args;
   converted.reserve(sig->inputs.size());
@@ -191,21 +235,13 @@ llvm::Error BoundGraph::runInto(const std::map<std::string, TensorView> &inputs,
     converted.push_back(std::move(*t));
     args.emplace_back(converted.back().data(), &in.shape);
   }
-  // Outputs from an earlier call are written over: the graph defines every
-  // element, so a training loop neither allocates nor clears them per step.
-  if (!fits(outputs, *sig)) {
-    outputs.clear();
-    for (const TensorSpec &out : sig->outputs)
-      outputs.emplace_back(out.dtype, out.shape);
-  }
-
   Descriptors d;
   for (auto [data, shape] : args)
     d.add(data, *shape);
   for (const HostTensor &t : params)
     d.add(t);
-  for (const HostTensor &t : outputs)
-    d.add(t);
+  for (const HostTensor *t : outputs)
+    d.add(*t);
   entry(d.finish());
   return llvm::Error::success();
 }
@@ -240,12 +276,16 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
                                      llvm::join(missing, ", ") +
                                      "; recompile it with amae-compile --cpu=host here, or "
                                      "--cpu=x86-64-v2/v3 for a portable library");
-  // AMAE_NUM_THREADS sets the threads of a model built with --parallel.
+  // AMAE_NUM_THREADS sets the threads of a model built with --parallel;
+  // without it (and without OMP_NUM_THREADS, which libomp reads itself) the
+  // tuned count the manifest carries, if any.
   if (const char *env = std::getenv("AMAE_NUM_THREADS")) {
     int64_t threads = 0;
     if (llvm::StringRef(env).getAsInteger(10, threads) || !model->setThreads(threads))
       return checkpointError(path, std::string("AMAE_NUM_THREADS must be a thread count in "
                                                "[1, 1024], got '") + env + "'");
+  } else if (model->manifest_.threads > 0 && !std::getenv("OMP_NUM_THREADS")) {
+    model->setThreads(model->manifest_.threads);
   }
   for (const GraphSignature &g : model->manifest_.graphs) {
     auto *fn = reinterpret_cast<GraphEntry>(

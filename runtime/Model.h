@@ -70,9 +70,17 @@ public:
   /// fresh tensors.
   llvm::Error runInto(const std::map<std::string, TensorView> &inputs,
                       std::vector<HostTensor> &outputs) const;
+  /// Runs once into the given tensors (signature order, dtypes and shapes
+  /// checked). An output may be the very tensor passed as the input the
+  /// manifest names in its `in_place_of` (an optimizer step updating
+  /// parameters and moments in place); any other overlap is an error.
+  llvm::Error runInPlace(const std::map<std::string, TensorView> &inputs,
+                         llvm::ArrayRef<HostTensor *> outputs) const;
 
 private:
   friend class Model;
+  llvm::Error call(const std::map<std::string, TensorView> &inputs,
+                   llvm::ArrayRef<HostTensor *> outputs) const;
   const GraphSignature *sig = nullptr;
   GraphEntry entry = nullptr;
   std::vector<HostTensor> params;

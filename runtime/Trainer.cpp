@@ -439,13 +439,25 @@ llvm::Expected<StepRecord> Trainer::runStep() {
     stepInputs["v." + p] = state.at("v." + p).view();
     stepInputs["grad." + p] = grad->view();
   }
-  if (llvm::Error err = optimizer->runInto(stepInputs, stepOutputs))
-    return std::move(err);
-  // The new values replace the old ones, whose buffers take the next step's
-  // outputs: nothing is copied.
-  for (auto [spec, tensor] : llvm::zip(optimizer->signature().outputs, stepOutputs)) {
+  // Parameters and moments are updated in place when the compiler says the
+  // step may overwrite them (every AdamW output names its input); an older
+  // artifact writes new buffers, which then swap with the old ones.
+  const std::vector<TensorSpec> &updated = optimizer->signature().outputs;
+  auto target = [&](const TensorSpec &spec) {
     HostTensor *bound = train->param(spec.name);
-    std::swap(bound ? *bound : state.at(spec.name), tensor);
+    return bound ? bound : &state.at(spec.name);
+  };
+  if (llvm::all_of(updated, [](const TensorSpec &o) { return o.inPlaceOf == o.name; })) {
+    std::vector<HostTensor *> targets;
+    for (const TensorSpec &spec : updated)
+      targets.push_back(target(spec));
+    if (llvm::Error err = optimizer->runInPlace(stepInputs, targets))
+      return std::move(err);
+  } else {
+    if (llvm::Error err = optimizer->runInto(stepInputs, stepOutputs))
+      return std::move(err);
+    for (auto [spec, tensor] : llvm::zip(updated, stepOutputs))
+      std::swap(*target(spec), tensor);
   }
   ++done;
   double seconds =

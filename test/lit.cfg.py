@@ -20,7 +20,7 @@ config.substitutions.append(("%amae_obj_root", config.amae_obj_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["amae-opt", "amae-compile", "amae-convert", "amae-run", "amae-compare", "amae-fbank", "amae-train", "amae-gradcheck", "amae-c-example"]
+tools = ["amae-opt", "amae-compile", "amae-convert", "amae-run", "amae-compare", "amae-fbank", "amae-train", "amae-gradcheck", "amae-tune", "amae-c-example"]
 fuzzers = ["amae-fuzz-spec", "amae-fuzz-safetensors", "amae-fuzz-pth", "amae-fuzz-audio", "amae-fuzz-datalist"]
 if all(os.path.exists(os.path.join(config.amae_tools_dir, f)) for f in fuzzers):
     config.available_features.add("fuzzers")

@@ -197,6 +197,27 @@ static TensorSpec tensorSpecOf(Type type, StringRef name) {
   return spec;
 }
 
+/// The input whose buffer result `i` of `func` may share: an AdamW update's
+/// new parameter or moment replacing its old value when nothing else reads
+/// that (the update is one elementwise loop nest with identity maps, so each
+/// element is read just before the same element is written).
+static StringRef inPlaceInput(func::FuncOp func, unsigned i) {
+  if (func.isExternal())
+    return {};
+  Value result = func.front().getTerminator()->getOperand(i);
+  auto update = result.getDefiningOp<AdamwUpdateOp>();
+  if (!update)
+    return {};
+  unsigned which = cast<OpResult>(result).getResultNumber();
+  Value old = which == 0 ? update.getParam() : which == 1 ? update.getM() : update.getV();
+  auto arg = dyn_cast<BlockArgument>(old);
+  if (!arg || !arg.hasOneUse() || arg.getOwner()->getParentOp() != func)
+    return {};
+  if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "amae.input"))
+    return name.getValue();
+  return {};
+}
+
 Manifest manifestOf(ModuleOp module) {
   Manifest manifest;
   manifest.model = module.getSymName().value_or("model").str();
@@ -223,8 +244,10 @@ Manifest manifestOf(ModuleOp module) {
       }
     }
     for (unsigned i = 0; i < func.getNumResults(); ++i)
-      if (auto name = func.getResultAttrOfType<StringAttr>(i, "amae.output"))
+      if (auto name = func.getResultAttrOfType<StringAttr>(i, "amae.output")) {
         graph.outputs.push_back(tensorSpecOf(func.getResultTypes()[i], name));
+        graph.outputs.back().inPlaceOf = inPlaceInput(func, i).str();
+      }
     manifest.graphs.push_back(std::move(graph));
   }
   return manifest;

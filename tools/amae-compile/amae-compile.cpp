@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Progress.h"
+#include "abi/Tuning.h"
 #include "codegen/cpu/CpuCodegen.h"
 #include "frontends/spec/EmitGraphs.h"
 #include "frontends/spec/ModelSpec.h"
@@ -80,6 +81,16 @@ cl::opt<int64_t> parallelMinIterations(
     "parallel-min-iterations", cl::init(32768),
     cl::desc("With --parallel: the smallest kernel iteration space run on several threads"),
     cl::cat(category));
+cl::opt<unsigned> vectorWidth(
+    "vector-width", cl::init(0), cl::value_desc("bits"),
+    cl::desc("Vector width LLVM's vectorizers prefer: 128, 256 or 512 (default 0: the "
+             "target's own preference, 256 on most AVX-512 Intel CPUs)"),
+    cl::cat(category));
+cl::opt<std::string> tuningPath(
+    "tuning", cl::value_desc("file.json"),
+    cl::desc("Compile with the options amae-tune measured fastest (flags given here win; "
+             "its thread count goes into the manifest)"),
+    cl::cat(category));
 cl::opt<bool> withGrads("grads",
                         cl::desc("Differentiate the training graphs: add grad.<param> "
                                  "outputs (amae-autodiff)"),
@@ -145,6 +156,29 @@ std::optional<int64_t> parseBytes(StringRef text) {
   return static_cast<int64_t>(value << shift);
 }
 
+/// Sets each option of the tuning file whose flag the command line did not
+/// give; returns the run-time thread count it holds (0 if none).
+Expected<int64_t> applyTuning() {
+  Expected<amae::Tuning> tuning = amae::Tuning::read(tuningPath);
+  if (!tuning)
+    return tuning.takeError();
+  int64_t threads = 0;
+  for (const auto &[name, value] : tuning->options) {
+    auto set = [&, value = value](auto &flag) {
+      if (!flag.getNumOccurrences())
+        flag = static_cast<std::decay_t<decltype(flag.getValue())>>(value);
+    };
+    if (name == "fuse") set(fuse);
+    else if (name == "blas") set(useBlas);
+    else if (name == "parallel") set(parallel);
+    else if (name == "vector-width") set(vectorWidth);
+    else if (name == "parallel-min-iterations") set(parallelMinIterations);
+    else if (name == "O") set(optLevel);
+    else if (name == "threads") threads = value;
+  }
+  return threads;
+}
+
 /// Checks the checkpoint against every graph; prints each misfit.
 int checkWeights(const amae::Manifest &manifest) {
   Expected<amae::Checkpoint> checkpoint = amae::Checkpoint::open(weightsPath);
@@ -177,6 +211,20 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "amae model compiler\n");
 
+  int64_t tunedThreads = 0;
+  if (!tuningPath.empty()) {
+    Expected<int64_t> threads = applyTuning();
+    if (!threads) {
+      errs() << "amae-compile: error: " << toString(threads.takeError()) << "\n";
+      return 1;
+    }
+    tunedThreads = *threads;
+  }
+  if (vectorWidth != 0 && vectorWidth != 128 && vectorWidth != 256 && vectorWidth != 512) {
+    errs() << "amae-compile: error: --vector-width takes 128, 256 or 512 (or 0), got "
+           << vectorWidth << "\n";
+    return 1;
+  }
   if (batch < 1) {
     errs() << "amae-compile: error: --batch must be at least 1, got " << batch
            << "\n";
@@ -245,6 +293,7 @@ int main(int argc, char **argv) {
   if (withGrads && failed(amae::appendGradients(*module, recompute)))
     return 1;
   amae::Manifest manifest = amae::manifestOf(*module);
+  manifest.threads = tunedThreads;
   bool wantsLibrary = emit == EmitKind::SharedLibrary ||
                       (emit.getNumOccurrences() == 0 && StringRef(outputPath).ends_with(".so"));
   if (optLevel > 3) {
@@ -270,6 +319,7 @@ int main(int argc, char **argv) {
   cpu.keepIntermediates = keepIntermediates;
   cpu.shrinkBufferLifetimes = shrinkLifetimes;
   cpu.fuse = fuse;
+  cpu.vectorWidth = vectorWidth;
   if (wantsLibrary) {
     if (outputPath == "-") {
       errs() << "amae-compile: error: a shared library needs -o FILE.so\n";

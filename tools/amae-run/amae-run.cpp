@@ -309,6 +309,9 @@ int main(int argc, char **argv) {
     const amae::Manifest &m = (*model)->manifest();
     if (!m.cpu.empty())
       outs() << "cpu " << m.cpu << ": " << join(m.cpuFeatures, " ") << "\n";
+    if (m.threads)
+      outs() << "threads " << m.threads << " (tuned; AMAE_NUM_THREADS or --num-threads "
+             << "override it)\n";
     for (const amae::GraphSignature &g : (*model)->manifest().graphs)
       printSignature(g);
     return 0;

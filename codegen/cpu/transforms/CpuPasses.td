@@ -45,4 +45,21 @@ def AmaeCpuEmitCInterface : Pass<"amae-cpu-emit-c-interface", "mlir::ModuleOp"> 
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def AmaeCpuVectorWidth : Pass<"amae-cpu-vector-width", "mlir::ModuleOp"> {
+  let summary = "Set the vector width LLVM's vectorizers prefer in every function";
+  let description = [{
+    Adds `prefer-vector-width` to the `passthrough` attributes of every
+    `llvm.func` with a body, which the X86 backend reads per function: the
+    loop and SLP vectorizers then use registers of `width` bits. LLVM's
+    default for most Intel AVX-512 CPUs is 256 (wide vectors lower the clock
+    on older parts); for our memory-bound kernels 512 may win, which is what
+    `amae-tune` measures. 0 leaves the target's preference.
+  }];
+  let options = [
+    Option<"width", "width", "unsigned", /*default=*/"0",
+           "Preferred vector width in bits: 128, 256, 512, or 0 for the target's default">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // AMAE_CPU_PASSES

@@ -55,7 +55,11 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
        "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,";
   if (cpu.threads)
     p += "convert-openmp-to-llvm,";
-  return p + "reconcile-unrealized-casts";
+  p += "reconcile-unrealized-casts";
+  // A function attribute the backend reads, so it goes on the final llvm.funcs.
+  if (cpu.vectorWidth)
+    p += ",amae-cpu-vector-width{width=" + std::to_string(cpu.vectorWidth) + "}";
+  return p;
 }
 
 LogicalResult buildCpuPipeline(OpPassManager &pm, const ::amae::CpuOptions &options) {
@@ -85,6 +89,10 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       *this, "parallel-min-iterations",
       llvm::cl::desc("Smallest kernel iteration space run on several threads"),
       llvm::cl::init(32768)};
+  Option<unsigned> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("Vector width in bits LLVM prefers: 128, 256, 512 (0: the target's)"),
+      llvm::cl::init(0)};
 };
 } // namespace
 
@@ -99,6 +107,7 @@ void registerCpuPipeline() {
         cpu.threads = o.parallel;
         cpu.fuse = o.fuse;
         cpu.minParallelIterations = o.parallelMinIterations;
+        cpu.vectorWidth = o.vectorWidth;
         if (failed(buildCpuPipeline(pm, cpu)))
           llvm::report_fatal_error("amae-cpu-pipeline: the pipeline text does not parse");
       });
