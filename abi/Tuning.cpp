@@ -15,6 +15,8 @@ namespace amae {
 llvm::ArrayRef<TunableOption> tunableOptions() {
   static const TunableOption options[] = {
       {"fuse", TunableOption::Bool, false, "fuse elementwise producers into consumers"},
+      {"interchange", TunableOption::Bool, false,
+       "reductions along contiguous memory, column sums in parallel strips"},
       {"vector-width", TunableOption::Int, false,
        "vector width LLVM prefers: 0 (the target's), 128, 256 or 512 bits"},
       {"parallel-min-iterations", TunableOption::Int, false,

@@ -43,6 +43,9 @@ struct CpuOptions {
   bool threads = false;
   /// Smallest kernel iteration space worth the threads (amae-cpu-parallel-loops).
   int64_t minParallelIterations = 32768;
+  /// Reductions walk their largest operand's contiguous dimension innermost
+  /// (amae-cpu-interchange), in parallel column strips with `threads`.
+  bool interchange = true;
   /// Vector width in bits LLVM's vectorizers prefer (amae-cpu-vector-width):
   /// 128, 256, 512, or 0 for the target's own preference.
   unsigned vectorWidth = 0;

@@ -86,6 +86,11 @@ cl::opt<unsigned> vectorWidth(
     cl::desc("Vector width LLVM's vectorizers prefer: 128, 256 or 512 (default 0: the "
              "target's own preference, 256 on most AVX-512 Intel CPUs)"),
     cl::cat(category));
+cl::opt<bool> interchange(
+    "interchange", cl::init(true),
+    cl::desc("Reductions walk contiguous memory innermost, column sums in parallel strips "
+             "(amae-cpu-interchange; =false: loops in the order lowering made them)"),
+    cl::cat(category));
 cl::opt<std::string> tuningPath(
     "tuning", cl::value_desc("file.json"),
     cl::desc("Compile with the options amae-tune measured fastest (flags given here win; "
@@ -172,6 +177,7 @@ Expected<int64_t> applyTuning() {
     else if (name == "blas") set(useBlas);
     else if (name == "parallel") set(parallel);
     else if (name == "vector-width") set(vectorWidth);
+    else if (name == "interchange") set(interchange);
     else if (name == "parallel-min-iterations") set(parallelMinIterations);
     else if (name == "O") set(optLevel);
     else if (name == "threads") threads = value;
@@ -320,6 +326,7 @@ int main(int argc, char **argv) {
   cpu.shrinkBufferLifetimes = shrinkLifetimes;
   cpu.fuse = fuse;
   cpu.vectorWidth = vectorWidth;
+  cpu.interchange = interchange;
   if (wantsLibrary) {
     if (outputPath == "-") {
       errs() << "amae-compile: error: a shared library needs -o FILE.so\n";

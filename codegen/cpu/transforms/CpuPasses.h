@@ -4,6 +4,7 @@
 #define AMAE_CODEGEN_CPU_CPUPASSES_H
 
 #include "codegen/cpu/CpuOptions.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

@@ -35,6 +35,34 @@ def AmaeCpuParallelLoops : Pass<"amae-cpu-parallel-loops", "mlir::func::FuncOp">
                            "mlir::arith::ArithDialect"];
 }
 
+def AmaeCpuInterchange : Pass<"amae-cpu-interchange", "mlir::func::FuncOp"> {
+  let summary = "Walk reductions along contiguous memory; share column sums over threads";
+  let description = [{
+    A bufferized `linalg.generic` with a reduction whose largest operand's
+    contiguous (last) dimension is not the innermost loop walks memory with a
+    stride: a bias gradient `db[j] = sum_i dy[i][j]` lowers to a loop over `j`
+    with a strided inner loop over `i`, which neither vectorizes nor uses the
+    cache lines it loads. This pass makes that dimension the innermost loop
+    (`linalg::interchangeGenericOp`); the accumulation order of each output
+    element stays the same (reduction loops keep their relative order), so
+    results are bit-identical. The outermost loop is then a reduction, which
+    `amae-cpu-parallel-loops` cannot share out: when the op holds at least
+    `parallel-min-iterations` points (0: never), its contiguous parallel
+    dimension is first tiled into an `scf.parallel` of column strips, about 64
+    of them, each at least one 16-float vector wide.
+  }];
+  let options = [
+    Option<"parallelMinIterations", "parallel-min-iterations", "int64_t", /*default=*/"0",
+           "Smallest op whose column strips run on the threads (0: no threads)">
+  ];
+  let statistics = [
+    Statistic<"numInterchanged", "interchanged-ops", "Reductions given a contiguous inner loop">,
+    Statistic<"numStripped", "parallel-strips", "Of those, tiled into parallel column strips">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect", "mlir::affine::AffineDialect"];
+}
+
 def AmaeCpuEmitCInterface : Pass<"amae-cpu-emit-c-interface", "mlir::ModuleOp"> {
   let summary = "Give every graph MLIR's C interface (the artifact ABI)";
   let description = [{

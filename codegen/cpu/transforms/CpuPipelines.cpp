@@ -8,7 +8,7 @@
 //    linalg.copy), the C interface of each graph;
 // 3. results -> out-parameters, deallocation, [BLAS calls], buffers
 //    allocated at first use and freed after last, the buffer-plan report;
-// 4. kernels outlined, [large ones as OpenMP loops], loops and the full
+// 4. kernels outlined, [reductions interchanged], [large ones as OpenMP loops], loops and the full
 //    conversions to the LLVM dialect: an op nobody lowers fails loudly.
 //    Heap buffers go through MLIR's generic allocation functions, which
 //    the support library defines (kernels/CpuSupport.c: failures, reuse).
@@ -42,6 +42,9 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
     p += "func.func(amae-shrink-buffer-lifetimes),";
   p += "func.func(amae-buffer-plan-report{warn-bytes=" + std::to_string(cpu.warnBufferBytes) +
        "}),amae-outline-kernels,";
+  if (cpu.interchange)
+    p += "func.func(amae-cpu-interchange{parallel-min-iterations=" +
+         std::to_string(cpu.threads ? cpu.minParallelIterations : 0) + "}),";
   // Large kernels run on the threads (OpenMP); the rest stay sequential.
   if (cpu.threads)
     p += "func.func(amae-cpu-parallel-loops{min-iterations=" +
@@ -89,6 +92,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       *this, "parallel-min-iterations",
       llvm::cl::desc("Smallest kernel iteration space run on several threads"),
       llvm::cl::init(32768)};
+  Option<bool> interchange{
+      *this, "interchange",
+      llvm::cl::desc("Reductions along contiguous memory, column sums in parallel strips "
+                     "(amae-cpu-interchange)"),
+      llvm::cl::init(true)};
   Option<unsigned> vectorWidth{
       *this, "vector-width",
       llvm::cl::desc("Vector width in bits LLVM prefers: 128, 256, 512 (0: the target's)"),
@@ -108,6 +116,7 @@ void registerCpuPipeline() {
         cpu.fuse = o.fuse;
         cpu.minParallelIterations = o.parallelMinIterations;
         cpu.vectorWidth = o.vectorWidth;
+        cpu.interchange = o.interchange;
         if (failed(buildCpuPipeline(pm, cpu)))
           llvm::report_fatal_error("amae-cpu-pipeline: the pipeline text does not parse");
       });
