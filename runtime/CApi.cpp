@@ -1,12 +1,16 @@
 //===- CApi.cpp - C API of the amae runtime -------------------------------===//
 
+#include "runtime/Dataset.h"
 #include "runtime/Model.h"
 #include "runtime/amae_runtime.h"
+
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cstring>
 
 struct amae_model {
   std::unique_ptr<amae::Model> model;
+  std::string manifest; // JSON, for amae_model_manifest
 };
 
 struct amae_graph {
@@ -45,7 +49,40 @@ amae_model *amae_model_load(const char *path) {
   auto model = amae::Model::load(path);
   if (!model)
     return fail(model.takeError(), nullptr);
-  return new amae_model{std::move(*model)};
+  std::string manifest = llvm::formatv("{0}", (*model)->manifest().toJSON()).str();
+  return new amae_model{std::move(*model), std::move(manifest)};
+}
+
+const char *amae_model_manifest(const amae_model *model) { return model->manifest.c_str(); }
+
+int amae_model_set_threads(const amae_model *model, int threads) {
+  if (!model->model->setThreads(threads))
+    return fail(llvm::createStringError("the thread count must be in [1, " +
+                                        llvm::Twine(amae::Model::kMaxThreads) + "], got " +
+                                        llvm::Twine(threads)),
+                1);
+  return 0;
+}
+
+int amae_audio_image(const amae_model *model, const char *path, int64_t frames, int64_t bins,
+                     float *image) {
+  if (frames < 1 || bins < 1)
+    return fail(llvm::createStringError("frames and bins must be positive"), 1);
+  const amae::Manifest &m = model->model->manifest();
+  auto mono = amae::loadMonoClip(path, m.sampleRate);
+  if (!mono)
+    return fail(mono.takeError(), 1);
+  amae::FrontEnd frontEnd;
+  frontEnd.sampleRate = m.sampleRate;
+  frontEnd.frames = frames;
+  frontEnd.bins = bins;
+  frontEnd.mean = m.normMean;
+  frontEnd.std = m.normStd;
+  std::mt19937_64 unused; // no augmentations: nothing is drawn
+  std::vector<float> values = amae::clipImage(*mono, frontEnd, {}, unused);
+  std::copy(values.begin(), values.end(), image);
+  lastError.clear();
+  return 0;
 }
 
 void amae_model_free(amae_model *model) { delete model; }
@@ -60,7 +97,9 @@ const char *amae_model_graph_name(const amae_model *model, size_t index) {
 
 amae_graph *amae_graph_bind(const amae_model *model, const char *graph,
                             const char *checkpointPath) {
-  auto weights = amae::Checkpoint::open(checkpointPath);
+  // A graph without parameters (an optimizer step) binds to nothing.
+  auto weights = checkpointPath ? amae::Checkpoint::open(checkpointPath)
+                                : llvm::Expected<amae::Checkpoint>(amae::Checkpoint());
   if (!weights)
     return fail(weights.takeError(), nullptr);
   auto bound = model->model->bind(graph, *weights);
@@ -84,11 +123,12 @@ size_t amae_graph_output_shape(const amae_graph *g, size_t i, int64_t *shape) {
   return shapeOf(output(g, i), shape);
 }
 
-int amae_graph_run(const amae_graph *g, const void *const *inputs, void *const *outputs) {
-  const amae::GraphSignature &sig = g->bound.signature();
+/// The caller's buffers as the runtime's views (the signature's sizes).
+static std::map<std::string, amae::TensorView> inputViews(const amae_graph *g,
+                                                          const void *const *inputs) {
   std::map<std::string, amae::TensorView> named;
-  for (size_t i = 0; i < sig.inputs.size(); ++i) {
-    const amae::TensorSpec &spec = sig.inputs[i];
+  for (size_t i = 0; i < g->bound.signature().inputs.size(); ++i) {
+    const amae::TensorSpec &spec = g->bound.signature().inputs[i];
     amae::TensorView view;
     view.dtype = spec.dtype;
     view.shape = spec.shape;
@@ -97,11 +137,42 @@ int amae_graph_run(const amae_graph *g, const void *const *inputs, void *const *
     view.bytes = llvm::ArrayRef<uint8_t>(static_cast<const uint8_t *>(inputs[i]), bytes);
     named[spec.name] = std::move(view);
   }
-  auto results = g->bound.run(named);
-  if (!results)
-    return fail(results.takeError(), 1);
-  for (size_t i = 0; i < results->size(); ++i)
-    std::memcpy(outputs[i], (*results)[i].data(), (*results)[i].bytes());
+  return named;
+}
+
+static int runGraph(const amae_graph *g, const void *const *inputs, void *const *outputs,
+                    bool inPlace) {
+  std::vector<void *> targets(outputs, outputs + g->bound.signature().outputs.size());
+  if (llvm::Error err = g->bound.runIntoBuffers(inputViews(g, inputs), targets, inPlace))
+    return fail(std::move(err), 1);
+  lastError.clear();
+  return 0;
+}
+
+int amae_graph_run(const amae_graph *g, const void *const *inputs, void *const *outputs) {
+  return runGraph(g, inputs, outputs, /*inPlace=*/false);
+}
+
+int amae_graph_run_in_place(const amae_graph *g, const void *const *inputs,
+                            void *const *outputs) {
+  return runGraph(g, inputs, outputs, /*inPlace=*/true);
+}
+
+void *amae_graph_param(amae_graph *g, const char *name) {
+  amae::HostTensor *t = g->bound.param(name);
+  if (!t)
+    return fail(llvm::createStringError("graph '" + g->bound.signature().name +
+                                        "' has no parameter '" + name + "'"),
+                nullptr);
+  return t->data();
+}
+
+int amae_graph_save_params(const amae_graph *g, const char *path) {
+  amae::Checkpoint out;
+  for (const amae::TensorSpec &p : g->bound.signature().params)
+    g->bound.param(p.name)->copyInto(out, p.name);
+  if (llvm::Error err = amae::writeSafetensors(path, out))
+    return fail(std::move(err), 1);
   lastError.clear();
   return 0;
 }

@@ -164,43 +164,39 @@ llvm::Error BoundGraph::runInto(const std::map<std::string, TensorView> &inputs,
     for (const TensorSpec &out : sig->outputs)
       outputs.emplace_back(out.dtype, out.shape);
   }
-  std::vector<HostTensor *> targets;
+  std::vector<void *> targets;
   for (HostTensor &t : outputs)
-    targets.push_back(&t);
+    targets.push_back(t.data());
   return call(inputs, targets);
 }
 
-llvm::Error BoundGraph::runInPlace(const std::map<std::string, TensorView> &inputs,
-                                   llvm::ArrayRef<HostTensor *> outputs) const {
+llvm::Error BoundGraph::runIntoBuffers(const std::map<std::string, TensorView> &inputs,
+                                       llvm::ArrayRef<void *> outputs, bool inPlace) const {
   if (outputs.size() != sig->outputs.size())
     return llvm::createStringError("graph '" + sig->name + "' has " +
                                    llvm::Twine(sig->outputs.size()) + " outputs, got " +
-                                   llvm::Twine(outputs.size()) + " tensors for them");
-  for (auto [t, spec] : llvm::zip(outputs, sig->outputs)) {
-    if (t->dtype() != spec.dtype || t->shape() != spec.shape)
-      return llvm::createStringError("output '" + spec.name + "' of graph '" + sig->name +
-                                     "' is " + dtypeName(spec.dtype).str() + " " +
-                                     formatShape(spec.shape) + ", got a tensor of " +
-                                     dtypeName(t->dtype()).str() + " " +
-                                     formatShape(t->shape()));
+                                   llvm::Twine(outputs.size()) + " buffers for them");
+  for (auto [data, spec] : llvm::zip(outputs, sig->outputs)) {
+    const uint8_t *out = static_cast<const uint8_t *>(data);
+    int64_t bytes = checkedNumElements(spec.shape).value_or(0) * dtypeSize(spec.dtype);
     // An output may share memory with one input only, the one the compiler
     // said it can overwrite; anything else would read half-written values.
     for (const auto &[name, view] : inputs) {
-      const uint8_t *out = static_cast<const uint8_t *>(t->data());
-      bool overlaps = !view.bytes.empty() && view.bytes.data() < out + t->bytes() &&
+      bool overlaps = !view.bytes.empty() && view.bytes.data() < out + bytes &&
                       out < view.bytes.data() + view.bytes.size();
-      if (overlaps && !(name == spec.inPlaceOf && view.bytes.data() == out &&
+      if (overlaps && !(inPlace && name == spec.inPlaceOf && view.bytes.data() == out &&
                         passesDirectly(view, spec.dtype)))
-        return llvm::createStringError("output '" + spec.name + "' of graph '" + sig->name +
-                                       "' shares memory with input '" + name +
-                                       "', which the graph does not update in place");
+        return llvm::createStringError(
+            "output '" + spec.name + "' of graph '" + sig->name +
+            "' shares memory with input '" + name + "', which the graph does not " +
+            (inPlace ? "update in place" : "allow (outputs must not overlap inputs)"));
     }
   }
   return call(inputs, outputs);
 }
 
 llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
-                             llvm::ArrayRef<HostTensor *> outputs) const {
+                             llvm::ArrayRef<void *> outputs) const {
   std::vector<HostTensor> converted;
   std::vector<std::pair<const void *, const std::vector<int64_t> *>> args;
   converted.reserve(sig->inputs.size());
@@ -240,8 +236,8 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
     d.add(data, *shape);
   for (const HostTensor &t : params)
     d.add(t);
-  for (const HostTensor *t : outputs)
-    d.add(*t);
+  for (auto [data, spec] : llvm::zip(outputs, sig->outputs))
+    d.add(data, spec.shape);
   entry(d.finish());
   return llvm::Error::success();
 }

@@ -70,17 +70,18 @@ public:
   /// fresh tensors.
   llvm::Error runInto(const std::map<std::string, TensorView> &inputs,
                       std::vector<HostTensor> &outputs) const;
-  /// Runs once into the given tensors (signature order, dtypes and shapes
-  /// checked). An output may be the very tensor passed as the input the
-  /// manifest names in its `in_place_of` (an optimizer step updating
-  /// parameters and moments in place); any other overlap is an error.
-  llvm::Error runInPlace(const std::map<std::string, TensorView> &inputs,
-                         llvm::ArrayRef<HostTensor *> outputs) const;
+  /// Runs once into caller-owned buffers of the signature's dtypes and
+  /// shapes (signature order). With `inPlace`, an output may be the very
+  /// buffer passed as the input the manifest names in its `in_place_of` (an
+  /// optimizer step updating parameters and moments in place); any other
+  /// overlap of an output with an input is an error.
+  llvm::Error runIntoBuffers(const std::map<std::string, TensorView> &inputs,
+                             llvm::ArrayRef<void *> outputs, bool inPlace = false) const;
 
 private:
   friend class Model;
   llvm::Error call(const std::map<std::string, TensorView> &inputs,
-                   llvm::ArrayRef<HostTensor *> outputs) const;
+                   llvm::ArrayRef<void *> outputs) const;
   const GraphSignature *sig = nullptr;
   GraphEntry entry = nullptr;
   std::vector<HostTensor> params;

@@ -448,10 +448,10 @@ llvm::Expected<StepRecord> Trainer::runStep() {
     return bound ? bound : &state.at(spec.name);
   };
   if (llvm::all_of(updated, [](const TensorSpec &o) { return o.inPlaceOf == o.name; })) {
-    std::vector<HostTensor *> targets;
+    std::vector<void *> targets;
     for (const TensorSpec &spec : updated)
-      targets.push_back(target(spec));
-    if (llvm::Error err = optimizer->runInPlace(stepInputs, targets))
+      targets.push_back(target(spec)->data());
+    if (llvm::Error err = optimizer->runIntoBuffers(stepInputs, targets, /*inPlace=*/true))
       return std::move(err);
   } else {
     if (llvm::Error err = optimizer->runInto(stepInputs, stepOutputs))

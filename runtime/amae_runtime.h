@@ -38,9 +38,21 @@ const char *amae_last_error(void);
 amae_model *amae_model_load(const char *path);
 void amae_model_free(amae_model *model);
 size_t amae_model_num_graphs(const amae_model *model);
+/* The manifest (JSON): every graph's inputs, parameters and outputs with
+ * dtype and shape, the input sample rate and normalisation. */
+const char *amae_model_manifest(const amae_model *model);
+/* Threads of the model's kernels (1 to 1024); returns 0 on success. */
+int amae_model_set_threads(const amae_model *model, int threads);
+/* One input image of an audio file (wav, flac, ogg) as the model's front
+ * end makes it: decoded, mean removed, channel 0, resampled to the model's
+ * rate, Kaldi fbank, padded or cropped to `frames`, normalised. Writes
+ * frames x bins floats to `image`; returns 0 on success. */
+int amae_audio_image(const amae_model *model, const char *path, int64_t frames,
+                     int64_t bins, float *image);
 const char *amae_model_graph_name(const amae_model *model, size_t index);
 
-/* Binds `graph` to the weights in a .safetensors or .pth checkpoint. */
+/* Binds `graph` to the weights in a .safetensors or .pth checkpoint (NULL
+ * for a graph without parameters, such as an AdamW step). */
 amae_graph *amae_graph_bind(const amae_model *model, const char *graph,
                             const char *checkpoint_path);
 void amae_graph_free(amae_graph *graph);
@@ -56,9 +68,20 @@ size_t amae_graph_input_shape(const amae_graph *graph, size_t index, int64_t *sh
 size_t amae_graph_output_shape(const amae_graph *graph, size_t index, int64_t *shape);
 
 /* Runs once: inputs[i] and outputs[i] point at buffers of the reported
- * dtype and shape. Returns 0 on success. */
+ * dtype and shape; outputs are written in place and must not overlap any
+ * input. Returns 0 on success. */
 int amae_graph_run(const amae_graph *graph, const void *const *inputs,
                    void *const *outputs);
+/* As amae_graph_run, but an output may be the very buffer passed for the
+ * input its manifest entry names in "in_place_of" (an AdamW step updating
+ * parameters and moments where they are); any other overlap is an error. */
+int amae_graph_run_in_place(const amae_graph *graph, const void *const *inputs,
+                            void *const *outputs);
+/* The bound value of parameter `name` (float32, the manifest's shape), NULL
+ * if the graph has none; what is written there is what later runs use. */
+void *amae_graph_param(amae_graph *graph, const char *name);
+/* Writes the bound parameters to a .safetensors file; 0 on success. */
+int amae_graph_save_params(const amae_graph *graph, const char *path);
 
 #ifdef __cplusplus
 }
