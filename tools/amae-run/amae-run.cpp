@@ -4,6 +4,8 @@
 //   amae-run model.so --graph=infer --weights=W --inputs=I --repeat=20
 //   amae-run model.so --weights=W a.wav b.flac ... [--labels=L.csv] [--top-k=5]
 //            [--embeddings=E.safetensors]
+//   amae-run model.so --weights=W long.flac --window=10 --hop=5 [--aggregate=max]
+//            [--per-window=W.csv|W.jsonl]
 //
 // Inputs and outputs use the names of the graph signature (see --list).
 // --repeat runs the graph N times after one warm-up and prints the median
@@ -21,6 +23,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -77,9 +80,40 @@ cl::opt<unsigned> threads("num-threads", cl::init(0),
                           cl::desc("Threads of a model built with --parallel (default: "
                                    "AMAE_NUM_THREADS, else all cores)"),
                           cl::cat(category));
+cl::opt<double> windowSeconds(
+    "window", cl::init(0), cl::value_desc("seconds"),
+    cl::desc("Score every window of this length (at most the model's input) instead of the "
+             "first 10 s of each file; the file's result aggregates its windows"),
+    cl::cat(category));
+cl::opt<double> hopSeconds("hop", cl::init(0), cl::value_desc("seconds"),
+                           cl::desc("With --window: seconds between window starts (default: "
+                                    "the window length)"),
+                           cl::cat(category));
+enum class Aggregate { Mean, Max };
+cl::opt<Aggregate> aggregate(
+    "aggregate", cl::init(Aggregate::Mean),
+    cl::desc("With --window: a file's class probabilities from its windows'"),
+    cl::values(clEnumValN(Aggregate::Mean, "mean", "the mean over windows"),
+               clEnumValN(Aggregate::Max, "max", "the maximum over windows")),
+    cl::cat(category));
+cl::opt<std::string> perWindowPath(
+    "per-window", cl::value_desc("FILE.csv|FILE.jsonl"),
+    cl::desc("With --window: each window's start, end and top classes (CSV: file,start,end,"
+             "rank,label,probability; JSON lines for .jsonl; - for stdout)"),
+    cl::cat(category));
 cl::opt<bool> zeroNonFinite("zero-nonfinite-samples",
                             cl::desc("Zero NaN/inf audio samples instead of rejecting the file"),
                             cl::cat(category));
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+std::string csvField(StringRef text) {
+  if (text.find_first_of(",\"\n\r") == StringRef::npos)
+    return text.str();
+  std::string quoted = "\"";
+  for (char c : text)
+    quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "amae-run") << message << "\n";
@@ -193,7 +227,75 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
   return 0;
 }
 
-/// Runs `infer` on audio files in batches of the model's batch size.
+/// One scored stretch of a file: its image and where it lies.
+struct Window {
+  size_t file;
+  double start, end; // seconds
+  std::vector<float> image;
+};
+
+/// What a file's windows add up to (clip-level probabilities and embedding).
+struct FileResult {
+  std::vector<double> probs, embedding;
+  size_t windows = 0, pending = 0;
+  bool loaded = false, failed = false;
+};
+
+/// The windows of one waveform: the whole file as one clip (cropped to the
+/// model's input by the front end), or every --hop seconds a --window of it,
+/// each with its own mean removed as the official loader does per clip.
+std::vector<Window> windowsOf(size_t file, std::vector<float> mono, int64_t rate,
+                              const amae::FrontEnd &fe, std::mt19937_64 &rng) {
+  std::vector<Window> out;
+  double seconds = static_cast<double>(mono.size()) / rate;
+  if (windowSeconds == 0) {
+    double input = (fe.frames - 1) * 0.010 + 0.025;
+    out.push_back({file, 0, std::min(seconds, input), amae::clipImage(mono, fe, {}, rng)});
+    return out;
+  }
+  auto length = static_cast<size_t>(std::llround(windowSeconds * rate));
+  auto hop = static_cast<size_t>(std::llround((hopSeconds ? hopSeconds : windowSeconds) * rate));
+  for (size_t start = 0;; start += hop) {
+    size_t end = std::min(mono.size(), start + length);
+    std::vector<float> piece(mono.begin() + std::min(start, mono.size()), mono.begin() + end);
+    double mean = piece.empty() ? 0 : std::accumulate(piece.begin(), piece.end(), 0.0) /
+                                          piece.size();
+    for (float &x : piece)
+      x = static_cast<float>(x - mean);
+    out.push_back({file, static_cast<double>(start) / rate, static_cast<double>(end) / rate,
+                   amae::clipImage(piece, fe, {}, rng)});
+    if (start + length >= mono.size())
+      break;
+  }
+  return out;
+}
+
+/// Checks the window flags against the model; empty when they are fine.
+std::string checkWindowFlags(int64_t frames) {
+  bool windowed = windowSeconds.getNumOccurrences() > 0;
+  if (!windowed && (hopSeconds.getNumOccurrences() || aggregate.getNumOccurrences() ||
+                    !perWindowPath.empty()))
+    return "--hop, --aggregate and --per-window need --window=SECONDS";
+  if (!windowed)
+    return "";
+  double input = (frames - 1) * 0.010 + 0.025;
+  if (!(windowSeconds > 0) || !std::isfinite(windowSeconds))
+    return "--window must be a positive number of seconds";
+  if (windowSeconds > input + 1e-9) {
+    std::string message;
+    raw_string_ostream os(message);
+    os << "--window=" << format("%g", windowSeconds.getValue())
+       << formatv(" is longer than the model's input ({0:F3} s: {1} frames of 10 ms)", input,
+                  frames);
+    return message;
+  }
+  if (hopSeconds.getNumOccurrences() && (!(hopSeconds > 0) || !std::isfinite(hopSeconds)))
+    return "--hop must be a positive number of seconds";
+  return "";
+}
+
+/// Runs `infer` on audio files in batches of the model's batch size; with
+/// --window, on sliding windows of each file, aggregated per file.
 int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
   const amae::GraphSignature &sig = graph.signature();
   if (sig.inputs.size() != 1 || sig.inputs[0].shape.size() != 4 ||
@@ -202,6 +304,8 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
   std::vector<int64_t> imgShape = sig.inputs[0].shape;
   int64_t batch = imgShape[0], frames = imgShape[2], bins = imgShape[3];
   int64_t classes = sig.outputs[0].shape[1], width = sig.outputs[1].shape[1];
+  if (std::string problem = checkWindowFlags(frames); !problem.empty())
+    return fail(problem);
   std::vector<std::string> labels;
   if (!labelsPath.empty()) {
     auto read = amae::readClassLabels(labelsPath);
@@ -209,81 +313,174 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
       return fail(toString(read.takeError()));
     labels = std::move(*read);
   }
+  auto label = [&](int64_t c) {
+    return c < static_cast<int64_t>(labels.size()) && !labels[c].empty()
+               ? labels[c]
+               : "class " + std::to_string(c);
+  };
+  auto topClasses = [&](ArrayRef<double> p) {
+    std::vector<int64_t> order(classes);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(),
+              [&](int64_t a, int64_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+    order.resize(std::min<int64_t>(topK, classes));
+    return order;
+  };
+  std::unique_ptr<raw_fd_ostream> table;
+  bool jsonLines = StringRef(perWindowPath).ends_with(".jsonl");
+  if (!perWindowPath.empty()) {
+    std::error_code ec;
+    table = std::make_unique<raw_fd_ostream>(perWindowPath, ec);
+    if (ec)
+      return fail(perWindowPath + ": " + ec.message());
+    if (!jsonLines)
+      *table << "file,start,end,rank,label,probability\n";
+  }
   const amae::Manifest &m = model.manifest();
+  amae::FrontEnd fe = frontEnd(m, frames, bins);
   std::mt19937_64 rng(0); // unused: no augmentation
   size_t total = audioFiles.size();
-  // Rows of files that fail stay NaN, so row i is always file i.
-  std::vector<float> embeddings(total * width, std::nanf(""));
+  std::vector<FileResult> results(total);
+  std::vector<float> windowEmbeddings, windowStarts;
+  std::vector<int64_t> windowFiles;
   int failures = 0;
   // A progress bar on a terminal when the files take several batches.
   bool progress = total > static_cast<size_t>(batch) && errs().is_displayed();
-  auto report = [&](const Twine &message) {
+  auto clearBar = [&] {
     if (progress)
       errs() << "\r\033[K";
+  };
+  auto report = [&](const Twine &message) {
+    clearBar();
     WithColor::error(errs(), "amae-run") << message << "\n";
     ++failures;
   };
 
-  for (size_t first = 0; first < total; first += batch) {
-    amae::HostTensor imgs(amae::DType::F32, imgShape);
-    std::vector<size_t> slots; // batch row -> file index
-    for (size_t f = first; f < std::min(total, first + batch); ++f) {
-      auto mono = amae::loadMonoClip(audioFiles[f], m.sampleRate, {zeroNonFinite});
-      if (!mono) {
-        report(toString(mono.takeError()));
+  // Windows wait here until a batch is full; each file's line is printed,
+  // in order, once all its windows have run.
+  std::vector<Window> pending;
+  size_t printed = 0;
+  auto printFinished = [&] {
+    for (; printed < total && results[printed].loaded && results[printed].pending == 0;
+         ++printed) {
+      FileResult &r = results[printed];
+      if (r.failed || (!embeddingsPath.empty() && labelsPath.empty()))
         continue;
-      }
-      std::vector<float> image = amae::clipImage(*mono, frontEnd(m, frames, bins), {}, rng);
-      std::copy(image.begin(), image.end(),
-                static_cast<float *>(imgs.data()) + slots.size() * frames * bins);
-      slots.push_back(f);
-    }
-    if (slots.empty())
-      continue;
-    auto outputs = graph.run({{sig.inputs[0].name, imgs.view()}});
-    if (!outputs)
-      return fail(toString(outputs.takeError()));
-    auto *logits = static_cast<const float *>((*outputs)[0].data());
-    auto *embedding = static_cast<const float *>((*outputs)[1].data());
-    for (size_t row = 0; row < slots.size(); ++row) {
-      size_t f = slots[row];
-      std::copy(embedding + row * width, embedding + (row + 1) * width,
-                embeddings.begin() + f * width);
-      if (!embeddingsPath.empty() && labelsPath.empty())
-        continue;
-      std::vector<int64_t> order(classes);
-      std::iota(order.begin(), order.end(), 0);
-      const float *l = logits + row * classes;
-      std::stable_sort(order.begin(), order.end(),
-                       [&](int64_t a, int64_t b) { return l[a] > l[b]; });
-      if (progress)
-        errs() << "\r\033[K";
-      outs() << audioFiles[f] << ":";
-      for (unsigned k = 0; k < std::min<int64_t>(topK, classes); ++k) {
-        int64_t c = order[k];
-        std::string name = c < static_cast<int64_t>(labels.size()) && !labels[c].empty()
-                               ? labels[c]
-                               : "class " + std::to_string(c);
-        outs() << formatv(" {0} ({1:F3})", name, 1.0 / (1.0 + std::exp(-l[c])));
-      }
+      for (double &p : r.probs)
+        p = aggregate == Aggregate::Mean ? p / r.windows : p;
+      clearBar();
+      outs() << audioFiles[printed] << ":";
+      for (int64_t c : topClasses(r.probs))
+        outs() << formatv(" {0} ({1:F3})", label(c), r.probs[c]);
+      if (windowSeconds.getNumOccurrences())
+        outs() << formatv("  [{0} of {1} windows]", aggregate == Aggregate::Mean ? "mean" : "max",
+                          r.windows);
       outs() << "\n";
     }
+  };
+  auto runPending = [&]() -> bool {
+    amae::HostTensor imgs(amae::DType::F32, imgShape);
+    std::memset(imgs.data(), 0, imgs.bytes());
+    for (size_t row = 0; row < pending.size(); ++row)
+      std::copy(pending[row].image.begin(), pending[row].image.end(),
+                static_cast<float *>(imgs.data()) + row * frames * bins);
+    auto outputs = graph.run({{sig.inputs[0].name, imgs.view()}});
+    if (!outputs) {
+      fail(toString(outputs.takeError()));
+      return false;
+    }
+    auto *logits = static_cast<const float *>((*outputs)[0].data());
+    auto *embedding = static_cast<const float *>((*outputs)[1].data());
+    for (size_t row = 0; row < pending.size(); ++row) {
+      const Window &w = pending[row];
+      FileResult &r = results[w.file];
+      std::vector<double> p(classes);
+      for (int64_t c = 0; c < classes; ++c) {
+        p[c] = 1.0 / (1.0 + std::exp(-logits[row * classes + c]));
+        r.probs[c] = aggregate == Aggregate::Mean ? r.probs[c] + p[c] : std::max(r.probs[c], p[c]);
+      }
+      for (int64_t i = 0; i < width; ++i)
+        r.embedding[i] += embedding[row * width + i];
+      --r.pending;
+      if (windowSeconds.getNumOccurrences()) {
+        windowEmbeddings.insert(windowEmbeddings.end(), embedding + row * width,
+                                embedding + (row + 1) * width);
+        windowStarts.push_back(static_cast<float>(w.start));
+        windowFiles.push_back(static_cast<int64_t>(w.file));
+      }
+      if (!table)
+        continue;
+      std::vector<int64_t> top = topClasses(p);
+      if (jsonLines) {
+        json::Array classesJson;
+        for (int64_t c : top)
+          classesJson.push_back(json::Object{{"label", label(c)}, {"probability", p[c]}});
+        *table << formatv("{0}", json::Value(json::Object{{"file", audioFiles[w.file]},
+                                                          {"start", w.start},
+                                                          {"end", w.end},
+                                                          {"top", std::move(classesJson)}}))
+               << "\n";
+      } else {
+        for (size_t k = 0; k < top.size(); ++k)
+          *table << formatv("{0},{1:F3},{2:F3},{3},{4},{5:F4}\n", csvField(audioFiles[w.file]),
+                            w.start, w.end, k + 1, csvField(label(top[k])), p[top[k]]);
+      }
+    }
+    pending.clear();
+    printFinished();
+    return true;
+  };
+
+  for (size_t f = 0; f < total; ++f) {
+    FileResult &r = results[f];
+    r.probs.assign(classes, 0.0);
+    r.embedding.assign(width, 0.0);
+    auto mono = amae::loadMonoClip(audioFiles[f], m.sampleRate, {zeroNonFinite});
+    if (!mono) {
+      report(toString(mono.takeError()));
+      r.failed = r.loaded = true;
+      printFinished();
+      continue;
+    }
+    std::vector<Window> windows = windowsOf(f, std::move(*mono), m.sampleRate, fe, rng);
+    r.windows = r.pending = windows.size();
+    r.loaded = true;
+    for (Window &w : windows) {
+      pending.push_back(std::move(w));
+      if (pending.size() == static_cast<size_t>(batch) && !runPending())
+        return 1;
+    }
     if (progress) {
-      size_t done = std::min(total, first + batch);
-      int bar = static_cast<int>(30 * done / total);
+      int bar = static_cast<int>(30 * (f + 1) / total);
       errs() << formatv("\r[{0}{1}] {2}/{3} files", std::string(bar, '#'),
-                        std::string(30 - bar, ' '), done, total);
+                        std::string(30 - bar, ' '), f + 1, total);
       errs().flush();
     }
   }
+  if (!pending.empty() && !runPending())
+    return 1;
   if (progress)
     errs() << "\n";
   if (!embeddingsPath.empty()) {
+    // Rows of files that failed are NaN, so row i is always file i.
     amae::Checkpoint out;
-    std::vector<uint8_t> bytes(embeddings.size() * sizeof(float));
-    std::memcpy(bytes.data(), embeddings.data(), bytes.size());
-    out.addOwned("embeddings", amae::DType::F32,
-                 {static_cast<int64_t>(total), width}, std::move(bytes));
+    std::vector<float> pooled(total * width, std::nanf(""));
+    for (size_t f = 0; f < total; ++f)
+      if (!results[f].failed)
+        for (int64_t i = 0; i < width; ++i)
+          pooled[f * width + i] = static_cast<float>(results[f].embedding[i] / results[f].windows);
+    auto add = [&](StringRef name, auto &values, amae::DType dtype, std::vector<int64_t> shape) {
+      std::vector<uint8_t> bytes(values.size() * sizeof(values[0]));
+      std::memcpy(bytes.data(), values.data(), bytes.size());
+      out.addOwned(name, dtype, std::move(shape), std::move(bytes));
+    };
+    add("embeddings", pooled, amae::DType::F32, {static_cast<int64_t>(total), width});
+    if (windowSeconds.getNumOccurrences()) {
+      auto n = static_cast<int64_t>(windowFiles.size());
+      add("window_embeddings", windowEmbeddings, amae::DType::F32, {n, width});
+      add("window_start", windowStarts, amae::DType::F32, {n});
+      add("window_file", windowFiles, amae::DType::I64, {n});
+    }
     std::string files;
     for (const std::string &f : audioFiles)
       files += (files.empty() ? "" : "\n") + f;
