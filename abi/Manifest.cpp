@@ -40,6 +40,7 @@ llvm::json::Value Manifest::toJSON() const {
       return a;
     };
     graphArray.push_back(llvm::json::Object{{"name", g.name},
+                                            {"batch", g.batch},
                                             {"inputs", list(g.inputs)},
                                             {"params", list(g.params)},
                                             {"outputs", list(g.outputs)}});
@@ -118,6 +119,7 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
       return fail("a graph without a name");
     GraphSignature sig;
     sig.name = g->getString("name")->str();
+    sig.batch = g->getInteger("batch").value_or(m.batch);
     for (auto [key, out] : {std::pair("inputs", &sig.inputs),
                             std::pair("params", &sig.params),
                             std::pair("outputs", &sig.outputs)}) {

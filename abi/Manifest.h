@@ -38,6 +38,9 @@ struct TensorSpec {
 
 struct GraphSignature {
   std::string name;
+  /// The batch size it was compiled for (`amae-compile --batch=1,8` gives
+  /// `infer` at 1 and `infer_b8` at 8).
+  int64_t batch = 1;
   std::vector<TensorSpec> inputs, params, outputs;
 };
 

@@ -128,7 +128,7 @@ struct Descriptors {
 HostTensor *BoundGraph::param(llvm::StringRef name) {
   for (size_t i = 0; i < sig->params.size(); ++i)
     if (sig->params[i].name == name)
-      return &params[i];
+      return &(*params)[i];
   return nullptr;
 }
 
@@ -234,7 +234,7 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
   Descriptors d;
   for (auto [data, shape] : args)
     d.add(data, *shape);
-  for (const HostTensor &t : params)
+  for (const HostTensor &t : *params)
     d.add(t);
   for (auto [data, spec] : llvm::zip(outputs, sig->outputs))
     d.add(data, spec.shape);
@@ -320,15 +320,35 @@ llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
   BoundGraph bound;
   bound.sig = sig;
   bound.entry = entries.at(sig->name);
+  bound.params = std::make_shared<std::vector<HostTensor>>();
   for (const TensorSpec &p : sig->params) {
     if (llvm::Error err = checkFinite(*weights.find(p.name), weights.path(), p.name))
       return std::move(err);
     auto t = HostTensor::from(*weights.find(p.name), p.dtype);
     if (!t)
       return t.takeError();
-    bound.params.push_back(std::move(*t));
+    bound.params->push_back(std::move(*t));
   }
   return std::move(bound);
+}
+
+llvm::Expected<BoundGraph> Model::rebind(const BoundGraph &bound, llvm::StringRef graph) const {
+  const GraphSignature *sig = manifest_.find(graph);
+  if (!sig)
+    return checkpointError(path, "has no graph '" + graph + "'");
+  const std::vector<TensorSpec> &mine = bound.signature().params, &theirs = sig->params;
+  bool same = mine.size() == theirs.size();
+  for (size_t i = 0; same && i < mine.size(); ++i)
+    same = mine[i].name == theirs[i].name && mine[i].shape == theirs[i].shape &&
+           mine[i].dtype == theirs[i].dtype;
+  if (!same)
+    return checkpointError(path, "graph '" + graph + "' does not take the parameters of '" +
+                                     bound.signature().name + "'");
+  BoundGraph other;
+  other.sig = sig;
+  other.entry = entries.at(sig->name);
+  other.params = bound.params;
+  return std::move(other);
 }
 
 } // namespace amae

@@ -84,7 +84,8 @@ private:
                    llvm::ArrayRef<void *> outputs) const;
   const GraphSignature *sig = nullptr;
   GraphEntry entry = nullptr;
-  std::vector<HostTensor> params;
+  /// Shared by the batch sizes of one graph (Model::rebind).
+  std::shared_ptr<std::vector<HostTensor>> params;
 };
 
 class Model {
@@ -102,6 +103,10 @@ public:
   /// tensors the graph does not take are ignored).
   llvm::Expected<BoundGraph> bind(llvm::StringRef graph,
                                   const Checkpoint &weights) const;
+  /// `graph` bound to the very parameters of `bound` (no copy): another
+  /// batch size of the same graph (`infer_b8` next to `infer`). An error
+  /// unless it takes the same parameters.
+  llvm::Expected<BoundGraph> rebind(const BoundGraph &bound, llvm::StringRef graph) const;
 
 private:
   Model() = default;

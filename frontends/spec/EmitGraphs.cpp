@@ -232,6 +232,9 @@ Manifest manifestOf(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
     GraphSignature graph;
     graph.name = func.getSymName().str();
+    graph.batch = manifest.batch;
+    if (auto b = func->getAttrOfType<IntegerAttr>("amae.batch"))
+      graph.batch = b.getInt();
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       Type type = func.getArgument(i).getType();
       if (auto name = func.getArgAttrOfType<StringAttr>(i, "amae.input")) {
@@ -320,7 +323,22 @@ OwningOpRef<ModuleOp> emitGraphs(MLIRContext &context, const ModelSpec &spec,
       break;
     }
   }
+  for (auto func : module->getOps<func::FuncOp>())
+    func->setAttr("amae.batch", b.getI64IntegerAttr(batch));
   return module;
+}
+
+void appendBatchVariant(ModuleOp module, MLIRContext &context, const ModelSpec &spec,
+                        int64_t batch) {
+  OwningOpRef<ModuleOp> variant = emitGraphs(context, spec, batch);
+  std::string suffix = "_b" + std::to_string(batch);
+  for (auto func : llvm::make_early_inc_range(variant->getOps<func::FuncOp>())) {
+    auto name = StringAttr::get(&context, func.getSymName() + suffix);
+    if (failed(SymbolTable::replaceAllSymbolUses(func, name, *variant)))
+      llvm::report_fatal_error("appendBatchVariant: cannot rename a graph");
+    func.setSymName(name);
+    func->moveBefore(module.getBody(), module.getBody()->end());
+  }
 }
 
 } // namespace amae

@@ -18,6 +18,12 @@ mlir::OwningOpRef<mlir::ModuleOp> emitGraphs(mlir::MLIRContext &context,
                                              const ModelSpec &spec,
                                              int64_t batch);
 
+/// Adds the spec's graphs at batch size `batch` to `module` (emitted by
+/// emitGraphs at another size) as `<graph>_b<batch>`; every graph function
+/// records its size in `amae.batch`.
+void appendBatchVariant(mlir::ModuleOp module, mlir::MLIRContext &context, const ModelSpec &spec,
+                        int64_t batch);
+
 /// The manifest of an emitted (or lowered) module: each graph's named
 /// inputs, parameters and outputs, read off the `amae.*` attributes.
 Manifest manifestOf(mlir::ModuleOp module);

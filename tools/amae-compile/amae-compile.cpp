@@ -125,9 +125,12 @@ cl::opt<bool> withOptimizer("optimizer",
                             cl::desc("Add <graph>_adamw: one AdamW step with the "
                                      "official parameter groups per training graph"),
                             cl::cat(category));
-cl::opt<int64_t> batch("batch", cl::init(1),
-                       cl::desc("Batch size N, fixed at compile time"),
-                       cl::cat(category));
+cl::list<int64_t> batches(
+    "batch", cl::CommaSeparated, cl::value_desc("N[,N...]"),
+    cl::desc("Batch sizes, fixed at compile time (default 1). Several give one entry point "
+             "each: the first keeps the graph's name, the others are <graph>_b<N>, all "
+             "taking the same weights"),
+    cl::cat(category));
 cl::list<std::string> graphNames(
     "graphs", cl::CommaSeparated, cl::value_desc("infer,pretrain,finetune"),
     cl::desc("Build these graphs instead of the spec's list"), cl::cat(category));
@@ -231,10 +234,17 @@ int main(int argc, char **argv) {
            << vectorWidth << "\n";
     return 1;
   }
-  if (batch < 1) {
-    errs() << "amae-compile: error: --batch must be at least 1, got " << batch
-           << "\n";
-    return 1;
+  if (batches.empty())
+    batches.push_back(1);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    if (batches[i] < 1) {
+      errs() << "amae-compile: error: --batch must be at least 1, got " << batches[i] << "\n";
+      return 1;
+    }
+    if (llvm::is_contained(ArrayRef<int64_t>(batches).take_front(i), batches[i])) {
+      errs() << "amae-compile: error: --batch lists " << batches[i] << " twice\n";
+      return 1;
+    }
   }
   mlir::DialectRegistry registry;
   amae::registerCodegenDialects(registry);
@@ -280,7 +290,9 @@ int main(int argc, char **argv) {
   }
 
   progress.phase("emit the graphs");
-  module = amae::emitGraphs(context, *spec, batch);
+  module = amae::emitGraphs(context, *spec, batches[0]);
+  for (int64_t b : ArrayRef<int64_t>(batches).drop_front())
+    amae::appendBatchVariant(*module, context, *spec, b);
   if (withOptimizer)
     amae::emitOptimizers(*module, *spec);
   }

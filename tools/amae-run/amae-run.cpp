@@ -296,7 +296,9 @@ std::string checkWindowFlags(int64_t frames) {
 
 /// Runs `infer` on audio files in batches of the model's batch size; with
 /// --window, on sliding windows of each file, aggregated per file.
-int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
+int runAudio(const amae::Model &model, const std::vector<amae::BoundGraph> &sizes) {
+  // Full batches run at the largest size; the rest at the smallest that holds it.
+  const amae::BoundGraph &graph = sizes.back();
   const amae::GraphSignature &sig = graph.signature();
   if (sig.inputs.size() != 1 || sig.inputs[0].shape.size() != 4 ||
       sig.outputs.size() < 2)
@@ -378,7 +380,13 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
       outs() << "\n";
     }
   };
+  std::map<int64_t, int> runsAt; // batch size -> runs
   auto runPending = [&]() -> bool {
+    const amae::BoundGraph &graph = *llvm::find_if(sizes, [&](const amae::BoundGraph &g) {
+      return g.signature().batch >= static_cast<int64_t>(pending.size());
+    });
+    std::vector<int64_t> imgShape = graph.signature().inputs[0].shape;
+    ++runsAt[imgShape[0]];
     amae::HostTensor imgs(amae::DType::F32, imgShape);
     std::memset(imgs.data(), 0, imgs.bytes());
     for (size_t row = 0; row < pending.size(); ++row)
@@ -461,6 +469,12 @@ int runAudio(const amae::Model &model, const amae::BoundGraph &graph) {
     return 1;
   if (progress)
     errs() << "\n";
+  if (sizes.size() > 1) {
+    errs() << "amae-run: ";
+    for (auto [size, runs] : runsAt)
+      errs() << (size == runsAt.begin()->first ? "" : ", ") << runs << " x batch " << size;
+    errs() << "\n";
+  }
   if (!embeddingsPath.empty()) {
     // Rows of files that failed are NaN, so row i is always file i.
     amae::Checkpoint out;
@@ -524,7 +538,25 @@ int main(int argc, char **argv) {
     auto graph = (*model)->bind(graphName, *weights);
     if (!graph)
       return fail(toString(graph.takeError()));
-    return pngDir.empty() ? runAudio(**model, *graph) : runReconstruct(**model, *graph);
+    if (!pngDir.empty())
+      return runReconstruct(**model, *graph);
+    // The other batch sizes of the graph share its weights.
+    std::vector<amae::BoundGraph> sizes;
+    sizes.push_back(std::move(*graph));
+    for (const amae::GraphSignature &g : (*model)->manifest().graphs) {
+      StringRef rest = g.name;
+      if (!rest.consume_front(graphName + "_b") || rest.empty() ||
+          !llvm::all_of(rest, llvm::isDigit))
+        continue;
+      auto other = (*model)->rebind(sizes.front(), g.name);
+      if (!other)
+        return fail(toString(other.takeError()));
+      sizes.push_back(std::move(*other));
+    }
+    llvm::sort(sizes, [](const amae::BoundGraph &a, const amae::BoundGraph &b) {
+      return a.signature().batch < b.signature().batch;
+    });
+    return runAudio(**model, sizes);
   }
   auto inputs = amae::Checkpoint::open(inputsPath);
   if (!inputs)
