@@ -10,7 +10,11 @@ set -euo pipefail
 out=${1:?usage: run.sh OUT}
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${AMAE_BIN:-$here/../../build/bin}"
-pre_epochs=12 ft_epochs=25
+# Measured on 2 cores (Intel Xeon, 2026-12-02): fine-tuning at 5e-3 for 25
+# epochs reached 0.675 held-out accuracy; 1e-3 for 60 epochs 0.883 after 12
+# epochs of pretraining, 0.892 after 40. Without pretraining, on the same
+# time budget (100 fine-tuning epochs): 0.775 (60 epochs: 0.842).
+pre_epochs=40 ft_epochs=60
 mkdir -p "$out"
 t0=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - t0 )) s"; }
@@ -30,7 +34,7 @@ echo "pretrained ($(elapsed))"
 echo "== fine-tune: 10-way classifier from the pretrained encoder, $ft_epochs epochs =="
 "$bin/amae-train" "$out/digits.so" --mode=finetune --data="$out/data/train" \
   --eval="$out/data/heldout" --init="$out/pretrain/final.safetensors" \
-  --out="$out/finetune" --epochs=$ft_epochs --lr=5e-3 --warmup=2
+  --out="$out/finetune" --epochs=$ft_epochs --lr=1e-3 --warmup=2
 echo "fine-tuned ($(elapsed))"
 
 echo "== amae-run: held-out clips through the fine-tuned classifier =="
