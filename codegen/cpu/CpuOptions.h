@@ -49,6 +49,9 @@ struct CpuOptions {
   /// Vector width in bits LLVM's vectorizers prefer (amae-cpu-vector-width):
   /// 128, 256, 512, or 0 for the target's own preference.
   unsigned vectorWidth = 0;
+  /// Threads that optimise and compile the LLVM module, each a part of it
+  /// (0: one per core; 1: the module whole).
+  unsigned compileThreads = 0;
   /// Called as each phase of compileToSharedLibrary starts ("lower to the
   /// LLVM dialect", "optimise LLVM IR", "emit object code", "link").
   std::function<void(llvm::StringRef)> onPhase = [](llvm::StringRef) {};

@@ -15,6 +15,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -26,6 +28,10 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
+
+#include <mutex>
+#include <thread>
 
 namespace amae {
 
@@ -100,6 +106,20 @@ static std::vector<std::string> usedFeatures(const llvm::TargetMachine &machine)
   return used;
 }
 
+/// Writes `module`'s object code for `machine` to `path`.
+static llvm::Error emitObject(llvm::Module &module, llvm::TargetMachine &machine,
+                              llvm::StringRef path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return llvm::createStringError(path + ": " + ec.message());
+  llvm::legacy::PassManager pm;
+  if (machine.addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the target cannot emit object files");
+  pm.run(module);
+  return llvm::Error::success();
+}
+
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
                                    llvm::StringRef outputPath, const CpuOptions &cpu) {
   if ((cpu.useBlas || cpu.threads) && !blasAvailable())
@@ -144,30 +164,75 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
 
   llvmModule->setDataLayout((*machine)->createDataLayout());
   llvmModule->setTargetTriple((*machine)->getTargetTriple());
-  cpu.onPhase("optimise LLVM IR");
-  if (llvm::Error err =
-          mlir::makeOptimizingTransformer(cpu.optLevel, /*sizeLevel=*/0, machine->get())(llvmModule.get()))
-    return err;
-
-
-  cpu.onPhase("emit object code");
-  std::string objectPath = (outputPath + ".o").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(objectPath, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      return llvm::createStringError(objectPath + ": " + ec.message());
-    llvm::legacy::PassManager pm;
-    if ((*machine)->addPassesToEmitFile(pm, os, nullptr,
-                                        llvm::CodeGenFileType::ObjectFile))
-      return llvm::createStringError("the target cannot emit object files");
-    pm.run(*llvmModule);
+  // Optimisation and code generation take most of a compile and work one
+  // function at a time (the kernels are noinline), so the module is cut
+  // into one part per thread (llvm::SplitModule, balanced by size; private
+  // kernels become hidden symbols so a caller may sit in another part), and
+  // each part is optimised and compiled in its own LLVMContext.
+  unsigned parts = cpu.compileThreads ? cpu.compileThreads
+                                      : std::max(1u, std::thread::hardware_concurrency());
+  parts = std::min<unsigned>(parts, std::max<size_t>(1, llvmModule->size() / 8));
+  std::vector<std::string> objectPaths;
+  std::string irText;
+  if (parts <= 1) {
+    cpu.onPhase("optimise LLVM IR");
+    if (llvm::Error err = mlir::makeOptimizingTransformer(cpu.optLevel, /*sizeLevel=*/0,
+                                                          machine->get())(llvmModule.get()))
+      return err;
+    cpu.onPhase("emit object code");
+    objectPaths.push_back((outputPath + ".o").str());
+    if (llvm::Error err = emitObject(*llvmModule, **machine, objectPaths.back()))
+      return err;
+    if (cpu.keepIntermediates)
+      llvm::raw_string_ostream(irText) << *llvmModule;
+  } else {
+    cpu.onPhase(("split into " + llvm::Twine(parts) + " parts").str());
+    std::vector<llvm::SmallString<0>> bitcode;
+    llvm::SplitModule(*llvmModule, parts, [&](std::unique_ptr<llvm::Module> part) {
+      llvm::raw_svector_ostream os(bitcode.emplace_back());
+      llvm::WriteBitcodeToFile(*part, os);
+    });
+    llvmModule.reset();
+    cpu.onPhase(("optimise and emit object code on " + llvm::Twine(bitcode.size()) +
+                 " threads")
+                    .str());
+    std::vector<std::string> texts(bitcode.size());
+    std::vector<std::string> errors(bitcode.size());
+    std::vector<std::thread> workers;
+    for (size_t i = 0; i < bitcode.size(); ++i) {
+      objectPaths.push_back((outputPath + ".part" + llvm::Twine(i) + ".o").str());
+      workers.emplace_back([&, i] {
+        llvm::LLVMContext context;
+        auto part = llvm::parseBitcodeFile(
+            llvm::MemoryBufferRef(llvm::StringRef(bitcode[i].data(), bitcode[i].size()),
+                                  "part"),
+            context);
+        auto partMachine = targetMachine(cpu.cpu);
+        llvm::Error err = !part            ? part.takeError()
+                          : !partMachine   ? partMachine.takeError()
+                                           : mlir::makeOptimizingTransformer(
+                                               cpu.optLevel, 0, partMachine->get())(part->get());
+        if (!err)
+          err = emitObject(**part, **partMachine, objectPaths[i]);
+        if (err)
+          errors[i] = llvm::toString(std::move(err));
+        else if (cpu.keepIntermediates)
+          llvm::raw_string_ostream(texts[i]) << **part;
+      });
+    }
+    for (std::thread &w : workers)
+      w.join();
+    for (const std::string &e : errors)
+      if (!e.empty())
+        return llvm::createStringError(e);
+    for (const std::string &t : texts)
+      irText += t;
   }
   if (cpu.keepIntermediates) {
     std::error_code ec;
     llvm::raw_fd_ostream ll((outputPath + ".ll").str(), ec, llvm::sys::fs::OF_None);
     if (!ec)
-      llvmModule->print(ll, nullptr);
+      ll << irText;
   }
 
   cpu.onPhase("link");
@@ -182,8 +247,10 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   std::string errorText;
   // The support library defines the allocation functions the graphs call
   // (failure messages, the buffer cache: kernels/CpuSupport.c).
-  llvm::SmallVector<llvm::StringRef> argv = {*driver, "-shared", "-o", outputPath,
-                                             objectPath, AMAE_SUPPORT_LIBRARY};
+  llvm::SmallVector<llvm::StringRef> argv = {*driver, "-shared", "-o", outputPath};
+  for (const std::string &o : objectPaths)
+    argv.push_back(o);
+  argv.push_back(AMAE_SUPPORT_LIBRARY);
 #ifdef AMAE_KERNELS_LIBRARY
   // The pthreads OpenBLAS by run path (its soname is the same as the other
   // builds', which the system's alternatives may point elsewhere).
@@ -199,7 +266,8 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   argv.push_back("-lm");
   int rc = llvm::sys::ExecuteAndWait(*driver, argv, std::nullopt, {}, 0, 0, &errorText);
   if (!cpu.keepIntermediates)
-    llvm::sys::fs::remove(objectPath);
+    for (const std::string &o : objectPaths)
+      llvm::sys::fs::remove(o);
   if (rc != 0)
     return llvm::createStringError("linking " + outputPath + " failed: " + errorText);
   return llvm::Error::success();

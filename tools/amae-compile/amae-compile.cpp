@@ -91,6 +91,11 @@ cl::opt<bool> interchange(
     cl::desc("Reductions walk contiguous memory innermost, column sums in parallel strips "
              "(amae-cpu-interchange; =false: loops in the order lowering made them)"),
     cl::cat(category));
+cl::opt<unsigned> compileThreads(
+    "compile-threads", cl::init(0), cl::value_desc("N"),
+    cl::desc("Threads that optimise and compile the generated code, each a part of the "
+             "module (default 0: one per core; 1: the module whole)"),
+    cl::cat(category));
 cl::opt<std::string> tuningPath(
     "tuning", cl::value_desc("file.json"),
     cl::desc("Compile with the options amae-tune measured fastest (flags given here win; "
@@ -339,6 +344,7 @@ int main(int argc, char **argv) {
   cpu.fuse = fuse;
   cpu.vectorWidth = vectorWidth;
   cpu.interchange = interchange;
+  cpu.compileThreads = compileThreads;
   if (wantsLibrary) {
     if (outputPath == "-") {
       errs() << "amae-compile: error: a shared library needs -o FILE.so\n";
