@@ -55,8 +55,10 @@ struct AmaeLowerToLinalgPass
     RewritePatternSet patterns(ctx);
     populateLowerLayerOpsPatterns(patterns);
     populateLowerAttentionOpsPatterns(patterns);
-    populateLowerTokenOpsPatterns(patterns);
+    populateLowerPatchOpsPatterns(patterns);
+    populateLowerMaskingOpsPatterns(patterns);
     populateLowerLossOpsPatterns(patterns);
+    populateLowerOptimizerOpsPatterns(patterns);
     populateLowerAudioOpsPatterns(patterns);
 
     ConversionTarget target(*ctx);

@@ -15,5 +15,6 @@ include "dialects/Amae/MaskingOps.td"
 include "dialects/Amae/AttentionOps.td"
 include "dialects/Amae/LayerOps.td"
 include "dialects/Amae/LossOps.td"
+include "dialects/Amae/OptimizerOps.td"
 
 #endif // AMAE_OPS

@@ -143,10 +143,44 @@ struct LowerFbank : OpConversionPattern<FbankOp> {
   }
 };
 
+struct LowerPadFrames : OpConversionPattern<PadFramesOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PadFramesOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> in = shapeOf(op.getInput());
+    if (ShapedType::isDynamic(in[0]))
+      return b.notifyMatchFailure(op, "dynamic frame counts are not lowered yet");
+    int64_t frames = op.getFrames(), copied = std::min(in[0], frames);
+    Value out = filledTensor(b, loc, {frames, in[1]}, 0.0f);
+    Value rows = slice(b, loc, adaptor.getInput(), {0, 0}, {copied, in[1]});
+    b.replaceOp(op, insert(b, loc, rows, out, {0, 0}));
+    return success();
+  }
+};
+
+
+struct LowerNormalize : OpConversionPattern<NormalizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    // The official (fbank - mean) / (std * 2), in float32.
+    float mean = static_cast<float>(op.getMean().convertToDouble());
+    float twoStd = static_cast<float>(op.getStd().convertToDouble()) * 2.0f;
+    b.replaceOp(op, elementwise(b, op.getLoc(), adaptor.getInput(),
+                                [&](OpBuilder &nb, Location l, ValueRange x) -> Value {
+                                  Value d = arith::SubFOp::create(nb, l, x[0],
+                                                                  f32Const(nb, l, mean));
+                                  return arith::DivFOp::create(nb, l, d, f32Const(nb, l, twoStd));
+                                }));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateLowerAudioOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerFbank>(patterns.getContext());
+  patterns.add<LowerFbank, LowerPadFrames, LowerNormalize>(patterns.getContext());
 }
 
 } // namespace mlir::amae

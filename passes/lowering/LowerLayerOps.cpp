@@ -108,22 +108,6 @@ struct LowerRelu : OpConversionPattern<ReluOp> {
   }
 };
 
-struct LowerNormalize : OpConversionPattern<NormalizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    // The official (fbank - mean) / (std * 2), in float32.
-    float mean = static_cast<float>(op.getMean().convertToDouble());
-    float twoStd = static_cast<float>(op.getStd().convertToDouble()) * 2.0f;
-    b.replaceOp(op, mapElements(b, op.getLoc(), adaptor.getInput(),
-                                [&](OpBuilder &nb, Location l, Value x) -> Value {
-                                  Value d = arith::SubFOp::create(nb, l, x, f32Const(nb, l, mean));
-                                  return arith::DivFOp::create(nb, l, d, f32Const(nb, l, twoStd));
-                                }));
-    return success();
-  }
-};
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -222,8 +206,8 @@ struct LowerDropPath : OpConversionPattern<DropPathOp> {
 } // namespace
 
 void populateLowerLayerOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerLayerNorm, LowerLinear, LowerGelu, LowerRelu, LowerNormalize,
-               LowerDropout, LowerDropPath>(patterns.getContext());
+  patterns.add<LowerLayerNorm, LowerLinear, LowerGelu, LowerRelu, LowerDropout,
+               LowerDropPath>(patterns.getContext());
 }
 
 } // namespace mlir::amae

@@ -240,4 +240,15 @@ Value dotProducts(OpBuilder &b, Location loc, Value q, Value k) {
   return batchedContraction(b, loc, q, k, outShape, {0, 2}, {1, 2});
 }
 
+Value insert(OpBuilder &b, Location loc, Value source, Value dest,
+             ArrayRef<int64_t> offsets) {
+  SmallVector<OpFoldResult> o, s, st;
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    o.push_back(b.getIndexAttr(offsets[i]));
+    s.push_back(b.getIndexAttr(shapeOf(source)[i]));
+    st.push_back(b.getIndexAttr(1));
+  }
+  return tensor::InsertSliceOp::create(b, loc, source, dest, o, s, st);
+}
+
 } // namespace mlir::amae

@@ -58,6 +58,8 @@ Value expand(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> shape,
              ArrayRef<ReassociationIndices> groups);
 /// `linalg.transpose`.
 Value transpose(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> perm);
+/// `source` written into `dest` at `offsets` (tensor.insert_slice, unit strides).
+Value insert(OpBuilder &b, Location loc, Value source, Value dest, ArrayRef<int64_t> offsets);
 /// A static slice [offsets, offsets + sizes) with unit strides, rank-reduced
 /// to `resultShape` when that has fewer dimensions.
 Value slice(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> offsets,
@@ -106,8 +108,10 @@ ArrayRef<int64_t> shapeOf(Value v);
 
 void populateLowerLayerOpsPatterns(RewritePatternSet &patterns);
 void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns);
-void populateLowerTokenOpsPatterns(RewritePatternSet &patterns);
+void populateLowerPatchOpsPatterns(RewritePatternSet &patterns);
+void populateLowerMaskingOpsPatterns(RewritePatternSet &patterns);
 void populateLowerLossOpsPatterns(RewritePatternSet &patterns);
+void populateLowerOptimizerOpsPatterns(RewritePatternSet &patterns);
 void populateLowerAudioOpsPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::amae

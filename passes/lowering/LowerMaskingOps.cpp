@@ -1,4 +1,4 @@
-//===- LowerTokenOps.cpp - patches, positions, masking and gathers --------===//
+//===- LowerMaskingOps.cpp - positions, tokens, masking and gathers -------===//
 //
 // Masking needs argsort; the lowering computes it as ranks instead:
 // rank[i] = #{j : noise[j] < noise[i] or (noise[j] == noise[i] and j < i)}
@@ -16,68 +16,10 @@
 namespace mlir::amae {
 namespace {
 
-Value insert(OpBuilder &b, Location loc, Value source, Value dest,
-             ArrayRef<int64_t> offsets) {
-  SmallVector<OpFoldResult> o, s, st;
-  for (size_t i = 0; i < offsets.size(); ++i) {
-    o.push_back(b.getIndexAttr(offsets[i]));
-    s.push_back(b.getIndexAttr(shapeOf(source)[i]));
-    st.push_back(b.getIndexAttr(1));
-  }
-  return tensor::InsertSliceOp::create(b, loc, source, dest, o, s, st);
-}
-
 Value toIndex(OpBuilder &b, Location loc, Value i64) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
 }
 
-struct LowerPatchify : OpConversionPattern<PatchifyOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(PatchifyOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    Location loc = op.getLoc();
-    ArrayRef<int64_t> s = shapeOf(op.getInput());
-    int64_t p = op.getPatch();
-    // (N, C, Tp, p, Fp, p) -> (N, Tp, Fp, dt, df, C) -> (N, L, p*p*C).
-    Value x = expand(b, loc, adaptor.getInput(), {s[0], s[1], s[2] / p, p, s[3] / p, p},
-                     {{0}, {1}, {2, 3}, {4, 5}});
-    x = transpose(b, loc, x, {0, 2, 4, 3, 5, 1});
-    b.replaceOp(op, collapse(b, loc, x, {{0}, {1, 2}, {3, 4, 5}}));
-    return success();
-  }
-};
-
-struct LowerUnpatchify : OpConversionPattern<UnpatchifyOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(UnpatchifyOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    Location loc = op.getLoc();
-    ArrayRef<int64_t> in = shapeOf(op.getInput());
-    int64_t p = op.getPatch(), c = in[2] / (p * p);
-    ArrayRef<int64_t> grid = op.getGrid();
-    Value x = expand(b, loc, adaptor.getInput(), {in[0], grid[0], grid[1], p, p, c},
-                     {{0}, {1, 2}, {3, 4, 5}});
-    x = transpose(b, loc, x, {0, 5, 1, 3, 2, 4});
-    b.replaceOp(op, collapse(b, loc, x, {{0}, {1}, {2, 3}, {4, 5}}));
-    return success();
-  }
-};
-
-struct LowerPatchEmbed : OpConversionPattern<PatchEmbedOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(PatchEmbedOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    Location loc = op.getLoc();
-    // The stride-p convolution as one matmul, patches x kernel^T, which BLAS
-    // runs: as a 7-loop contraction it was a naive loop nest, 6% of base
-    // inference.
-    Value cols = patchColumns(b, loc, adaptor.getInput(), shapeOf(op.getWeight())[2]);
-    Value kernel = collapse(b, loc, adaptor.getWeight(), {{0}, {1, 2, 3}});
-    Value y = linearRows(b, loc, cols, kernel, adaptor.getBias());
-    b.replaceOp(op, expand(b, loc, y, shapeOf(op.getResult()), {{0, 1}, {2}}));
-    return success();
-  }
-};
 
 struct LowerAddPosition : OpConversionPattern<AddPositionOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -262,29 +204,11 @@ struct LowerTimeFreqMasking : OpConversionPattern<TimeFreqMaskingOp> {
   }
 };
 
-struct LowerPadFrames : OpConversionPattern<PadFramesOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(PadFramesOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    Location loc = op.getLoc();
-    ArrayRef<int64_t> in = shapeOf(op.getInput());
-    if (ShapedType::isDynamic(in[0]))
-      return b.notifyMatchFailure(op, "dynamic frame counts are not lowered yet");
-    int64_t frames = op.getFrames(), copied = std::min(in[0], frames);
-    Value out = filledTensor(b, loc, {frames, in[1]}, 0.0f);
-    Value rows = slice(b, loc, adaptor.getInput(), {0, 0}, {copied, in[1]});
-    b.replaceOp(op, insert(b, loc, rows, out, {0, 0}));
-    return success();
-  }
-};
-
 } // namespace
 
-void populateLowerTokenOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerPatchify, LowerUnpatchify, LowerPatchEmbed, LowerAddPosition,
-               LowerPrependToken, LowerGatherTokens, LowerUnshuffle,
-               LowerRandomMasking, LowerTimeFreqMasking, LowerPadFrames>(
-      patterns.getContext());
+void populateLowerMaskingOpsPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerAddPosition, LowerPrependToken, LowerGatherTokens, LowerUnshuffle,
+               LowerRandomMasking, LowerTimeFreqMasking>(patterns.getContext());
 }
 
 } // namespace mlir::amae
