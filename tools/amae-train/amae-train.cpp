@@ -146,11 +146,19 @@ cl::opt<std::string> fault("fault", cl::Hidden, cl::value_desc("KIND@RANK:STEP")
 amae::Communicator *job = nullptr;
 
 int fail(const Twine &message) {
+  // One write per line: under mpirun the launcher's abort banner would
+  // otherwise land in the middle of it (errs() writes each piece at once).
+  auto writeLine = [](const Twine &text) {
+    std::string line;
+    raw_string_ostream os(line);
+    WithColor::error(os, "amae-train") << text << "\n";
+    errs() << line;
+  };
   if (job && job->size() > 1) {
-    WithColor::error(errs(), "amae-train") << "rank " << job->rank() << ": " << message << "\n";
+    writeLine("rank " + Twine(job->rank()) + ": " + message);
     job->abort(1);
   }
-  WithColor::error(errs(), "amae-train") << message << "\n";
+  writeLine(message);
   return 1;
 }
 
