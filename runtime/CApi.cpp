@@ -72,12 +72,7 @@ int amae_audio_image(const amae_model *model, const char *path, int64_t frames, 
   auto mono = amae::loadMonoClip(path, m.sampleRate);
   if (!mono)
     return fail(mono.takeError(), 1);
-  amae::FrontEnd frontEnd;
-  frontEnd.sampleRate = m.sampleRate;
-  frontEnd.frames = frames;
-  frontEnd.bins = bins;
-  frontEnd.mean = m.normMean;
-  frontEnd.std = m.normStd;
+  amae::FrontEnd frontEnd = amae::FrontEnd::of(m, frames, bins);
   std::mt19937_64 unused; // no augmentations: nothing is drawn
   std::vector<float> values = amae::clipImage(*mono, frontEnd, {}, unused);
   std::copy(values.begin(), values.end(), image);

@@ -20,6 +20,7 @@
 #ifndef AMAE_RUNTIME_DATASET_H
 #define AMAE_RUNTIME_DATASET_H
 
+#include "abi/Manifest.h"
 #include "runtime/Audio.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -77,6 +78,18 @@ struct FrontEnd {
   int64_t sampleRate = 16000, frames = 1024, bins = 128;
   float mean = -4.2677393f, std = 4.5689974f;
   AudioPolicy audio; // what decoding does with non-finite samples
+
+  /// The front end of a compiled model (its rate and normalisation) for
+  /// images of `frames` x `bins`.
+  static FrontEnd of(const Manifest &m, int64_t frames, int64_t bins) {
+    FrontEnd fe;
+    fe.sampleRate = m.sampleRate;
+    fe.frames = frames;
+    fe.bins = bins;
+    fe.mean = m.normMean;
+    fe.std = m.normStd;
+    return fe;
+  }
 };
 
 /// The official fine-tuning augmentations (dataset.py); all off by default.

@@ -137,12 +137,7 @@ void printSignature(const amae::GraphSignature &g) {
 }
 
 amae::FrontEnd frontEnd(const amae::Manifest &m, int64_t frames, int64_t bins) {
-  amae::FrontEnd fe;
-  fe.sampleRate = m.sampleRate;
-  fe.frames = frames;
-  fe.bins = bins;
-  fe.mean = m.normMean;
-  fe.std = m.normStd;
+  amae::FrontEnd fe = amae::FrontEnd::of(m, frames, bins);
   fe.audio.zeroNonFinite = zeroNonFinite;
   return fe;
 }
@@ -227,6 +222,9 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
   return 0;
 }
 
+/// Seconds of audio one input image of `frames` covers (25 ms windows every 10 ms).
+double inputSeconds(int64_t frames) { return (frames - 1) * 0.010 + 0.025; }
+
 /// One scored stretch of a file: its image and where it lies.
 struct Window {
   size_t file;
@@ -249,8 +247,8 @@ std::vector<Window> windowsOf(size_t file, std::vector<float> mono, int64_t rate
   std::vector<Window> out;
   double seconds = static_cast<double>(mono.size()) / rate;
   if (windowSeconds == 0) {
-    double input = (fe.frames - 1) * 0.010 + 0.025;
-    out.push_back({file, 0, std::min(seconds, input), amae::clipImage(mono, fe, {}, rng)});
+    out.push_back({file, 0, std::min(seconds, inputSeconds(fe.frames)),
+                   amae::clipImage(mono, fe, {}, rng)});
     return out;
   }
   auto length = static_cast<size_t>(std::llround(windowSeconds * rate));
@@ -278,7 +276,7 @@ std::string checkWindowFlags(int64_t frames) {
     return "--hop, --aggregate and --per-window need --window=SECONDS";
   if (!windowed)
     return "";
-  double input = (frames - 1) * 0.010 + 0.025;
+  double input = inputSeconds(frames);
   if (!(windowSeconds > 0) || !std::isfinite(windowSeconds))
     return "--window must be a positive number of seconds";
   if (windowSeconds > input + 1e-9) {
