@@ -10,7 +10,7 @@ namespace mlir::amae {
 
 namespace {
 
-constexpr StringLiteral kGemm = "amae_gemm";
+constexpr StringLiteral kGemm = "amae_gemm", kDgemm = "amae_dgemm";
 
 /// A matmul-shaped contraction: loops (b..., i, j, k) with k the only
 /// reduction, A[b..., i, k] or A[b..., k, i] (transposed), B[b..., j, k]
@@ -82,7 +82,7 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
                (mul.getLhs() == in1 && mul.getRhs() == in0);
   bool addOk = (add.getLhs() == out && add.getRhs() == mul) ||
                (add.getLhs() == mul && add.getRhs() == out);
-  if (!mulOk || !addOk || !out.getType().isF32())
+  if (!mulOk || !addOk || !(out.getType().isF32() || out.getType().isF64()))
     return std::nullopt;
   return Contraction{nb, transA, transB};
 }
@@ -110,7 +110,7 @@ FailureOr<Value> rank3View(OpBuilder &b, Location loc, Value buffer, unsigned nb
   }
   auto dynamic = MemRefType::get(
       {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
-      b.getF32Type(),
+      type.getElementType(),
       StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
                              {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic}));
   return memref::CastOp::create(b, loc, dynamic, view).getResult();
@@ -121,16 +121,20 @@ struct AmaeContractionsToBlasPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(&getContext());
-    func::FuncOp gemm;
+    // sgemm for the model's float32 matmuls, dgemm for the fbank's float64 DFT.
+    llvm::DenseMap<Type, func::FuncOp> gemms;
     auto declareGemm = [&](Type memref) {
+      func::FuncOp &gemm = gemms[memref];
       if (gemm)
-        return;
+        return gemm;
+      bool f32 = cast<MemRefType>(memref).getElementType().isF32();
       OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
       gemm = func::FuncOp::create(
-          top, module.getLoc(), kGemm,
+          top, module.getLoc(), f32 ? kGemm : kDgemm,
           top.getFunctionType({memref, memref, memref, top.getI64Type()}, {}));
       gemm.setPrivate();
       gemm->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
+      return gemm;
     };
 
     SmallVector<std::pair<linalg::GenericOp, Contraction>> matches;
@@ -146,7 +150,7 @@ struct AmaeContractionsToBlasPass
       FailureOr<Value> out = rank3View(b, loc, op.getDpsInits()[0], c.batchDims);
       if (failed(a) || failed(bb) || failed(out))
         continue; // The dead views fold away; the loops stay.
-      declareGemm(a->getType());
+      func::FuncOp gemm = declareGemm(a->getType());
       // Bit 0: B transposed, bit 1: A transposed.
       Value trans = arith::ConstantOp::create(
           b, loc, b.getI64IntegerAttr(int64_t(c.transB) | (int64_t(c.transA) << 1)));

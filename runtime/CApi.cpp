@@ -6,11 +6,17 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <mutex>
+#include <optional>
+
 #include <cstring>
 
 struct amae_model {
   std::unique_ptr<amae::Model> model;
   std::string manifest; // JSON, for amae_model_manifest
+  // The compiled front end, bound on the first amae_audio_image.
+  std::optional<amae::CompiledFrontEnd> frontEnd;
+  std::mutex frontEndLock;
 };
 
 struct amae_graph {
@@ -50,7 +56,10 @@ amae_model *amae_model_load(const char *path) {
   if (!model)
     return fail(model.takeError(), nullptr);
   std::string manifest = llvm::formatv("{0}", (*model)->manifest().toJSON()).str();
-  return new amae_model{std::move(*model), std::move(manifest)};
+  auto *m = new amae_model;
+  m->model = std::move(*model);
+  m->manifest = std::move(manifest);
+  return m;
 }
 
 const char *amae_model_manifest(const amae_model *model) { return model->manifest.c_str(); }
@@ -66,16 +75,27 @@ int amae_model_set_threads(const amae_model *model, int threads) {
 
 int amae_audio_image(const amae_model *model, const char *path, int64_t frames, int64_t bins,
                      float *image) {
-  if (frames < 1 || bins < 1)
-    return fail(llvm::createStringError("frames and bins must be positive"), 1);
-  const amae::Manifest &m = model->model->manifest();
-  auto mono = amae::loadMonoClip(path, m.sampleRate);
-  if (!mono)
-    return fail(mono.takeError(), 1);
-  amae::FrontEnd frontEnd = amae::FrontEnd::of(m, frames, bins);
-  std::mt19937_64 unused; // no augmentations: nothing is drawn
-  std::vector<float> values = amae::clipImage(*mono, frontEnd, {}, unused);
-  std::copy(values.begin(), values.end(), image);
+  auto *m = const_cast<amae_model *>(model);
+  std::lock_guard<std::mutex> guard(m->frontEndLock);
+  if (!m->frontEnd) {
+    auto fe = amae::CompiledFrontEnd::bind(*m->model);
+    if (!fe)
+      return fail(fe.takeError(), 1);
+    m->frontEnd = std::move(*fe);
+  }
+  const amae::CompiledFrontEnd &fe = *m->frontEnd;
+  if (frames != fe.frames() || bins != fe.bins())
+    return fail(llvm::createStringError(llvm::formatv(
+                    "the model's front end makes {0} x {1} images, not {2} x {3}",
+                    fe.frames(), fe.bins(), frames, bins)),
+                1);
+  auto wave = amae::loadChannel0(path, fe.sampleRate());
+  if (!wave)
+    return fail(wave.takeError(), 1);
+  auto values = fe.images({*wave});
+  if (!values)
+    return fail(values.takeError(), 1);
+  std::copy(values->begin(), values->end(), image);
   lastError.clear();
   return 0;
 }

@@ -9,9 +9,9 @@
 //     separated by ';' (multi-label, as AudioSet).
 // Class indices: label names sorted (numerically when all are integers).
 //
-// Batches follow the official data path (dataset.py): decode, subtract the
-// mean, [gain], [waveform mixup], Kaldi fbank, pad/crop, [SpecAugment],
-// normalise with 2 std. The augmentations are the official fine-tuning ones
+// Batches follow the official data path (dataset.py): decode, [gain],
+// [waveform mixup], then the model's compiled front end (mean removal, Kaldi
+// fbank, pad/crop, normalisation with 2 std), [SpecAugment]. The augmentations are the official fine-tuning ones
 // and are off unless asked for; every random draw comes from the caller's
 // generator, so a batch is a function of the seed that made the generator.
 //
@@ -22,6 +22,7 @@
 
 #include "abi/Manifest.h"
 #include "runtime/Audio.h"
+#include "runtime/CompiledFrontEnd.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -73,25 +74,6 @@ llvm::Expected<std::vector<std::string>> readClassLabels(llvm::StringRef path);
 llvm::Expected<std::vector<std::string>> parseClassLabels(llvm::StringRef text,
                                                           llvm::StringRef path);
 
-/// What the model expects of an input image.
-struct FrontEnd {
-  int64_t sampleRate = 16000, frames = 1024, bins = 128;
-  float mean = -4.2677393f, std = 4.5689974f;
-  AudioPolicy audio; // what decoding does with non-finite samples
-
-  /// The front end of a compiled model (its rate and normalisation) for
-  /// images of `frames` x `bins`.
-  static FrontEnd of(const Manifest &m, int64_t frames, int64_t bins) {
-    FrontEnd fe;
-    fe.sampleRate = m.sampleRate;
-    fe.frames = frames;
-    fe.bins = bins;
-    fe.mean = m.normMean;
-    fe.std = m.normStd;
-    return fe;
-  }
-};
-
 /// The official fine-tuning augmentations (dataset.py); all off by default.
 struct Augmentations {
   bool gain = false;   // roll_mag_aug: w *= Beta(10, 10) + 0.5
@@ -101,31 +83,25 @@ struct Augmentations {
   bool any() const { return gain || mixup > 0 || freqm > 0 || timem > 0; }
 };
 
-/// Decodes `path`, subtracts the mean, keeps channel 0 and resamples to
-/// `sampleRate`.
-llvm::Expected<std::vector<float>> loadMonoClip(llvm::StringRef path, int64_t sampleRate,
-                                                const AudioPolicy &policy = {});
-
-/// One model input image (frames x bins) from a mean-subtracted waveform,
-/// with SpecAugment drawn from `rng` when `augment` asks for it.
-std::vector<float> clipImage(const std::vector<float> &wave, const FrontEnd &frontEnd,
-                             const Augmentations &augment, std::mt19937_64 &rng);
-
 /// A batch: images (rows x frames x bins) and soft multi-hot labels
 /// (rows x classes).
 struct Batch {
   std::vector<float> images, labels;
 };
 
-/// Loads the clips `indices` of `data` (in parallel) into a batch. Mixup
-/// partners are drawn from the whole data set. The draws of row i come from
-/// `rngs[i]`, or from `rngs[0]` for every row when only one is given (one
-/// generator per sample makes a sample's augmentation independent of the
-/// batch it lands in, and so of the number of data-parallel ranks).
+/// Loads the clips `indices` of `data` into a batch: decoding in parallel,
+/// then the model's compiled front end. Mixup partners are drawn from the
+/// whole data set. The draws of row i come from `rngs[i]`, or from
+/// `rngs[0]` for every row when only one is given (one generator per sample
+/// makes a sample's augmentation independent of the batch it lands in, and
+/// so of the number of data-parallel ranks). With `cache` and no waveform
+/// augmentation (gain, mixup), each clip's image is computed once;
+/// SpecAugment is drawn anew on the cached image.
 llvm::Expected<Batch> loadBatch(const DataSet &data, const std::vector<int64_t> &indices,
-                                const FrontEnd &frontEnd, int64_t classes,
-                                const Augmentations &augment,
-                                llvm::MutableArrayRef<std::mt19937_64> rngs);
+                                const CompiledFrontEnd &frontEnd, const AudioPolicy &policy,
+                                int64_t classes, const Augmentations &augment,
+                                llvm::MutableArrayRef<std::mt19937_64> rngs,
+                                FeatureCache *cache = nullptr);
 
 /// A draw from Beta(a, a), as numpy.random.beta(a, a).
 double symmetricBeta(double a, std::mt19937_64 &rng);

@@ -121,10 +121,6 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
   t->cfg = std::move(config);
   t->data = std::move(data);
   t->batch = manifest.batch;
-  t->frontEnd.sampleRate = manifest.sampleRate;
-  t->frontEnd.mean = manifest.normMean;
-  t->frontEnd.std = manifest.normStd;
-  t->frontEnd.audio = t->data.audio;
 
   // The image geometry and the patch grid, from the signature.
   const TensorSpec *imgs = nullptr, *labels = nullptr;
@@ -136,24 +132,37 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
   }
   if (!imgs || imgs->shape.size() != 4)
     return llvm::createStringError("graph '" + train->name + "' takes no imgs input");
-  t->frontEnd.frames = imgs->shape[2];
-  t->frontEnd.bins = imgs->shape[3];
+  t->frames = imgs->shape[2];
+  t->bins = imgs->shape[3];
+  if (t->data.data || t->data.eval) {
+    auto fe = CompiledFrontEnd::bind(model);
+    if (!fe)
+      return fe.takeError();
+    if (fe->frames() != t->frames || fe->bins() != t->bins)
+      return llvm::createStringError(
+          llvm::formatv("the model's front end makes {0}x{1} images, graph '{2}' takes {3}x{4}",
+                        fe->frames(), fe->bins(), train->name, t->frames, t->bins)
+              .str());
+    t->frontEnd = std::move(*fe);
+    t->trainCache = std::make_unique<FeatureCache>(t->data.featureCacheBytes);
+    t->evalCache = std::make_unique<FeatureCache>(t->data.featureCacheBytes);
+  }
   t->classes = labels ? labels->shape[1] : 0;
   // A SpecAugment mask wider than its axis would blank whole images (the
   // official AudioSet widths, 48 bins and 192 frames, exceed small models).
   const Augmentations &aug = t->cfg.augment;
-  if (aug.freqm > t->frontEnd.bins || aug.timem > t->frontEnd.frames)
+  if (aug.freqm > t->bins || aug.timem > t->frames)
     return llvm::createStringError(
         llvm::formatv("--freqm={0} --timem={1}: SpecAugment masks must fit the model's "
                       "input of {2} frames x {3} mel bins (--freqm <= {3}, --timem <= {2})",
-                      aug.freqm, aug.timem, t->frontEnd.frames, t->frontEnd.bins)
+                      aug.freqm, aug.timem, t->frames, t->bins)
             .str());
   PatchGeometry geometry;
   for (const TensorSpec &p : train->params)
     if (p.name == "patch_embed.proj.weight" && p.shape.size() == 4) {
       geometry.patchArea = p.shape[1] * p.shape[2] * p.shape[3];
-      geometry.gridT = t->frontEnd.frames / p.shape[2];
-      geometry.gridF = t->frontEnd.bins / p.shape[3];
+      geometry.gridT = t->frames / p.shape[2];
+      geometry.gridF = t->bins / p.shape[3];
     }
 
   // Parameters and moments.
@@ -291,7 +300,8 @@ llvm::Expected<std::map<std::string, HostTensor>> Trainer::nextInputs() {
     std::shuffle(order.begin(), order.end(), shuffle);
     auto first = order.begin() + it * globalBatchSize() + rank * batch;
     std::vector<int64_t> clips(first, first + batch);
-    auto b = loadBatch(*data.data, clips, frontEnd, classes, cfg.augment, rows);
+    auto b = loadBatch(*data.data, clips, *frontEnd, data.audio, classes, cfg.augment, rows,
+                       trainCache.get());
     if (!b)
       return b.takeError();
     for (const TensorSpec &in : sig.inputs) {
@@ -482,6 +492,12 @@ static double averagePrecision(const std::vector<std::pair<float, bool>> &scored
   return positives ? sum / positives : 0.0;
 }
 
+std::pair<int64_t, int64_t> Trainer::frontEndCounts() const {
+  if (!trainCache)
+    return {0, 0};
+  return {trainCache->misses() + evalCache->misses(), trainCache->hits() + evalCache->hits()};
+}
+
 llvm::Expected<EvalRecord> Trainer::evaluate() {
   if (!data.eval)
     return llvm::createStringError("no held-out data (--eval)");
@@ -499,7 +515,8 @@ llvm::Expected<EvalRecord> Trainer::evaluate() {
     std::vector<int64_t> rows;
     for (int64_t i = 0; i < batch; ++i)
       rows.push_back(first + i < n ? first + i : first);
-    auto b = loadBatch(*data.eval, rows, frontEnd, classes, none, unused);
+    auto b = loadBatch(*data.eval, rows, *frontEnd, data.audio, classes, none, unused,
+                       evalCache.get());
     if (!b)
       return b.takeError();
     HostTensor imgs(DType::F32, sig.inputs[0].shape);

@@ -49,6 +49,9 @@ struct TrainData {
   std::optional<Checkpoint> fixedBatch; // imgs, [labels], [noise...], [seed]
   std::optional<DataSet> eval;          // held-out clips (fine-tuning)
   AudioPolicy audio;                    // non-finite samples: reject or zero
+  // Images kept so that a run without waveform augmentation transforms each
+  // clip once (per data set); beyond it clips are transformed again.
+  int64_t featureCacheBytes = int64_t(2) << 30;
 };
 
 struct StepRecord {
@@ -90,6 +93,9 @@ public:
 
   /// Runs one step; fails on a non-finite loss without changing the state.
   llvm::Expected<StepRecord> runStep();
+  /// Clip images the compiled front end computed, and those reused from
+  /// the feature caches, so far.
+  std::pair<int64_t, int64_t> frontEndCounts() const;
   /// Top-1 accuracy and mAP of the `infer` graph on the held-out data.
   llvm::Expected<EvalRecord> evaluate();
 
@@ -124,7 +130,10 @@ private:
   std::vector<HostTensor> trainOutputs, stepOutputs;
   std::vector<std::string> trainable;
   int64_t batch = 1, classes = 0, perEpoch = 1, done = 0;
-  FrontEnd frontEnd;
+  // The model's compiled front end, when batches come from audio files.
+  std::optional<CompiledFrontEnd> frontEnd;
+  std::unique_ptr<FeatureCache> trainCache, evalCache;
+  int64_t frames = 0, bins = 0;
   Communicator *comm = nullptr;
   std::vector<float> bucket;
 };

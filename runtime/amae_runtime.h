@@ -43,10 +43,11 @@ size_t amae_model_num_graphs(const amae_model *model);
 const char *amae_model_manifest(const amae_model *model);
 /* Threads of the model's kernels (1 to 1024); returns 0 on success. */
 int amae_model_set_threads(const amae_model *model, int threads);
-/* One input image of an audio file (wav, flac, ogg) as the model's front
- * end makes it: decoded, mean removed, channel 0, resampled to the model's
- * rate, Kaldi fbank, padded or cropped to `frames`, normalised. Writes
- * frames x bins floats to `image`; returns 0 on success. */
+/* One input image of an audio file (wav, flac, ogg): decoded, channel 0,
+ * resampled to the model's rate, then the model's compiled `frontend`
+ * graph (mean removed, Kaldi fbank, padded or cropped, normalised).
+ * `frames` x `bins` must be the front end's image size; writes that many
+ * floats to `image`; returns 0 on success. */
 int amae_audio_image(const amae_model *model, const char *path, int64_t frames,
                      int64_t bins, float *image);
 const char *amae_model_graph_name(const amae_model *model, size_t index);

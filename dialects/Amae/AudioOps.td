@@ -24,8 +24,16 @@ def Amae_FbankOp : Amae_Op<"fbank", [Pure]> {
     The frame count is `1 + (n - win) / hop` with `win = int(sr * length_ms /
     1000)` and `hop = int(sr * shift_ms / 1000)`.
 
+    A rank-2 waveform `[batch, n]` is a batch of recordings, each
+    transformed on its own into `[batch, frames, num_mel_bins]`. With
+    `length` (one valid sample count per recording), frame `f` of a
+    recording is kept only when its window lies inside the valid samples
+    (`f * hop + win <= length`); later frames are zero, as the official code
+    zero-pads the fbank of a shorter clip. So a buffer of the longest input
+    serves every clip.
+
     Constraints:
-    - (fbank_c1) `waveform` has rank 1.
+    - (fbank_c1) `waveform` has rank 1 or 2.
     - (fbank_c2) `sample_rate` is in [1000, 768000] Hz (the range amae
       accepts for audio anywhere), `frame_length_ms`, `frame_shift_ms` and
       `num_mel_bins` are positive, and the window holds between 2 and 2^24
@@ -34,8 +42,11 @@ def Amae_FbankOp : Amae_Op<"fbank", [Pure]> {
       positive and `nyquist + high_freq` otherwise, and `high <= nyquist`.
     - (fbank_c4) `window_type` is one of `hanning`, `hamming`, `povey`,
       `rectangular`, `blackman`.
-    - (fbank_c5) The result has shape `[frames, num_mel_bins]`; with a static
-      waveform length `n`, `n >= win` and `frames = 1 + (n - win) / hop`.
+    - (fbank_c5) The result has shape `[frames, num_mel_bins]` (after the
+      waveform's batch dimension, if any); with a static waveform length
+      `n`, `n >= win` and `frames = 1 + (n - win) / hop`.
+    - (fbank_c6) `length`, when present, has the waveform's batch shape:
+      `[batch]`, or rank 0 for a rank-1 waveform.
 
     Example:
     ```mlir
@@ -45,6 +56,7 @@ def Amae_FbankOp : Amae_Op<"fbank", [Pure]> {
   }];
   let arguments = (ins
     Amae_F32Tensor:$waveform,
+    Optional<Amae_I64Tensor>:$length,
     I64Attr:$sample_rate,
     DefaultValuedAttr<I64Attr, "128">:$num_mel_bins,
     DefaultValuedAttr<F64Attr, "25.0">:$frame_length_ms,
@@ -57,11 +69,40 @@ def Amae_FbankOp : Amae_Op<"fbank", [Pure]> {
     DefaultValuedAttr<StrAttr, "\"hanning\"">:$window_type);
   let results = (outs Amae_F32Tensor:$result);
   let assemblyFormat =
-      "$waveform attr-dict `:` functional-type(operands, results)";
+      "$waveform (`,` $length^)? attr-dict `:` functional-type(operands, results)";
   let builders = [
-    OpBuilder<(ins "::mlir::Value":$waveform, "int64_t":$sampleRate,
-                   "int64_t":$numMelBins)>
+    OpBuilder<(ins "::mlir::Value":$waveform, "::mlir::Value":$length,
+                   "int64_t":$sampleRate, "int64_t":$numMelBins)>
   ];
+  let hasVerifier = 1;
+}
+
+def Amae_RemoveMeanOp : Amae_Op<"remove_mean", [Pure, AllTypesMatch<["waveform", "result"]>]> {
+  let summary = "Subtract a recording's mean over its valid samples";
+  let description = [{
+    `waveform - waveform.mean()` of the official loader (dataset.py
+    `_wav2fbank`), per recording of a batch and over its first `length`
+    samples; the samples past `length` become zero. The mean is summed in
+    float64 and subtracted in float32.
+
+    The official code takes the mean over all channels before keeping the
+    first; amae feeds the first channel and takes its mean. With
+    `remove_dc_offset` (on in AudioMAE) the fbank removes every frame's
+    mean again, so the two differ by rounding only.
+
+    Constraints:
+    - (remove_mean_c1) `waveform` has rank 1 or 2, and `length` has its
+      batch shape: `[batch]`, or rank 0 for a rank-1 waveform.
+
+    Example:
+    ```mlir
+    %c = amae.remove_mean %wave, %length
+        : (tensor<8x164080xf32>, tensor<8xi64>) -> tensor<8x164080xf32>
+    ```
+  }];
+  let arguments = (ins Amae_F32Tensor:$waveform, Amae_I64Tensor:$length);
+  let results = (outs Amae_F32Tensor:$result);
+  let assemblyFormat = "$waveform `,` $length attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
@@ -73,9 +114,13 @@ def Amae_PadFramesOp : Amae_Op<"pad_frames", [Pure]> {
     done in the log-mel domain before normalisation, as the official code
     does, so padded rows become `-mean / (2 std)` after `amae.normalize`.
 
+    A rank-3 input is a batch `[batch, frames, bins]`, padded or cropped
+    per row.
+
     Constraints:
-    - (pad_frames_c1) `input` has rank 2 and `frames > 0`.
-    - (pad_frames_c2) The result has shape `[frames, input.dim(1)]`.
+    - (pad_frames_c1) `input` has rank 2 or 3 and `frames > 0`.
+    - (pad_frames_c2) The result has the input's shape with the frame
+      dimension (the one before last) replaced by `frames`.
 
     Example:
     ```mlir

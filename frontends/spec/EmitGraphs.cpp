@@ -1,7 +1,9 @@
 //===- EmitGraphs.cpp - Model spec to amae IR -----------------------------===//
 //
-// The three graphs of AudioMAE as the official code runs them:
-// - infer: the fine-tuning model in eval mode (no masking, no drop-path);
+// The graphs of AudioMAE as the official code runs them:
+// - frontend: waveforms to input images (dataset.py `_wav2fbank`), always;
+// - infer: the fine-tuning model in eval mode (no masking, no drop-path),
+//   and infer_audio, the front end and infer in one graph;
 // - pretrain: the MAE with random masking, its decoder and the masked loss;
 // - finetune: the classifier with time+frequency token dropping, drop-path
 //   and the BCE loss.
@@ -10,6 +12,7 @@
 
 #include "frontends/spec/EmitGraphs.h"
 #include "dialects/Amae/AmaeOps.h"
+#include "dialects/Amae/ModelMath.h"
 #include "frontends/spec/GraphBuilder.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -85,9 +88,38 @@ std::pair<Value, Value> classifierHead(GraphBuilder &g, Value x) {
   return {logits, embedding};
 }
 
-void emitInfer(ModuleOp module, const ModelSpec &s, int64_t batch) {
-  GraphBuilder g(module, "infer", s, batch);
-  Value x = prependCls(g, embedPatches(g, imagesInput(g)));
+/// waveform (N, S) and its valid lengths (N) -> mean removal -> fbank ->
+/// pad/crop -> normalise -> imgs (N, 1, T, F). S is the samples that T
+/// frames read, so a longer recording is cut to S before it comes here.
+Value frontEnd(GraphBuilder &g) {
+  const ModelSpec &s = g.spec();
+  OpBuilder &b = g.builder();
+  auto framing = math::fbankFraming(static_cast<double>(s.input.sampleRate), 25.0, 10.0, true);
+  int64_t samples = (s.input.frames - 1) * framing.hop + framing.windowSize;
+  Value wave = g.input("waveform", {g.batch(), samples});
+  Value length = g.input("length", {g.batch()}, /*isI64=*/true);
+  g.setScope("frontend");
+  Value centred = RemoveMeanOp::create(b, g.loc(), wave.getType(), wave, length);
+  Value fbank = FbankOp::create(b, g.loc(), centred, length, s.input.sampleRate, s.input.melBins);
+  Value padded = PadFramesOp::create(b, g.loc(), fbank, s.input.frames);
+  Value image = NormalizeOp::create(b, g.loc(), padded.getType(), padded,
+                                    b.getF64FloatAttr(s.input.mean),
+                                    b.getF64FloatAttr(s.input.std));
+  auto imgs = RankedTensorType::get({g.batch(), 1, s.input.frames, s.input.melBins},
+                                    b.getF32Type());
+  return tensor::ExpandShapeOp::create(b, g.loc(), imgs, image,
+                                       SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+}
+
+void emitFrontend(ModuleOp module, const ModelSpec &s, int64_t batch) {
+  GraphBuilder g(module, "frontend", s, batch);
+  g.finish({{"imgs", frontEnd(g)}});
+}
+
+void emitInfer(ModuleOp module, const ModelSpec &s, int64_t batch, bool fromAudio) {
+  GraphBuilder g(module, fromAudio ? "infer_audio" : "infer", s, batch);
+  Value imgs = fromAudio ? frontEnd(g) : imagesInput(g);
+  Value x = prependCls(g, embedPatches(g, imgs));
   auto [logits, embedding] = classifierHead(g, encoderBlocks(g, x, 0.0));
   g.finish({{"logits", logits}, {"embedding", embedding}});
 }
@@ -310,10 +342,13 @@ OwningOpRef<ModuleOp> emitGraphs(MLIRContext &context, const ModelSpec &spec,
   (*module)->setAttr("amae.sample_rate", b.getI64IntegerAttr(spec.input.sampleRate));
   (*module)->setAttr("amae.norm_mean", b.getF64FloatAttr(spec.input.mean));
   (*module)->setAttr("amae.norm_std", b.getF64FloatAttr(spec.input.std));
+  // Every artifact can turn audio into its input images.
+  emitFrontend(*module, spec, batch);
   for (GraphKind kind : spec.graphs) {
     switch (kind) {
     case GraphKind::Infer:
-      emitInfer(*module, spec, batch);
+      emitInfer(*module, spec, batch, /*fromAudio=*/false);
+      emitInfer(*module, spec, batch, /*fromAudio=*/true);
       break;
     case GraphKind::Pretrain:
       emitPretrain(*module, spec, batch);

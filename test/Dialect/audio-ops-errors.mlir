@@ -1,9 +1,9 @@
 // RUN: amae-opt %s -split-input-file -verify-diagnostics
 
 // fbank_c1
-func.func @fbank_c1(%w: tensor<2x16000xf32>) {
-  // expected-error @+1 {{fbank_c1: waveform must have rank 1, got rank 2}}
-  %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<2x16000xf32>) -> tensor<98x128xf32>
+func.func @fbank_c1(%w: tensor<2x2x16000xf32>) {
+  // expected-error @+1 {{fbank_c1: waveform must have rank 1 or 2, got rank 3}}
+  %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<2x2x16000xf32>) -> tensor<98x128xf32>
   return
 }
 
@@ -109,9 +109,9 @@ func.func @fbank_c5_short(%w: tensor<300xf32>) {
 // -----
 
 // pad_frames_c1
-func.func @pad_frames_c1(%f: tensor<1x98x128xf32>) {
-  // expected-error @+1 {{pad_frames_c1: input must have rank 2, got rank 3}}
-  %p = amae.pad_frames %f {frames = 1024 : i64} : (tensor<1x98x128xf32>) -> tensor<1024x128xf32>
+func.func @pad_frames_c1(%f: tensor<1x1x98x128xf32>) {
+  // expected-error @+1 {{pad_frames_c1: input must have rank 2 or 3, got rank 4}}
+  %p = amae.pad_frames %f {frames = 1024 : i64} : (tensor<1x1x98x128xf32>) -> tensor<1024x128xf32>
   return
 }
 
@@ -139,5 +139,59 @@ func.func @pad_frames_c2(%f: tensor<98x128xf32>) {
 func.func @normalize_c1(%f: tensor<98x128xf32>) {
   // expected-error @+1 {{normalize_c1: std must be positive, got 0}}
   %n = amae.normalize %f {mean = 0.0 : f64, std = 0.0 : f64} : tensor<98x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c5: a batch keeps its batch dimension.
+func.func @fbank_c5_batch(%w: tensor<2x16000xf32>) {
+  // expected-error @+1 {{fbank_c5: result must have shape [2, 98, 128], got [98, 128]}}
+  %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<2x16000xf32>) -> tensor<98x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c6
+func.func @fbank_c6(%w: tensor<2x16000xf32>, %n: tensor<3xi64>) {
+  // expected-error @+1 {{fbank_c6: length must have the waveform's batch shape [2], got [3]}}
+  %f = amae.fbank %w, %n {sample_rate = 16000 : i64} : (tensor<2x16000xf32>, tensor<3xi64>) -> tensor<2x98x128xf32>
+  return
+}
+
+// -----
+
+// fbank_c6: one recording takes a rank-0 length.
+func.func @fbank_c6_unbatched(%w: tensor<16000xf32>, %n: tensor<1xi64>) {
+  // expected-error @+1 {{fbank_c6: length must have the waveform's batch shape [], got [1]}}
+  %f = amae.fbank %w, %n {sample_rate = 16000 : i64} : (tensor<16000xf32>, tensor<1xi64>) -> tensor<98x128xf32>
+  return
+}
+
+// -----
+
+// remove_mean_c1
+func.func @remove_mean_c1_rank(%w: tensor<1x2x16000xf32>, %n: tensor<1x2xi64>) {
+  // expected-error @+1 {{remove_mean_c1: waveform must have rank 1 or 2, got rank 3}}
+  %c = amae.remove_mean %w, %n : (tensor<1x2x16000xf32>, tensor<1x2xi64>) -> tensor<1x2x16000xf32>
+  return
+}
+
+// -----
+
+// remove_mean_c1
+func.func @remove_mean_c1_length(%w: tensor<2x16000xf32>, %n: tensor<2x1xi64>) {
+  // expected-error @+1 {{remove_mean_c1: length must have the waveform's batch shape [2], got [2, 1]}}
+  %c = amae.remove_mean %w, %n : (tensor<2x16000xf32>, tensor<2x1xi64>) -> tensor<2x16000xf32>
+  return
+}
+
+// -----
+
+// pad_frames_c2: a batch pads the frame dimension, the one before last.
+func.func @pad_frames_c2_batch(%f: tensor<2x98x128xf32>) {
+  // expected-error @+1 {{pad_frames_c2: result must have shape [2, 1024, 128], got [1024, 2, 128]}}
+  %p = amae.pad_frames %f {frames = 1024 : i64} : (tensor<2x98x128xf32>) -> tensor<1024x2x128xf32>
   return
 }

@@ -25,3 +25,15 @@ func.func @pad_dynamic(%f: tensor<?x128xf32>) -> tensor<1024x128xf32> {
   %p = amae.pad_frames %f {frames = 1024 : i64} : (tensor<?x128xf32>) -> tensor<1024x128xf32>
   return %p : tensor<1024x128xf32>
 }
+
+// A batch of recordings with their valid lengths, as the frontend graph runs it.
+// CHECK-LABEL: func.func @batched_front_end
+func.func @batched_front_end(%wave: tensor<2x16000xf32>, %n: tensor<2xi64>) -> tensor<2x100x128xf32> {
+  // CHECK-NEXT: %[[C:.*]] = amae.remove_mean %{{.*}}, %{{.*}} : (tensor<2x16000xf32>, tensor<2xi64>) -> tensor<2x16000xf32>
+  %c = amae.remove_mean %wave, %n : (tensor<2x16000xf32>, tensor<2xi64>) -> tensor<2x16000xf32>
+  // CHECK-NEXT: %[[F:.*]] = amae.fbank %[[C]], %{{.*}} {sample_rate = 16000 : i64} : (tensor<2x16000xf32>, tensor<2xi64>) -> tensor<2x98x128xf32>
+  %f = amae.fbank %c, %n {sample_rate = 16000 : i64} : (tensor<2x16000xf32>, tensor<2xi64>) -> tensor<2x98x128xf32>
+  // CHECK-NEXT: amae.pad_frames %[[F]] {frames = 100 : i64} : (tensor<2x98x128xf32>) -> tensor<2x100x128xf32>
+  %p = amae.pad_frames %f {frames = 100 : i64} : (tensor<2x98x128xf32>) -> tensor<2x100x128xf32>
+  return %p : tensor<2x100x128xf32>
+}

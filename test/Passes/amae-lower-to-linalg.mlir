@@ -49,19 +49,102 @@ func.func @window_attention(%q: tensor<1x2x32x8xf32>, %tau: tensor<2xf32>, %bias
 
 // -----
 
-// The fbank: frames gathered, float64 DFT against constant tables, the mel
-// bank as a contraction, log with the float32 epsilon floor.
+// The fbank: frames gathered, float64 DFT against one constant cos|sin
+// table (a matmul), the mel bank as a contraction, log with the float32
+// epsilon floor.
 // CHECK-LABEL: func.func @fbank
 // CHECK-DAG: arith.constant 1.1920929E-7 : f32
-// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<400x257xf64>
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<400x514xf64>
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<128x257xf32>
 // CHECK-NOT: amae.
 // CHECK: tensor.extract
 // CHECK: arith.extf {{.*}} : f32 to f64
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<98x400xf64>, tensor<400x514xf64>)
 // CHECK: math.log
+// CHECK-NOT: arith.select
+// CHECK: tensor.collapse_shape {{.*}} : tensor<1x98x128xf32> into tensor<98x128xf32>
 func.func @fbank(%w: tensor<16000xf32>) -> tensor<98x128xf32> {
   %f = amae.fbank %w {sample_rate = 16000 : i64} : (tensor<16000xf32>) -> tensor<98x128xf32>
   return %f : tensor<98x128xf32>
+}
+
+// -----
+
+// A batch with valid lengths: one DFT matmul over every frame of the batch,
+// and frame f of row n is kept when f * 160 + 400 <= length[n].
+// CHECK-LABEL: func.func @fbank_batch_length
+// CHECK-NOT: amae.
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<196x400xf64>, tensor<400x514xf64>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x98x128xf32>, tensor<2xi64>)
+// CHECK: math.log
+// CHECK: %[[F:.*]] = linalg.index 1
+// CHECK: %[[HOP:.*]] = arith.muli %[[F]], %c160
+// CHECK: %[[END:.*]] = arith.addi %[[HOP]], %c400
+// CHECK: %[[N:.*]] = arith.index_cast
+// CHECK: %[[IN:.*]] = arith.cmpi sle, %[[END]], %[[N]]
+// CHECK: arith.select %[[IN]]
+func.func @fbank_batch_length(%w: tensor<2x16000xf32>, %n: tensor<2xi64>) -> tensor<2x98x128xf32> {
+  %f = amae.fbank %w, %n {sample_rate = 16000 : i64} : (tensor<2x16000xf32>, tensor<2xi64>) -> tensor<2x98x128xf32>
+  return %f : tensor<2x98x128xf32>
+}
+
+// -----
+
+// The mean of each row's valid samples, summed in float64; the samples past
+// the length are left out and zeroed.
+// CHECK-LABEL: func.func @remove_mean
+// CHECK-NOT: amae.
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<2x100xf32>, tensor<2xi64>) outs(%{{.*}} : tensor<2xf64>)
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+// CHECK: arith.addf {{.*}} : f64
+// CHECK: linalg.generic
+// CHECK: arith.maxsi
+// CHECK: arith.divf {{.*}} : f64
+// CHECK: arith.truncf
+// CHECK: arith.subf {{.*}} : f32
+// CHECK: arith.select
+func.func @remove_mean(%w: tensor<2x100xf32>, %n: tensor<2xi64>) -> tensor<2x100xf32> {
+  %c = amae.remove_mean %w, %n : (tensor<2x100xf32>, tensor<2xi64>) -> tensor<2x100xf32>
+  return %c : tensor<2x100xf32>
+}
+
+// -----
+
+// Padding appends zero frames: the input lands at the start of a zero tensor.
+// CHECK-LABEL: func.func @pad_frames_batch
+// CHECK-NOT: amae.
+// CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<2x10x4xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[Z]][0, 0, 0] [2, 6, 4] [1, 1, 1]
+func.func @pad_frames_batch(%f: tensor<2x6x4xf32>) -> tensor<2x10x4xf32> {
+  %p = amae.pad_frames %f {frames = 10 : i64} : (tensor<2x6x4xf32>) -> tensor<2x10x4xf32>
+  return %p : tensor<2x10x4xf32>
+}
+
+// -----
+
+// Cropping keeps the first frames.
+// CHECK-LABEL: func.func @pad_frames_crop
+// CHECK-NOT: amae.
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [3, 4] [1, 1] : tensor<6x4xf32> to tensor<3x4xf32>
+func.func @pad_frames_crop(%f: tensor<6x4xf32>) -> tensor<3x4xf32> {
+  %p = amae.pad_frames %f {frames = 3 : i64} : (tensor<6x4xf32>) -> tensor<3x4xf32>
+  return %p : tensor<3x4xf32>
+}
+
+// -----
+
+// (x - mean) / (2 std) in float32, 2 std folded into one constant.
+// CHECK-LABEL: func.func @normalize
+// CHECK-DAG: %[[M:.*]] = arith.constant -4.2677393 : f32
+// CHECK-DAG: %[[S:.*]] = arith.constant 9.13799476 : f32
+// CHECK: linalg.generic
+// CHECK: %[[D:.*]] = arith.subf %{{.*}}, %[[M]]
+// CHECK: arith.divf %[[D]], %[[S]]
+func.func @normalize(%f: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  %n = amae.normalize %f {mean = -4.2677393 : f64, std = 4.5689974 : f64} : tensor<6x4xf32>
+  return %n : tensor<6x4xf32>
 }
 
 // -----

@@ -63,15 +63,26 @@ protected:
 
 TEST_F(DialectBuilders, FrontEnd) {
   Value wave = arg({160000});
-  auto fbank = FbankOp::create(builder, loc(), wave, 16000, 128);
+  auto fbank = FbankOp::create(builder, loc(), wave, Value(), 16000, 128);
   EXPECT_EQ(shape(fbank), (std::vector<int64_t>{998, 128}));
   auto padded = PadFramesOp::create(builder, loc(), fbank, 1024);
   EXPECT_EQ(shape(padded), (std::vector<int64_t>{1024, 128}));
   expectVerifies();
 }
 
+TEST_F(DialectBuilders, BatchedFrontEnd) {
+  Value wave = arg({4, 160000});
+  Value length = arg({4}, /*isI64=*/true);
+  auto centred = RemoveMeanOp::create(builder, loc(), wave.getType(), wave, length);
+  auto fbank = FbankOp::create(builder, loc(), centred, length, 16000, 128);
+  EXPECT_EQ(shape(fbank), (std::vector<int64_t>{4, 998, 128}));
+  auto padded = PadFramesOp::create(builder, loc(), fbank, 1024);
+  EXPECT_EQ(shape(padded), (std::vector<int64_t>{4, 1024, 128}));
+  expectVerifies();
+}
+
 TEST_F(DialectBuilders, DynamicWaveformGivesDynamicFrames) {
-  auto fbank = FbankOp::create(builder, loc(), arg({ShapedType::kDynamic}), 16000, 128);
+  auto fbank = FbankOp::create(builder, loc(), arg({ShapedType::kDynamic}), Value(), 16000, 128);
   EXPECT_TRUE(ShapedType::isDynamic(shape(fbank)[0]));
   expectVerifies();
 }

@@ -6,10 +6,12 @@
 #include "runtime/Trainer.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <optional>
 #include <gtest/gtest.h>
 
 using namespace amae;
@@ -30,6 +32,40 @@ struct ScratchDir {
     return full;
   }
 };
+/// A small model compiled once per test run, for its front end: audio to
+/// 96 x 32 images, normalised with mean 0 and std 0.5 (the identity).
+const CompiledFrontEnd &smallFrontEnd() {
+  static std::unique_ptr<Model> model;
+  static std::optional<CompiledFrontEnd> fe;
+  if (fe)
+    return *fe;
+  llvm::SmallString<128> dir;
+  llvm::sys::fs::createUniqueDirectory("amae-frontend-test", dir);
+  std::string spec = (dir + "/small.yaml").str(), so = (dir + "/small.so").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(spec, ec);
+    os << "name: small\ninput: {frames: 96, mel_bins: 32, sample_rate: 16000, mean: 0, "
+          "std: 0.5}\npatch: 16\nencoder: {dim: 16, depth: 1, heads: 1}\n"
+          "decoder: {attention: global}\nfinetune: {classes: 2}\ngraphs: [infer]\n";
+  }
+  std::string compiler = AMAE_TOOLS_DIR "/amae-compile";
+  int rc = llvm::sys::ExecuteAndWait(compiler, {compiler, spec, "-o", so});
+  EXPECT_EQ(rc, 0) << "amae-compile " << spec;
+  auto loaded = Model::load(so);
+  EXPECT_TRUE(bool(loaded)) << llvm::toString(loaded.takeError());
+  model = std::move(*loaded);
+  auto bound = CompiledFrontEnd::bind(*model);
+  EXPECT_TRUE(bool(bound)) << llvm::toString(bound.takeError());
+  fe = std::move(*bound);
+  llvm::sys::fs::remove_directories(dir);
+  return *fe;
+}
+
+/// One normalised image of `wave`, with SpecAugment drawn from `rng`, as
+/// the trainer makes it (through loadBatch, from a file).
+std::vector<float> imageOf(const std::vector<float> &wave, const Augmentations &augment,
+                           std::mt19937_64 &rng, ScratchDir &dir);
 } // namespace
 
 TEST(DataSet, DirectoryLabelsAreFolderNames) {
@@ -85,34 +121,32 @@ TEST(DataSet, ErrorsNameTheFileAndLine) {
 }
 
 TEST(Augmentations, SpecAugmentMasksOneBandEach) {
-  FrontEnd fe;
-  fe.frames = 100;
-  fe.bins = 32;
-  fe.mean = 0;
-  fe.std = 0.5f; // normalisation is the identity
+  const CompiledFrontEnd &fe = smallFrontEnd();
+  ASSERT_EQ(fe.zeroLevel(), 0.0f); // normalisation is the identity
+  ScratchDir dir;
   std::vector<float> tone(16000);
   for (size_t i = 0; i < tone.size(); ++i)
     tone[i] = 0.5f * std::sin(0.3f * i) + 0.01f * std::sin(2.1f * i);
   std::mt19937_64 rng(3);
-  std::vector<float> plain = clipImage(tone, fe, {}, rng);
+  std::vector<float> plain = imageOf(tone, {}, rng, dir);
   Augmentations augment;
   augment.freqm = 8;
   augment.timem = 20;
   bool sawMask = false;
   for (int trial = 0; trial < 20; ++trial) {
-    std::vector<float> masked = clipImage(tone, fe, augment, rng);
+    std::vector<float> masked = imageOf(tone, augment, rng, dir);
     // Zeroed frequency bins are whole columns, zeroed frames whole rows.
     int64_t zeroBins = 0, zeroFrames = 0;
-    for (int64_t f = 0; f < fe.bins; ++f) {
+    for (int64_t f = 0; f < fe.bins(); ++f) {
       bool all = true;
-      for (int64_t t = 0; t < 98; ++t) // 98 real frames, then 2 zero-padded
-        all &= masked[t * fe.bins + f] == 0.0f;
+      for (int64_t t = 0; t < fe.frames(); ++t)
+        all &= masked[t * fe.bins() + f] == 0.0f;
       zeroBins += all;
     }
-    for (int64_t t = 0; t < 98; ++t) {
+    for (int64_t t = 0; t < fe.frames(); ++t) {
       bool all = true;
-      for (int64_t f = 0; f < fe.bins; ++f)
-        all &= masked[t * fe.bins + f] == 0.0f;
+      for (int64_t f = 0; f < fe.bins(); ++f)
+        all &= masked[t * fe.bins() + f] == 0.0f;
       zeroFrames += all;
     }
     EXPECT_LT(zeroBins, 8);
@@ -215,6 +249,30 @@ void writeTone(const std::string &path, double hz, int samples = 16000) {
   os << header;
   os.write(reinterpret_cast<const char *>(pcm.data()), bytes);
 }
+
+/// `wave` as a 32-bit float WAV at 16 kHz (exact samples).
+void writeFloatWav(const std::string &path, const std::vector<float> &wave) {
+  auto u32 = [](uint32_t v) { return std::string(reinterpret_cast<char *>(&v), 4); };
+  auto u16 = [](uint16_t v) { return std::string(reinterpret_cast<char *>(&v), 2); };
+  uint32_t bytes = wave.size() * 4;
+  std::string header = "RIFF" + u32(36 + bytes) + "WAVEfmt " + u32(16) + u16(3) + u16(1) +
+                       u32(16000) + u32(64000) + u16(4) + u16(32) + "data" + u32(bytes);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  os << header;
+  os.write(reinterpret_cast<const char *>(wave.data()), bytes);
+}
+
+std::vector<float> imageOf(const std::vector<float> &wave, const Augmentations &augment,
+                           std::mt19937_64 &rng, ScratchDir &dir) {
+  std::string path = dir.file("clip.wav");
+  writeFloatWav(path, wave);
+  DataSet data;
+  data.clips.push_back({path, {}});
+  auto batch = loadBatch(data, {0}, smallFrontEnd(), {}, 0, augment, rng);
+  EXPECT_TRUE(bool(batch)) << llvm::toString(batch.takeError());
+  return batch->images;
+}
 } // namespace
 
 TEST(Augmentations, MixupSplitsTheLabels) {
@@ -223,16 +281,14 @@ TEST(Augmentations, MixupSplitsTheLabels) {
   writeTone(dir.file("b/y.wav"), 1300, 12000);
   auto data = readDataSet(dir.root);
   ASSERT_TRUE(bool(data)) << llvm::toString(data.takeError());
-  FrontEnd fe;
-  fe.frames = 100;
-  fe.bins = 32;
+  const CompiledFrontEnd &fe = smallFrontEnd();
   Augmentations augment;
   augment.mixup = 1.0; // every row mixes in a partner
   augment.gain = true;
   std::mt19937_64 rng(5);
   bool sawMix = false;
   for (int trial = 0; trial < 8; ++trial) {
-    auto batch = loadBatch(*data, {0, 1}, fe, 2, augment, rng);
+    auto batch = loadBatch(*data, {0, 1}, fe, {}, 2, augment, rng);
     ASSERT_TRUE(bool(batch)) << llvm::toString(batch.takeError());
     for (int row = 0; row < 2; ++row) {
       float own = batch->labels[row * 2 + row], other = batch->labels[row * 2 + 1 - row];
@@ -245,19 +301,33 @@ TEST(Augmentations, MixupSplitsTheLabels) {
   }
   EXPECT_TRUE(sawMix);
   // Without augmentation the labels are one-hot and the images repeatable.
-  auto plain = loadBatch(*data, {0, 1}, fe, 2, {}, rng);
-  auto again = loadBatch(*data, {0, 1}, fe, 2, {}, rng);
+  auto plain = loadBatch(*data, {0, 1}, fe, {}, 2, {}, rng);
+  auto again = loadBatch(*data, {0, 1}, fe, {}, 2, {}, rng);
   ASSERT_TRUE(plain && again);
   EXPECT_EQ(plain->labels, (std::vector<float>{1, 0, 0, 1}));
   EXPECT_EQ(plain->images, again->images);
+  // A cache gives the same images, and the second batch decodes nothing.
+  FeatureCache cache(int64_t(1) << 20);
+  auto first = loadBatch(*data, {0, 1}, fe, {}, 2, {}, rng, &cache);
+  auto cached = loadBatch(*data, {1, 0}, fe, {}, 2, {}, rng, &cache);
+  ASSERT_TRUE(first && cached);
+  EXPECT_EQ(first->images, plain->images);
+  EXPECT_EQ(cache.misses(), 2);
+  EXPECT_EQ(cache.hits(), 2);
+  int64_t pixels = fe.frames() * fe.bins();
+  EXPECT_TRUE(std::equal(cached->images.begin(), cached->images.begin() + pixels,
+                         plain->images.begin() + pixels));
+  // Waveform augmentation bypasses the cache.
+  auto mixed = loadBatch(*data, {0, 1}, fe, {}, 2, augment, rng, &cache);
+  ASSERT_TRUE(bool(mixed));
+  EXPECT_EQ(cache.hits(), 2);
 }
 
 // Regression (hardening issue 1): masks wider than their axis (the official
 // AudioSet widths on a small model) used to write before the image.
 TEST(Augmentations, SpecAugmentWiderThanTheAxisStaysInside) {
-  FrontEnd fe;
-  fe.frames = 40;
-  fe.bins = 16;
+  const CompiledFrontEnd &fe = smallFrontEnd();
+  ScratchDir dir;
   std::vector<float> tone(16000);
   for (size_t i = 0; i < tone.size(); ++i)
     tone[i] = 0.5f * std::sin(0.3f * i);
@@ -265,22 +335,23 @@ TEST(Augmentations, SpecAugmentWiderThanTheAxisStaysInside) {
   augment.freqm = 48;
   augment.timem = 192;
   std::mt19937_64 rng(5);
+  int64_t frames = fe.frames(), bins = fe.bins();
   for (int trial = 0; trial < 50; ++trial) {
-    std::vector<float> masked = clipImage(tone, fe, augment, rng);
-    ASSERT_EQ(masked.size(), size_t(fe.frames * fe.bins));
+    std::vector<float> masked = imageOf(tone, augment, rng, dir);
+    ASSERT_EQ(masked.size(), size_t(frames * bins));
     // Masks are whole rows (frames) and whole columns (bins); the old code
     // zeroed the tails of neighbouring rows through negative indices.
-    auto value = [&](int64_t t, int64_t f) { return masked[t * fe.bins + f]; };
-    float masking = (0.0f - fe.mean) / (2 * fe.std); // a masked pixel after normalising
-    for (int64_t t = 0; t < fe.frames; ++t)
-      for (int64_t f = 0; f < fe.bins; ++f) {
+    auto value = [&](int64_t t, int64_t f) { return masked[t * bins + f]; };
+    float masking = fe.zeroLevel(); // a masked pixel after normalising
+    for (int64_t t = 0; t < frames; ++t)
+      for (int64_t f = 0; f < bins; ++f) {
         ASSERT_TRUE(std::isfinite(value(t, f)));
         if (value(t, f) != masking)
           continue;
         bool row = true, column = true;
-        for (int64_t g = 0; g < fe.bins; ++g)
+        for (int64_t g = 0; g < bins; ++g)
           row &= value(t, g) == masking;
-        for (int64_t u = 0; u < fe.frames; ++u)
+        for (int64_t u = 0; u < frames; ++u)
           column &= value(u, f) == masking;
         ASSERT_TRUE(row || column) << "pixel " << t << "," << f << " trial " << trial;
       }

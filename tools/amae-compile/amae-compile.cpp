@@ -202,6 +202,9 @@ int checkWeights(const amae::Manifest &manifest) {
   }
   int failures = 0;
   for (const amae::GraphSignature &graph : manifest.graphs) {
+    // The front end and optimizer steps take no weights to fit.
+    if (graph.params.empty())
+      continue;
     if (Error err = amae::checkWeights(graph, *checkpoint, allowUnused)) {
       errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
       ++failures;

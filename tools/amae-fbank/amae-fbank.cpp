@@ -2,17 +2,22 @@
 //
 //   amae-fbank a.wav b.flac -o F.safetensors                 # raw log-mel
 //   amae-fbank a.wav --sample-rate=16000 --frames=1024 -o F  # model input
+//   amae-fbank --model=M.so a.wav b.flac -o I.safetensors     # compiled input
 //
 // Tensor i (`fbank.<i>`, in argument order) is the Kaldi fbank of file i
 // (frames x mel bins) after the official mean removal and channel choice.
 // Without --sample-rate each file is analysed at its own rate, as the
 // official code does; with it, files at other rates are resampled first.
 // --frames pads/crops to a frame count and normalises (x - mean) / (2 std).
+// This C++ front end is the oracle that the compiled one is tested against:
+// with --model, tensor i is instead the input image that model's compiled
+// `frontend` graph makes of file i (what amae-run and amae-train feed it).
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontends/checkpoint/Checkpoint.h"
 #include "runtime/Audio.h"
+#include "runtime/CompiledFrontEnd.h"
 #include "dialects/Amae/ModelMath.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -41,6 +46,9 @@ cl::opt<float> mean("mean", cl::init(-4.2677393f), cl::desc("Normalisation mean"
                     cl::cat(category));
 cl::opt<float> stdDev("std", cl::init(4.5689974f), cl::desc("Normalisation std"),
                       cl::cat(category));
+cl::opt<std::string> modelPath("model", cl::value_desc("M.so"),
+                               cl::desc("Write the images of this model's compiled front end"),
+                               cl::cat(category));
 cl::opt<bool> zeroNonFinite("zero-nonfinite-samples",
                             cl::desc("Zero NaN/inf samples instead of rejecting the file"),
                             cl::cat(category));
@@ -59,7 +67,41 @@ int main(int argc, char **argv) {
   }
   amae::Checkpoint out;
   int failures = 0;
+  auto fail = [&](const Twine &message) {
+    WithColor::error(errs(), "amae-fbank") << message << "\n";
+    ++failures;
+  };
+  if (!modelPath.empty()) {
+    if (frames.getNumOccurrences() || sampleRate.getNumOccurrences() ||
+        melBins.getNumOccurrences() || mean.getNumOccurrences() || stdDev.getNumOccurrences())
+      return WithColor::error(errs(), "amae-fbank")
+                 << "--model takes the rate, frames, bins and normalisation of the model; "
+                    "give none of --sample-rate, --frames, --mel-bins, --mean, --std\n",
+             1;
+    auto model = amae::Model::load(modelPath);
+    if (!model)
+      return WithColor::error(errs(), "amae-fbank") << toString(model.takeError()) << "\n", 1;
+    auto fe = amae::CompiledFrontEnd::bind(**model);
+    if (!fe)
+      return WithColor::error(errs(), "amae-fbank") << modelPath << ": "
+                                                     << toString(fe.takeError()) << "\n",
+             1;
+    for (auto [index, path] : llvm::enumerate(inputs)) {
+      auto wave = amae::loadChannel0(path, fe->sampleRate(), {zeroNonFinite});
+      auto image = wave ? fe->images({*wave}) : wave.takeError();
+      if (!image) {
+        fail(toString(image.takeError()));
+        continue;
+      }
+      std::vector<uint8_t> bytes(image->size() * sizeof(float));
+      std::memcpy(bytes.data(), image->data(), bytes.size());
+      out.addOwned("fbank." + std::to_string(index), amae::DType::F32,
+                   {fe->frames(), fe->bins()}, std::move(bytes));
+    }
+  }
   for (auto [index, path] : llvm::enumerate(inputs)) {
+    if (!modelPath.empty())
+      break;
     auto wave = amae::readAudio(path, {zeroNonFinite});
     if (!wave) {
       WithColor::error(errs(), "amae-fbank") << toString(wave.takeError()) << "\n";

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Audio.h"
+#include "runtime/CompiledFrontEnd.h"
 #include "runtime/Dataset.h"
 #include "runtime/SpectrogramImage.h"
 #include "runtime/Model.h"
@@ -136,10 +137,9 @@ void printSignature(const amae::GraphSignature &g) {
   show("output", g.outputs);
 }
 
-amae::FrontEnd frontEnd(const amae::Manifest &m, int64_t frames, int64_t bins) {
-  amae::FrontEnd fe = amae::FrontEnd::of(m, frames, bins);
-  fe.audio.zeroNonFinite = zeroNonFinite;
-  return fe;
+/// Decodes an audio file for a graph: channel 0 at the model's rate.
+Expected<std::vector<float>> loadAudio(StringRef path, const amae::Manifest &m) {
+  return amae::loadChannel0(path, m.sampleRate, {zeroNonFinite});
 }
 
 /// Runs `pretrain` on audio files and draws each input next to its masked
@@ -162,6 +162,13 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
   if (std::error_code ec = sys::fs::create_directories(pngDir))
     return fail(pngDir + ": " + ec.message());
   int64_t batch = imgs->shape[0], frames = imgs->shape[2], bins = imgs->shape[3];
+  auto bound = amae::CompiledFrontEnd::bind(model);
+  if (!bound)
+    return fail(toString(bound.takeError()));
+  const amae::CompiledFrontEnd &fe = *bound;
+  if (fe.frames() != frames || fe.bins() != bins)
+    return fail(formatv("the model's front end makes {0}x{1} images, graph '{2}' takes {3}x{4}",
+                        fe.frames(), fe.bins(), sig.name, frames, bins));
   std::mt19937_64 rng(maskSeed);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
   std::set<std::string> usedNames;
@@ -176,16 +183,17 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
           static_cast<float *>(h.data())[i] = uniform(rng);
       inputs[in.name] = std::move(h);
     }
+    std::vector<std::vector<float>> waves;
     for (size_t r = 0; r < rows; ++r) {
-      auto mono = amae::loadMonoClip(audioFiles[first + r], model.manifest().sampleRate,
-                                      {zeroNonFinite});
-      if (!mono)
-        return fail(toString(mono.takeError()));
-      std::vector<float> image =
-          amae::clipImage(*mono, frontEnd(model.manifest(), frames, bins), {}, rng);
-      std::copy(image.begin(), image.end(),
-                static_cast<float *>(inputs["imgs"].data()) + r * frames * bins);
+      auto wave = loadAudio(audioFiles[first + r], model.manifest());
+      if (!wave)
+        return fail(toString(wave.takeError()));
+      waves.push_back(std::move(*wave));
     }
+    auto images = fe.images(waves);
+    if (!images)
+      return fail(toString(images.takeError()));
+    std::copy(images->begin(), images->end(), static_cast<float *>(inputs["imgs"].data()));
     std::map<std::string, amae::TensorView> views;
     for (auto &[name, t] : inputs)
       views[name] = t.view();
@@ -225,11 +233,11 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
 /// Seconds of audio one input image of `frames` covers (25 ms windows every 10 ms).
 double inputSeconds(int64_t frames) { return (frames - 1) * 0.010 + 0.025; }
 
-/// One scored stretch of a file: its image and where it lies.
+/// One scored stretch of a file: its samples and where it lies.
 struct Window {
   size_t file;
   double start, end; // seconds
-  std::vector<float> image;
+  std::vector<float> wave;
 };
 
 /// What a file's windows add up to (clip-level probabilities and embedding).
@@ -240,29 +248,25 @@ struct FileResult {
 };
 
 /// The windows of one waveform: the whole file as one clip (cropped to the
-/// model's input by the front end), or every --hop seconds a --window of it,
-/// each with its own mean removed as the official loader does per clip.
-std::vector<Window> windowsOf(size_t file, std::vector<float> mono, int64_t rate,
-                              const amae::FrontEnd &fe, std::mt19937_64 &rng) {
+/// model's input by the front end), or every --hop seconds a --window of it.
+/// Each is a row of its own, so the front end removes each one's mean, as
+/// the official loader does per clip.
+std::vector<Window> windowsOf(size_t file, std::vector<float> wave, int64_t rate,
+                              int64_t frames) {
   std::vector<Window> out;
-  double seconds = static_cast<double>(mono.size()) / rate;
+  double seconds = static_cast<double>(wave.size()) / rate;
   if (windowSeconds == 0) {
-    out.push_back({file, 0, std::min(seconds, inputSeconds(fe.frames)),
-                   amae::clipImage(mono, fe, {}, rng)});
+    out.push_back({file, 0, std::min(seconds, inputSeconds(frames)), std::move(wave)});
     return out;
   }
   auto length = static_cast<size_t>(std::llround(windowSeconds * rate));
   auto hop = static_cast<size_t>(std::llround((hopSeconds ? hopSeconds : windowSeconds) * rate));
   for (size_t start = 0;; start += hop) {
-    size_t end = std::min(mono.size(), start + length);
-    std::vector<float> piece(mono.begin() + std::min(start, mono.size()), mono.begin() + end);
-    double mean = piece.empty() ? 0 : std::accumulate(piece.begin(), piece.end(), 0.0) /
-                                          piece.size();
-    for (float &x : piece)
-      x = static_cast<float>(x - mean);
+    size_t end = std::min(wave.size(), start + length);
+    std::vector<float> piece(wave.begin() + std::min(start, wave.size()), wave.begin() + end);
     out.push_back({file, static_cast<double>(start) / rate, static_cast<double>(end) / rate,
-                   amae::clipImage(piece, fe, {}, rng)});
-    if (start + length >= mono.size())
+                   std::move(piece)});
+    if (start + length >= wave.size())
       break;
   }
   return out;
@@ -292,17 +296,29 @@ std::string checkWindowFlags(int64_t frames) {
   return "";
 }
 
-/// Runs `infer` on audio files in batches of the model's batch size; with
-/// --window, on sliding windows of each file, aggregated per file.
+/// Runs `infer_audio` (or `infer` after the compiled front end) on audio
+/// files in batches of the model's batch size; with --window, on sliding
+/// windows of each file, aggregated per file.
 int runAudio(const amae::Model &model, const std::vector<amae::BoundGraph> &sizes) {
   // Full batches run at the largest size; the rest at the smallest that holds it.
   const amae::BoundGraph &graph = sizes.back();
   const amae::GraphSignature &sig = graph.signature();
-  if (sig.inputs.size() != 1 || sig.inputs[0].shape.size() != 4 ||
-      sig.outputs.size() < 2)
-    return fail("audio files need the infer graph (imgs -> logits, embedding)");
-  std::vector<int64_t> imgShape = sig.inputs[0].shape;
-  int64_t batch = imgShape[0], frames = imgShape[2], bins = imgShape[3];
+  auto audioInput = amae::WaveformBatch::of(sig);
+  bool fromAudio = bool(audioInput);
+  if (!fromAudio)
+    consumeError(audioInput.takeError());
+  bool fromImages = sig.inputs.size() == 1 && sig.inputs[0].shape.size() == 4;
+  if ((!fromAudio && !fromImages) || sig.outputs.size() < 2)
+    return fail("audio files need infer_audio (waveform, length -> logits, embedding) or "
+                "infer (imgs -> logits, embedding); graph '" + sig.name + "' is neither");
+  auto bound = amae::CompiledFrontEnd::bind(model);
+  if (!bound)
+    return fail(toString(bound.takeError()));
+  const amae::CompiledFrontEnd &fe = *bound;
+  int64_t batch = sig.batch, frames = fe.frames(), bins = fe.bins();
+  if (fromImages && (sig.inputs[0].shape[2] != frames || sig.inputs[0].shape[3] != bins))
+    return fail(formatv("the model's front end makes {0}x{1} images, graph '{2}' takes {3}x{4}",
+                        frames, bins, sig.name, sig.inputs[0].shape[2], sig.inputs[0].shape[3]));
   int64_t classes = sig.outputs[0].shape[1], width = sig.outputs[1].shape[1];
   if (std::string problem = checkWindowFlags(frames); !problem.empty())
     return fail(problem);
@@ -337,8 +353,6 @@ int runAudio(const amae::Model &model, const std::vector<amae::BoundGraph> &size
       *table << "file,start,end,rank,label,probability\n";
   }
   const amae::Manifest &m = model.manifest();
-  amae::FrontEnd fe = frontEnd(m, frames, bins);
-  std::mt19937_64 rng(0); // unused: no augmentation
   size_t total = audioFiles.size();
   std::vector<FileResult> results(total);
   std::vector<float> windowEmbeddings, windowStarts;
@@ -383,14 +397,33 @@ int runAudio(const amae::Model &model, const std::vector<amae::BoundGraph> &size
     const amae::BoundGraph &graph = *llvm::find_if(sizes, [&](const amae::BoundGraph &g) {
       return g.signature().batch >= static_cast<int64_t>(pending.size());
     });
-    std::vector<int64_t> imgShape = graph.signature().inputs[0].shape;
-    ++runsAt[imgShape[0]];
-    amae::HostTensor imgs(amae::DType::F32, imgShape);
-    std::memset(imgs.data(), 0, imgs.bytes());
-    for (size_t row = 0; row < pending.size(); ++row)
-      std::copy(pending[row].image.begin(), pending[row].image.end(),
-                static_cast<float *>(imgs.data()) + row * frames * bins);
-    auto outputs = graph.run({{sig.inputs[0].name, imgs.view()}});
+    const amae::GraphSignature &at = graph.signature();
+    ++runsAt[at.batch];
+    // Rows past the pending windows stay empty and are not read back.
+    Expected<std::vector<amae::HostTensor>> outputs = std::vector<amae::HostTensor>();
+    if (fromAudio) {
+      auto input = amae::WaveformBatch::of(at);
+      if (!input) {
+        fail(toString(input.takeError()));
+        return false;
+      }
+      for (size_t row = 0; row < pending.size(); ++row)
+        input->set(row, pending[row].wave);
+      outputs = graph.run(input->inputs());
+    } else {
+      std::vector<std::vector<float>> waves;
+      for (Window &w : pending)
+        waves.push_back(w.wave);
+      auto images = fe.images(waves);
+      if (!images) {
+        fail(toString(images.takeError()));
+        return false;
+      }
+      amae::HostTensor imgs(amae::DType::F32, at.inputs[0].shape);
+      std::memset(imgs.data(), 0, imgs.bytes());
+      std::copy(images->begin(), images->end(), static_cast<float *>(imgs.data()));
+      outputs = graph.run({{at.inputs[0].name, imgs.view()}});
+    }
     if (!outputs) {
       fail(toString(outputs.takeError()));
       return false;
@@ -441,14 +474,14 @@ int runAudio(const amae::Model &model, const std::vector<amae::BoundGraph> &size
     FileResult &r = results[f];
     r.probs.assign(classes, 0.0);
     r.embedding.assign(width, 0.0);
-    auto mono = amae::loadMonoClip(audioFiles[f], m.sampleRate, {zeroNonFinite});
-    if (!mono) {
-      report(toString(mono.takeError()));
+    auto wave = loadAudio(audioFiles[f], m);
+    if (!wave) {
+      report(toString(wave.takeError()));
       r.failed = r.loaded = true;
       printFinished();
       continue;
     }
-    std::vector<Window> windows = windowsOf(f, std::move(*mono), m.sampleRate, fe, rng);
+    std::vector<Window> windows = windowsOf(f, std::move(*wave), m.sampleRate, frames);
     r.windows = r.pending = windows.size();
     r.loaded = true;
     for (Window &w : windows) {
@@ -533,6 +566,10 @@ int main(int argc, char **argv) {
   if (!weights)
     return fail(toString(weights.takeError()));
   if (!audioFiles.empty()) {
+    // Audio runs the fused graph when the artifact has it.
+    if (!graphName.getNumOccurrences() && pngDir.empty() &&
+        (*model)->manifest().find("infer_audio"))
+      graphName = "infer_audio";
     auto graph = (*model)->bind(graphName, *weights);
     if (!graph)
       return fail(toString(graph.takeError()));

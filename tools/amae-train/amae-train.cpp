@@ -113,6 +113,11 @@ cl::opt<unsigned> threads("num-threads", cl::init(0),
                           cl::desc("Threads of a model built with --parallel (default: "
                                    "AMAE_NUM_THREADS, else all cores)"),
                           cl::cat(category));
+cl::opt<int64_t> featureCacheMb(
+    "feature-cache", cl::init(2048), cl::value_desc("MB"),
+    cl::desc("Keep the images of up to this many MB of clips, so that without --gain and "
+             "--mixup each clip goes through the front end once per run (0: never keep)"),
+    cl::cat(category));
 cl::opt<bool> skipBadFiles("skip-bad-files",
                            cl::desc("Leave out audio files that cannot be used (with a "
                                     "warning naming them) instead of stopping"),
@@ -390,6 +395,9 @@ int main(int argc, char **argv) {
       return fail(toString(std::move(err)));
   }
   data.audio.zeroNonFinite = zeroNonFinite;
+  if (featureCacheMb < 0 || featureCacheMb > (int64_t(1) << 20))
+    return fail("--feature-cache must be a size in MB from 0 to 1048576");
+  data.featureCacheBytes = featureCacheMb << 20;
   int64_t globalBatch = manifest.batch * world;
   int64_t stepsPerEpoch =
       data.data ? std::max<int64_t>(1, data.data->clips.size() / globalBatch) : 1;
@@ -603,6 +611,9 @@ int main(int argc, char **argv) {
                    "({1:F3} s per step)\n",
                    100 * commTotal / std::max(stepTotal, 1e-9),
                    commTotal / std::max<int64_t>(1, t.step() - firstStep));
+  if (auto [transformed, reused] = t.frontEndCounts(); transformed || reused)
+    say << formatv("amae-train: front end: {0} clip images computed, {1} reused\n", transformed,
+                   reused);
   if (!lead)
     return 0;
   std::string finalPath = outDir + "/final.safetensors";

@@ -64,6 +64,39 @@ void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c,
   }
 }
 
+typedef struct {
+  double *allocated;
+  double *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} AmaeMemref3DF64;
+
+/* The float64 DFT of the fbank: C[b] += op(A[b]) * op(B[b]) as above, in
+ * strips of rows over the threads (its C is tall: one row per frame). */
+void _mlir_ciface_amae_dgemm(AmaeMemref3DF64 *a, AmaeMemref3DF64 *b, AmaeMemref3DF64 *c,
+                             int64_t trans) {
+  int transB = (int)(trans & 1), transA = (int)((trans >> 1) & 1);
+  int64_t batch = c->sizes[0], m = c->sizes[1], n = c->sizes[2];
+  int64_t k = transA ? a->sizes[1] : a->sizes[2];
+  int64_t blocks = omp_get_max_threads(), perBlock = (m + blocks - 1) / blocks;
+  perBlock = (perBlock + 7) / 8 * 8;
+  blocks = perBlock ? (m + perBlock - 1) / perBlock : 1;
+  int64_t tiles = batch * blocks;
+#pragma omp parallel for schedule(static) if (tiles > 1)
+  for (int64_t t = 0; t < tiles; ++t) {
+    int64_t i = t / blocks, r0 = (t % blocks) * perBlock;
+    int64_t rows = m - r0 < perBlock ? m - r0 : perBlock;
+    const double *A = a->aligned + a->offset + i * a->strides[0] +
+                      (transA ? r0 : r0 * a->strides[1]);
+    const double *B = b->aligned + b->offset + i * b->strides[0];
+    double *C = c->aligned + c->offset + i * c->strides[0] + r0 * c->strides[1];
+    cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, (int)rows, (int)n, (int)k, 1.0, A,
+                (int)a->strides[1], B, (int)b->strides[1], 1.0, C, (int)c->strides[1]);
+  }
+}
+
 /* OpenBLAS stays on the calling thread: the tiles above are the threads. */
 void openblas_set_num_threads(int);
 __attribute__((constructor)) static void amae_single_threaded_blas(void) {
