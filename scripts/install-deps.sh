@@ -18,7 +18,10 @@ PACKAGES=(
   # the runtime only under a launcher through libAmaeMPI.so.
   libopenmpi-dev openmpi-bin
   # Audio decoding and resampling.
-  pkg-config libsndfile1-dev libsoxr-dev libpng-dev
+  pkg-config libsndfile1-dev libsoxr-dev
+  # Pictures: training curves and labelled reconstructions (cairo, with a
+  # font for the labels); the tests read them back with Pillow.
+  libcairo2-dev fonts-dejavu-core python3-pil
   # Test audio (spoken with espeak-ng, converted with sox) and the PyTorch
   # reference the front end is checked against.
   espeak-ng sox libsox-fmt-all python3-torchaudio python3-numpy

@@ -142,79 +142,6 @@ def Amae_WindowAttentionOp : Amae_Op<"window_attention", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Amae_CyclicShiftOp : Amae_Op<"cyclic_shift", [Pure, SameOperandsAndResultType]> {
-  let summary = "Roll a token grid backwards along time and frequency";
-  let description = [{
-    `result[n, t, f, c] = input[n, (t + shift[0]) mod T, (f + shift[1]) mod F, c]`,
-    i.e. `torch.roll(x, (-shift[0], -shift[1]), dims=(1, 2))`. Negative
-    shifts undo positive ones. Folds away when both shifts are multiples of
-    the grid; two shifts in a row combine into one.
-
-    Constraints:
-    - (cyclic_shift_c1) `input` has rank 4 and `shift` holds two sizes.
-
-    Example:
-    ```mlir
-    %s = amae.cyclic_shift %x {shift = array<i64: 2, 0>} : tensor<2x8x4x32xf32>
-    ```
-  }];
-  let arguments = (ins Amae_F32Tensor:$input, DenseI64ArrayAttr:$shift);
-  let results = (outs Amae_F32Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($result)";
-  let hasVerifier = 1;
-  let hasFolder = 1;
-  let hasCanonicalizer = 1;
-}
-
-def Amae_WindowPartitionOp : Amae_Op<"window_partition", [Pure]> {
-  let summary = "Split a token grid into non-overlapping windows";
-  let description = [{
-    `(N, T, F, C) -> (N, (T/wt)(F/wf), wt wf, C)`; windows ordered
-    (time block, frequency block), tokens inside a window `r wf + c`.
-
-    Constraints:
-    - (window_partition_c1) `input` has rank 4 and `window` holds two
-      positive sizes.
-    - (window_partition_c2) `window` divides `T` and `F`.
-    - (window_partition_c3) The result has shape `[N, (T/wt)(F/wf), wt wf, C]`.
-
-    Example:
-    ```mlir
-    %w = amae.window_partition %x {window = array<i64: 4, 4>}
-        : (tensor<2x8x4x32xf32>) -> tensor<2x2x16x32xf32>
-    ```
-  }];
-  let arguments = (ins Amae_F32Tensor:$input, DenseI64ArrayAttr:$window);
-  let results = (outs Amae_F32Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
-}
-
-def Amae_WindowReverseOp : Amae_Op<"window_reverse", [Pure]> {
-  let summary = "Reassemble windows into a token grid";
-  let description = [{
-    The inverse of `amae.window_partition`; the grid comes from the result
-    type. `window_reverse(window_partition(x))` canonicalizes to `x`.
-
-    Constraints:
-    - (window_reverse_c1) `input` has rank 4, the result rank 4, and
-      `window` holds two positive sizes.
-    - (window_reverse_c2) `window` divides the result's `T` and `F`.
-    - (window_reverse_c3) `input` has shape `[N, (T/wt)(F/wf), wt wf, C]`.
-
-    Example:
-    ```mlir
-    %x = amae.window_reverse %w {window = array<i64: 4, 4>}
-        : (tensor<2x2x16x32xf32>) -> tensor<2x8x4x32xf32>
-    ```
-  }];
-  let arguments = (ins Amae_F32Tensor:$input, DenseI64ArrayAttr:$window);
-  let results = (outs Amae_F32Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
-  let hasVerifier = 1;
-  let hasCanonicalizer = 1;
-}
-
 def Amae_ShiftMaskOp : Amae_Op<"shift_mask", [Pure]> {
   let summary = "The -100 attention mask of shifted windows";
   let description = [{
@@ -223,6 +150,8 @@ def Amae_ShiftMaskOp : Amae_Op<"shift_mask", [Pure]> {
     `[T - wt, T - st)`, `[T - st, T)`, likewise along frequency; a zero
     shift gives one region); `M[w, i, j] = 0` when tokens `i` and `j` of
     window `w` share a region, else `-100.0`. Folds to a constant.
+
+    Not differentiable: a constant table of the window geometry (no operands).
 
     Constraints:
     - (shift_mask_c1) `grid`, `window`, `shift` hold two sizes each, the
@@ -249,6 +178,8 @@ def Amae_LogRelativeCoordsOp : Amae_Op<"log_relative_coords", [Pure]> {
     For window positions `i = (r_i, c_i)`, `j = (r_j, c_j)` (i-major over the
     `P = wt wf` positions), row `i P + j` is
     `sign(d) ln(1 + |d|)` of `d = (r_i - r_j, c_i - c_j)`. Folds to a constant.
+
+    Not differentiable: a constant table of the window geometry (no operands).
 
     Constraints:
     - (log_relative_coords_c1) `window` holds two positive sizes.

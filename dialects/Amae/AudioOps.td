@@ -32,6 +32,8 @@ def Amae_FbankOp : Amae_Op<"fbank", [Pure]> {
     zero-pads the fbank of a shorter clip. So a buffer of the longest input
     serves every clip.
 
+    Not differentiable: the audio front end works on data, before any parameter.
+
     Constraints:
     - (fbank_c1) `waveform` has rank 1 or 2.
     - (fbank_c2) `sample_rate` is in [1000, 768000] Hz (the range amae
@@ -90,6 +92,8 @@ def Amae_RemoveMeanOp : Amae_Op<"remove_mean", [Pure, AllTypesMatch<["waveform",
     `remove_dc_offset` (on in AudioMAE) the fbank removes every frame's
     mean again, so the two differ by rounding only.
 
+    Not differentiable: the audio front end works on data, before any parameter.
+
     Constraints:
     - (remove_mean_c1) `waveform` has rank 1 or 2, and `length` has its
       batch shape: `[batch]`, or rank 0 for a rank-1 waveform.
@@ -117,6 +121,8 @@ def Amae_PadFramesOp : Amae_Op<"pad_frames", [Pure]> {
     A rank-3 input is a batch `[batch, frames, bins]`, padded or cropped
     per row.
 
+    Not differentiable: the audio front end works on data, before any parameter.
+
     Constraints:
     - (pad_frames_c1) `input` has rank 2 or 3 and `frames > 0`.
     - (pad_frames_c2) The result has the input's shape with the frame
@@ -142,6 +148,8 @@ def Amae_NormalizeOp : Amae_Op<"normalize", [Pure, SameOperandsAndResultType]> {
     `result = (input - mean) / (2 * std)`, elementwise. The factor 2 is the
     official code's (dataset.py); AudioSet uses mean -4.2677393 and std
     4.5689974.
+
+    Not differentiable: the audio front end works on data, before any parameter.
 
     Constraints:
     - (normalize_c1) `std > 0`.

@@ -116,33 +116,6 @@ LogicalResult TimeFreqMaskingOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// GatherTokensOp
-//===----------------------------------------------------------------------===//
-
-void GatherTokensOp::build(OpBuilder &builder, OperationState &state,
-                           Value input, Value ids) {
-  ArrayRef<int64_t> in = shapeOf(input);
-  build(builder, state,
-        f32Tensor(builder.getContext(), {in[0], shapeOf(ids)[1], in[2]}), input,
-        ids);
-}
-
-LogicalResult GatherTokensOp::verify() {
-  // gather_tokens_c1
-  if (failed(verifyRank(*this, "gather_tokens_c1", getInput(), "input", 3)) ||
-      failed(verifyRank(*this, "gather_tokens_c1", getIds(), "ids", 2)))
-    return failure();
-  // gather_tokens_c2
-  ArrayRef<int64_t> in = shapeOf(getInput()), ids = shapeOf(getIds());
-  if (!dimsAgree(in[0], ids[0]))
-    return constraintError(*this, "gather_tokens_c2")
-           << "ids batch " << ids[0] << " differs from the input batch " << in[0];
-  // gather_tokens_c3
-  return verifyShape(*this, "gather_tokens_c3", getResult(), "result",
-                     {in[0], ids[1], in[2]});
-}
-
-//===----------------------------------------------------------------------===//
 // UnshuffleOp
 //===----------------------------------------------------------------------===//
 

@@ -88,31 +88,6 @@ def Amae_TimeFreqMaskingOp : Amae_Op<"time_freq_masking", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Amae_GatherTokensOp : Amae_Op<"gather_tokens", [Pure]> {
-  let summary = "Gather tokens per sample by index";
-  let description = [{
-    `result[n, k, :] = input[n, ids[n, k], :]`. Indices outside `[0, L)` are
-    undefined behaviour at run time.
-
-    Constraints:
-    - (gather_tokens_c1) `input` has rank 3 and `ids` rank 2.
-    - (gather_tokens_c2) `ids.dim(0) == input.dim(0)`.
-    - (gather_tokens_c3) The result has shape `[N, K, D]`.
-
-    Example:
-    ```mlir
-    %g = amae.gather_tokens %x, %ids
-        : (tensor<2x32x64xf32>, tensor<2x6xi64>) -> tensor<2x6x64xf32>
-    ```
-  }];
-  let arguments = (ins Amae_F32Tensor:$input, Amae_I64Tensor:$ids);
-  let results = (outs Amae_F32Tensor:$result);
-  let assemblyFormat =
-      "$input `,` $ids attr-dict `:` functional-type(operands, results)";
-  let builders = [OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$ids)>];
-  let hasVerifier = 1;
-}
-
 def Amae_UnshuffleOp : Amae_Op<"unshuffle", [Pure]> {
   let summary = "Restore token order, filling removed tokens with a mask token";
   let description = [{

@@ -27,6 +27,9 @@ def Amae_AdamwUpdateOp : Amae_Op<"adamw_update",
     are expressed by the operands: a group without decay passes a zero `wd`,
     a layer-wise scale is folded into `lr`.
 
+    Not differentiable: the optimizer step applies gradients; nothing
+    differentiates through it.
+
     Constraints:
     - (adamw_update_c1) constant `beta1` and `beta2` lie in `[0, 1)`.
     - (adamw_update_c2) `eps > 0`, and a constant `weight_decay` is `>= 0`.

@@ -44,35 +44,6 @@ LogicalResult PatchifyOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// UnpatchifyOp
-//===----------------------------------------------------------------------===//
-
-LogicalResult UnpatchifyOp::verify() {
-  // unpatchify_c1
-  if (failed(verifyRank(*this, "unpatchify_c1", getInput(), "input", 3)) ||
-      failed(verifyPair(*this, "unpatchify_c1", getGrid(), "grid")))
-    return failure();
-  int64_t p = getPatch();
-  if (p <= 0)
-    return constraintError(*this, "unpatchify_c1")
-           << "patch must be positive, got " << p;
-  ArrayRef<int64_t> in = shapeOf(getInput());
-  ArrayRef<int64_t> grid = getGrid();
-  // unpatchify_c2
-  if (!dimsAgree(in[1], grid[0] * grid[1]))
-    return constraintError(*this, "unpatchify_c2")
-           << "input has " << in[1] << " tokens, the grid "
-           << formatShape(grid) << " holds " << grid[0] * grid[1];
-  // unpatchify_c3
-  if (notMultiple(in[2], p * p))
-    return constraintError(*this, "unpatchify_c3")
-           << "patch width " << in[2] << " is not a multiple of " << p * p;
-  // unpatchify_c4
-  return verifyShape(*this, "unpatchify_c4", getResult(), "result",
-                     {in[0], divDims(in[2], p * p), grid[0] * p, grid[1] * p});
-}
-
-//===----------------------------------------------------------------------===//
 // PatchEmbedOp
 //===----------------------------------------------------------------------===//
 

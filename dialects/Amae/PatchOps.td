@@ -17,6 +17,9 @@ def Amae_PatchifyOp : Amae_Op<"patchify", [Pure]> {
     `n = t * (F/p) + f`, and inside a patch the index is
     `(dt * p + df) * C + c` (time offset major, frequency offset minor).
 
+    Not differentiable: it makes the loss target from the input images,
+    which carry no gradient (the official `forward_loss` does the same).
+
     Constraints:
     - (patchify_c1) `input` has rank 4 and `patch > 0`.
     - (patchify_c2) `T` and `F` are multiples of `patch`.
@@ -32,32 +35,6 @@ def Amae_PatchifyOp : Amae_Op<"patchify", [Pure]> {
   let results = (outs Amae_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let builders = [OpBuilder<(ins "::mlir::Value":$input, "int64_t":$patch)>];
-  let hasVerifier = 1;
-}
-
-def Amae_UnpatchifyOp : Amae_Op<"unpatchify", [Pure]> {
-  let summary = "Reassemble flattened patches into a spectrogram";
-  let description = [{
-    The inverse of `amae.patchify`: `(N, T'F', p*p*C) -> (N, C, T'p, F'p)`
-    for `grid = [T', F']`.
-
-    Constraints:
-    - (unpatchify_c1) `input` has rank 3, `patch > 0`, and `grid` holds two
-      positive sizes.
-    - (unpatchify_c2) `input.dim(1) == T' * F'`.
-    - (unpatchify_c3) `input.dim(2)` is a multiple of `patch * patch`.
-    - (unpatchify_c4) The result has shape `[N, C, T'p, F'p]`.
-
-    Example:
-    ```mlir
-    %i = amae.unpatchify %p {patch = 16 : i64, grid = array<i64: 8, 4>}
-        : (tensor<2x32x256xf32>) -> tensor<2x1x128x64xf32>
-    ```
-  }];
-  let arguments = (ins Amae_F32Tensor:$input, I64Attr:$patch,
-                       DenseI64ArrayAttr:$grid);
-  let results = (outs Amae_F32Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
@@ -105,6 +82,9 @@ def Amae_SincosPosEmbedOp : Amae_Op<"sincos_pos_embed", [Pure]> {
     not factor into (time, frequency): this op reproduces that quirk.
 
     The op folds to a constant.
+
+    Not differentiable: a constant table (no operands); the official code
+    freezes it.
 
     Constraints:
     - (sincos_pos_embed_c1) `grid` holds two positive sizes and `dim` is a

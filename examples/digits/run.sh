@@ -60,4 +60,5 @@ print("held-out accuracy (unseen voices, %d clips, chance 0.10): %.3f"
       % (evals[-1]["eval_clips"], evals[-1]["eval_accuracy"]))
 PY
 echo "reconstructions: $out/reconstructions/*.png (input | masked | reconstruction)"
+echo "training curves: $out/pretrain/curves.png, $out/finetune/curves.png"
 echo "done in $(elapsed)"

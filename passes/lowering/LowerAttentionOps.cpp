@@ -141,56 +141,6 @@ struct LowerWindowAttention : OpConversionPattern<WindowAttentionOp> {
 // Decomposed pieces
 //===----------------------------------------------------------------------===//
 
-struct LowerCyclicShift : OpConversionPattern<CyclicShiftOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(CyclicShiftOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    ArrayRef<int64_t> s = shapeOf(op.getInput());
-    int64_t st = op.getShift()[0], sf = op.getShift()[1];
-    b.replaceOp(op, gather(b, op.getLoc(), adaptor.getInput(), s,
-                           [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
-                             IndexMath m{nb, l};
-                             return SmallVector<Value>{idx[0], m.addMod(idx[1], st, s[1]),
-                                                       m.addMod(idx[2], sf, s[2]), idx[3]};
-                           }));
-    return success();
-  }
-};
-
-struct LowerWindowPartition : OpConversionPattern<WindowPartitionOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(WindowPartitionOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    ArrayRef<int64_t> in = shapeOf(op.getInput());
-    Windows win{in[1], in[2], op.getWindow()[0], op.getWindow()[1], 0, 0};
-    b.replaceOp(op, gather(b, op.getLoc(), adaptor.getInput(), shapeOf(op.getResult()),
-                           [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
-                             IndexMath m{nb, l};
-                             Value token = win.token(m, idx[1], idx[2]);
-                             return SmallVector<Value>{idx[0], m.div(token, win.gridF),
-                                                       m.rem(token, win.gridF), idx[3]};
-                           }));
-    return success();
-  }
-};
-
-struct LowerWindowReverse : OpConversionPattern<WindowReverseOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(WindowReverseOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    ArrayRef<int64_t> out = shapeOf(op.getResult());
-    Windows win{out[1], out[2], op.getWindow()[0], op.getWindow()[1], 0, 0};
-    b.replaceOp(op, gather(b, op.getLoc(), adaptor.getInput(), out,
-                           [&](OpBuilder &nb, Location l, ArrayRef<Value> idx) {
-                             IndexMath m{nb, l};
-                             Value token = m.add(m.mul(idx[1], win.gridF), idx[2]);
-                             auto [w, i] = win.window(m, token);
-                             return SmallVector<Value>{idx[0], w, i, idx[3]};
-                           }));
-    return success();
-  }
-};
-
 /// Ops with a folder that produces their whole value: lower to the constant.
 template <typename OpTy>
 struct LowerToConstant : OpConversionPattern<OpTy> {
@@ -210,7 +160,6 @@ struct LowerToConstant : OpConversionPattern<OpTy> {
 
 void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerSplitQkv, LowerMergeHeads, LowerAttention, LowerWindowAttention,
-               LowerCyclicShift, LowerWindowPartition, LowerWindowReverse,
                LowerToConstant<ShiftMaskOp>, LowerToConstant<LogRelativeCoordsOp>,
                LowerToConstant<SincosPosEmbedOp>>(patterns.getContext());
 }

@@ -74,15 +74,6 @@ Value gatherRows(OpBuilder &b, Location loc, Value x, Value ids) {
                  });
 }
 
-struct LowerGatherTokens : OpConversionPattern<GatherTokensOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(GatherTokensOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    b.replaceOp(op, gatherRows(b, op.getLoc(), adaptor.getInput(), adaptor.getIds()));
-    return success();
-  }
-};
-
 struct LowerUnshuffle : OpConversionPattern<UnshuffleOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(UnshuffleOp op, OpAdaptor adaptor,
@@ -207,7 +198,7 @@ struct LowerTimeFreqMasking : OpConversionPattern<TimeFreqMaskingOp> {
 } // namespace
 
 void populateLowerMaskingOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerAddPosition, LowerPrependToken, LowerGatherTokens, LowerUnshuffle,
+  patterns.add<LowerAddPosition, LowerPrependToken, LowerUnshuffle,
                LowerRandomMasking, LowerTimeFreqMasking>(patterns.getContext());
 }
 

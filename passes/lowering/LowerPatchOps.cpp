@@ -30,22 +30,6 @@ struct LowerPatchify : OpConversionPattern<PatchifyOp> {
   }
 };
 
-struct LowerUnpatchify : OpConversionPattern<UnpatchifyOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(UnpatchifyOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    Location loc = op.getLoc();
-    ArrayRef<int64_t> in = shapeOf(op.getInput());
-    int64_t p = op.getPatch(), c = in[2] / (p * p);
-    ArrayRef<int64_t> grid = op.getGrid();
-    Value x = expand(b, loc, adaptor.getInput(), {in[0], grid[0], grid[1], p, p, c},
-                     {{0}, {1, 2}, {3, 4, 5}});
-    x = transpose(b, loc, x, {0, 5, 1, 3, 2, 4});
-    b.replaceOp(op, collapse(b, loc, x, {{0}, {1}, {2, 3}, {4, 5}}));
-    return success();
-  }
-};
-
 struct LowerPatchEmbed : OpConversionPattern<PatchEmbedOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(PatchEmbedOp op, OpAdaptor adaptor,
@@ -66,7 +50,7 @@ struct LowerPatchEmbed : OpConversionPattern<PatchEmbedOp> {
 } // namespace
 
 void populateLowerPatchOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerPatchify, LowerUnpatchify, LowerPatchEmbed>(patterns.getContext());
+  patterns.add<LowerPatchify, LowerPatchEmbed>(patterns.getContext());
 }
 
 } // namespace mlir::amae

@@ -31,54 +31,6 @@ func.func @fold_log_relative_coords() -> tensor<4x2xf32> {
 
 // -----
 
-// CHECK-LABEL: func.func @identity_shifts
-// CHECK-SAME: (%[[X:.*]]: tensor<2x8x4x32xf32>)
-// CHECK-NEXT: return %[[X]], %[[X]], %[[X]]
-func.func @identity_shifts(%x: tensor<2x8x4x32xf32>) -> (tensor<2x8x4x32xf32>, tensor<2x8x4x32xf32>, tensor<2x8x4x32xf32>) {
-  %a = amae.cyclic_shift %x {shift = array<i64: 0, 0>} : tensor<2x8x4x32xf32>
-  %b = amae.cyclic_shift %x {shift = array<i64: 8, -4>} : tensor<2x8x4x32xf32>
-  // The decoder's shift then its reverse.
-  %s = amae.cyclic_shift %x {shift = array<i64: 2, 0>} : tensor<2x8x4x32xf32>
-  %c = amae.cyclic_shift %s {shift = array<i64: -2, 0>} : tensor<2x8x4x32xf32>
-  return %a, %b, %c : tensor<2x8x4x32xf32>, tensor<2x8x4x32xf32>, tensor<2x8x4x32xf32>
-}
-
-// -----
-
-// CHECK-LABEL: func.func @compose_shifts
-// CHECK-NEXT: %[[S:.*]] = amae.cyclic_shift %{{.*}} {shift = array<i64: 3, 1>}
-// CHECK-NEXT: return %[[S]]
-func.func @compose_shifts(%x: tensor<2x8x4x32xf32>) -> tensor<2x8x4x32xf32> {
-  %s = amae.cyclic_shift %x {shift = array<i64: 2, 0>} : tensor<2x8x4x32xf32>
-  %t = amae.cyclic_shift %s {shift = array<i64: 1, 1>} : tensor<2x8x4x32xf32>
-  return %t : tensor<2x8x4x32xf32>
-}
-
-// -----
-
-// CHECK-LABEL: func.func @partition_then_reverse
-// CHECK-SAME: (%[[X:.*]]: tensor<2x8x4x32xf32>)
-// CHECK-NEXT: return %[[X]]
-func.func @partition_then_reverse(%x: tensor<2x8x4x32xf32>) -> tensor<2x8x4x32xf32> {
-  %w = amae.window_partition %x {window = array<i64: 4, 4>} : (tensor<2x8x4x32xf32>) -> tensor<2x2x16x32xf32>
-  %r = amae.window_reverse %w {window = array<i64: 4, 4>} : (tensor<2x2x16x32xf32>) -> tensor<2x8x4x32xf32>
-  return %r : tensor<2x8x4x32xf32>
-}
-
-// -----
-
-// Different windows do not cancel.
-// CHECK-LABEL: func.func @partition_then_reverse_other_window
-// CHECK: amae.window_partition
-// CHECK: amae.window_reverse
-func.func @partition_then_reverse_other_window(%x: tensor<2x8x4x32xf32>) -> tensor<2x8x4x32xf32> {
-  %w = amae.window_partition %x {window = array<i64: 4, 2>} : (tensor<2x8x4x32xf32>) -> tensor<2x4x8x32xf32>
-  %r = amae.window_reverse %w {window = array<i64: 2, 4>} : (tensor<2x4x8x32xf32>) -> tensor<2x8x4x32xf32>
-  return %r : tensor<2x8x4x32xf32>
-}
-
-// -----
-
 // Evaluation semantics: zero-rate regularisers vanish; relu is idempotent;
 // features that already have the frame count are not padded.
 // CHECK-LABEL: func.func @trivial_ops

@@ -90,33 +90,6 @@ func.func @time_freq_masking_c4(%x: tensor<2x32x64xf32>, %nt: tensor<2x8xf32>, %
 
 // -----
 
-// gather_tokens_c1
-func.func @gather_tokens_c1(%x: tensor<2x32x64xf32>, %ids: tensor<12xi64>) {
-  // expected-error @+1 {{gather_tokens_c1: ids must have rank 2, got rank 1}}
-  %g = amae.gather_tokens %x, %ids : (tensor<2x32x64xf32>, tensor<12xi64>) -> tensor<2x6x64xf32>
-  return
-}
-
-// -----
-
-// gather_tokens_c2
-func.func @gather_tokens_c2(%x: tensor<2x32x64xf32>, %ids: tensor<3x6xi64>) {
-  // expected-error @+1 {{gather_tokens_c2: ids batch 3 differs from the input batch 2}}
-  %g = amae.gather_tokens %x, %ids : (tensor<2x32x64xf32>, tensor<3x6xi64>) -> tensor<2x6x64xf32>
-  return
-}
-
-// -----
-
-// gather_tokens_c3
-func.func @gather_tokens_c3(%x: tensor<2x32x64xf32>, %ids: tensor<2x6xi64>) {
-  // expected-error @+1 {{gather_tokens_c3: result must have shape [2, 6, 64], got [2, 6, 32]}}
-  %g = amae.gather_tokens %x, %ids : (tensor<2x32x64xf32>, tensor<2x6xi64>) -> tensor<2x6x32xf32>
-  return
-}
-
-// -----
-
 // unshuffle_c1
 func.func @unshuffle_c1(%v: tensor<2x6x32xf32>, %t: tensor<32xf32>, %r: tensor<2x32xi64>) {
   // expected-error @+1 {{unshuffle_c1: mask_token must have rank 3, got rank 1}}

@@ -36,42 +36,6 @@ func.func @patchify_c3(%x: tensor<2x1x128x64xf32>) {
 
 // -----
 
-// unpatchify_c1
-func.func @unpatchify_c1(%x: tensor<2x32x256xf32>) {
-  // expected-error @+1 {{unpatchify_c1: grid must hold 2 sizes, got 3}}
-  %i = amae.unpatchify %x {patch = 16 : i64, grid = array<i64: 8, 4, 1>} : (tensor<2x32x256xf32>) -> tensor<2x1x128x64xf32>
-  return
-}
-
-// -----
-
-// unpatchify_c2
-func.func @unpatchify_c2(%x: tensor<2x32x256xf32>) {
-  // expected-error @+1 {{unpatchify_c2: input has 32 tokens, the grid [8, 8] holds 64}}
-  %i = amae.unpatchify %x {patch = 16 : i64, grid = array<i64: 8, 8>} : (tensor<2x32x256xf32>) -> tensor<2x1x128x128xf32>
-  return
-}
-
-// -----
-
-// unpatchify_c3
-func.func @unpatchify_c3(%x: tensor<2x32x250xf32>) {
-  // expected-error @+1 {{unpatchify_c3: patch width 250 is not a multiple of 256}}
-  %i = amae.unpatchify %x {patch = 16 : i64, grid = array<i64: 8, 4>} : (tensor<2x32x250xf32>) -> tensor<2x1x128x64xf32>
-  return
-}
-
-// -----
-
-// unpatchify_c4
-func.func @unpatchify_c4(%x: tensor<2x32x256xf32>) {
-  // expected-error @+1 {{unpatchify_c4: result must have shape [2, 1, 128, 64], got [2, 1, 64, 128]}}
-  %i = amae.unpatchify %x {patch = 16 : i64, grid = array<i64: 8, 4>} : (tensor<2x32x256xf32>) -> tensor<2x1x64x128xf32>
-  return
-}
-
-// -----
-
 // patch_embed_c1
 func.func @patch_embed_c1(%x: tensor<2x1x128x64xf32>, %w: tensor<64x256xf32>, %b: tensor<64xf32>) {
   // expected-error @+1 {{patch_embed_c1: weight must have rank 4, got rank 2}}

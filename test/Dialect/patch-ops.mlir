@@ -3,16 +3,14 @@
 
 // CHECK-LABEL: func.func @patches
 func.func @patches(%imgs: tensor<2x1x128x64xf32>, %w: tensor<64x1x16x16xf32>, %b: tensor<64xf32>)
-    -> (tensor<2x32x256xf32>, tensor<2x1x128x64xf32>, tensor<2x32x64xf32>, tensor<1x33x64xf32>) {
-  // CHECK-NEXT: %[[P:.*]] = amae.patchify %{{.*}} {patch = 16 : i64} : (tensor<2x1x128x64xf32>) -> tensor<2x32x256xf32>
+    -> (tensor<2x32x256xf32>, tensor<2x32x64xf32>, tensor<1x33x64xf32>) {
+  // CHECK-NEXT: amae.patchify %{{.*}} {patch = 16 : i64} : (tensor<2x1x128x64xf32>) -> tensor<2x32x256xf32>
   %p = amae.patchify %imgs {patch = 16 : i64} : (tensor<2x1x128x64xf32>) -> tensor<2x32x256xf32>
-  // CHECK-NEXT: amae.unpatchify %[[P]] {grid = array<i64: 8, 4>, patch = 16 : i64} : (tensor<2x32x256xf32>) -> tensor<2x1x128x64xf32>
-  %i = amae.unpatchify %p {patch = 16 : i64, grid = array<i64: 8, 4>} : (tensor<2x32x256xf32>) -> tensor<2x1x128x64xf32>
   // CHECK-NEXT: amae.patch_embed %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x1x128x64xf32>, tensor<64x1x16x16xf32>, tensor<64xf32>) -> tensor<2x32x64xf32>
   %e = amae.patch_embed %imgs, %w, %b : (tensor<2x1x128x64xf32>, tensor<64x1x16x16xf32>, tensor<64xf32>) -> tensor<2x32x64xf32>
   // CHECK-NEXT: amae.sincos_pos_embed {dim = 64 : i64, grid = array<i64: 8, 4>} : tensor<1x33x64xf32>
   %pos = amae.sincos_pos_embed {grid = array<i64: 8, 4>, dim = 64 : i64} : tensor<1x33x64xf32>
-  return %p, %i, %e, %pos : tensor<2x32x256xf32>, tensor<2x1x128x64xf32>, tensor<2x32x64xf32>, tensor<1x33x64xf32>
+  return %p, %e, %pos : tensor<2x32x256xf32>, tensor<2x32x64xf32>, tensor<1x33x64xf32>
 }
 
 // CHECK-LABEL: func.func @dynamic_batch

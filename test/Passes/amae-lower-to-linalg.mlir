@@ -163,3 +163,164 @@ func.func @drop_path_first_sample(%x: tensor<4x3xf32>, %seed: tensor<i64>, %n: t
   %y = amae.drop_path %x, %seed first_sample %n {rate = 0.5 : f64, stream = 2 : i64} : tensor<4x3xf32>, tensor<i64>, tensor<i64>
   return %y : tensor<4x3xf32>
 }
+
+// -----
+
+// Encoder attention: heads split by reshape + transpose, scores as a
+// contraction over the head dim, a max-subtracted softmax, the weighted sum,
+// heads merged back.
+// CHECK-LABEL: func.func @encoder_attention
+// CHECK-NOT: amae.
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3, 4]] output_shape [2, 7, 3, 4, 16]
+// CHECK-COUNT-3: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>) outs(%{{.*}} : tensor<2x4x7x7xf32>)
+// CHECK: arith.mulf %{{.*}}, %cst_0 : f32
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x4x7x7xf32>, tensor<2x4x7x16xf32>) outs(%{{.*}} : tensor<2x4x7x16xf32>)
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<2x7x4x16xf32> into tensor<2x7x64xf32>
+func.func @encoder_attention(%qkv: tensor<2x7x192xf32>) -> tensor<2x7x64xf32> {
+  %q, %k, %v = amae.split_qkv %qkv {heads = 4 : i64}
+      : (tensor<2x7x192xf32>) -> (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>)
+  %o = amae.attention %q, %k, %v {scale = 0.25 : f32}
+      : (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>) -> tensor<2x4x7x16xf32>
+  %m = amae.merge_heads %o : (tensor<2x4x7x16xf32>) -> tensor<2x7x64xf32>
+  return %m : tensor<2x7x64xf32>
+}
+
+// -----
+
+// Exact GELU (erf), as torch.nn.GELU; ReLU as a maximum.
+// CHECK-LABEL: func.func @activations
+// CHECK-NOT: amae.
+// CHECK-DAG: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[RSQRT2:.*]] = arith.constant 0.707106769 : f32
+// CHECK: arith.mulf %{{.*}}, %[[RSQRT2]]
+// CHECK: math.erf
+// CHECK: arith.mulf %{{.*}}, %[[HALF]]
+// CHECK: linalg.generic
+// CHECK: arith.maximumf %{{.*}}, %cst
+func.func @activations(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %a = amae.gelu %x : tensor<2x8xf32>
+  %r = amae.relu %a : tensor<2x8xf32>
+  return %r : tensor<2x8xf32>
+}
+
+// -----
+
+// Mean over the tokens after the skipped CLS.
+// CHECK-LABEL: func.func @mean_pool
+// CHECK-NOT: amae.
+// CHECK-DAG: %[[COUNT:.*]] = arith.constant 4.000000e+00 : f32
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 0] [2, 4, 4] [1, 1, 1]
+// CHECK: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.divf %{{.*}}, %[[COUNT]]
+func.func @mean_pool(%t: tensor<2x5x4xf32>) -> tensor<2x4xf32> {
+  %p = amae.mean_pool %t {skip = 1 : i64} : (tensor<2x5x4xf32>) -> tensor<2x4xf32>
+  return %p : tensor<2x4xf32>
+}
+
+// -----
+
+// The window tables and the position table are constants of the geometry.
+// CHECK-LABEL: func.func @tables
+// CHECK-NOT: amae.
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x16x16xf32>
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<256x2xf32>
+// CHECK-DAG: arith.constant dense<{{\[\[\[}}0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [0.000000e+00, 1.000000e+00, 0.000000e+00, 1.000000e+00], [0.000000e+00, 1.000000e+00, 0.841470957, 0.540302277]]]> : tensor<1x3x4xf32>
+func.func @tables() -> (tensor<2x16x16xf32>, tensor<256x2xf32>, tensor<1x3x4xf32>) {
+  %m = amae.shift_mask {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>} : tensor<2x16x16xf32>
+  %c = amae.log_relative_coords {window = array<i64: 4, 4>} : tensor<256x2xf32>
+  %pos = amae.sincos_pos_embed {grid = array<i64: 1, 2>, dim = 4 : i64} : tensor<1x3x4xf32>
+  return %m, %c, %pos : tensor<2x16x16xf32>, tensor<256x2xf32>, tensor<1x3x4xf32>
+}
+
+// -----
+
+// Token bookkeeping: the position table's rows after the offset added, CLS
+// broadcast and inserted in front, mask tokens placed by ids_restore.
+// CHECK-LABEL: func.func @tokens
+// CHECK-NOT: amae.
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 0] [1, 32, 64] [1, 1, 1] : tensor<1x33x64xf32> to tensor<1x32x64xf32>
+// CHECK: arith.addf
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0] [2, 1, 64] [1, 1, 1] : tensor<2x1x64xf32> into tensor<2x33x64xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 0] [2, 32, 64] [1, 1, 1] : tensor<2x32x64xf32> into tensor<2x33x64xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x32xi64>, tensor<32xf32>) outs(%{{.*}} : tensor<2x32x32xf32>)
+// CHECK: %[[ID:.*]] = arith.index_cast
+// CHECK: %[[VISIBLE:.*]] = arith.cmpi ult, %[[ID]], %c6
+// CHECK: tensor.extract %{{.*}} : tensor<2x6x32xf32>
+// CHECK: arith.select %[[VISIBLE]]
+func.func @tokens(%x: tensor<2x32x64xf32>, %pos: tensor<1x33x64xf32>, %cls: tensor<1x1x64xf32>,
+                  %vis: tensor<2x6x32xf32>, %tok: tensor<1x1x32xf32>, %restore: tensor<2x32xi64>)
+    -> (tensor<2x33x64xf32>, tensor<2x32x32xf32>) {
+  %xp = amae.add_position %x, %pos {offset = 1 : i64} : (tensor<2x32x64xf32>, tensor<1x33x64xf32>) -> tensor<2x32x64xf32>
+  %withCls = amae.prepend_token %xp, %cls : (tensor<2x32x64xf32>, tensor<1x1x64xf32>) -> tensor<2x33x64xf32>
+  %full = amae.unshuffle %vis, %tok, %restore : (tensor<2x6x32xf32>, tensor<1x1x32xf32>, tensor<2x32xi64>) -> tensor<2x32x32xf32>
+  return %withCls, %full : tensor<2x33x64xf32>, tensor<2x32x32xf32>
+}
+
+// -----
+
+// Time+frequency token dropping: ranks of the noise by counting (ties
+// broken by index, as a stable argsort), the kept rows and columns, then the
+// kept tokens gathered as a (time, frequency) grid.
+// CHECK-LABEL: func.func @time_freq_masking
+// CHECK-NOT: amae.
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x8xf32>, tensor<2x8xf32>) outs(%{{.*}} : tensor<2x8xi64>)
+// CHECK: arith.cmpf olt
+// CHECK: arith.cmpf oeq
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x6xi64>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x4xf32>, tensor<2x4xf32>) outs(%{{.*}} : tensor<2x4xi64>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x3xi64>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x6xi64>, tensor<2x3xi64>) outs(%{{.*}} : tensor<2x6x3x64xf32>)
+// CHECK: arith.muli %{{.*}}, %c4
+// CHECK: tensor.extract %{{.*}} : tensor<2x32x64xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<2x6x3x64xf32> into tensor<2x18x64xf32>
+func.func @time_freq_masking(%x: tensor<2x32x64xf32>, %nt: tensor<2x8xf32>, %nf: tensor<2x4xf32>) -> tensor<2x18x64xf32> {
+  %kept, %kt, %kf = amae.time_freq_masking %x, %nt, %nf {mask_t = 0.2 : f64, mask_f = 0.2 : f64}
+      : (tensor<2x32x64xf32>, tensor<2x8xf32>, tensor<2x4xf32>) -> (tensor<2x18x64xf32>, tensor<2x6xi64>, tensor<2x3xi64>)
+  return %kept : tensor<2x18x64xf32>
+}
+
+// -----
+
+// Patches by reshape + transpose: patchify in the official (p, q, c) order,
+// the embedding's columns in the (c, p, q) order of the conv kernel, then a
+// matmul with the bias as its initial value.
+// CHECK-LABEL: func.func @patches
+// CHECK-NOT: amae.
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 4, 3, 5, 1]
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<2x2x1x16x16x1xf32> into tensor<2x2x256xf32>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 4, 1, 3, 5]
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<2x2x1x1x16x16xf32> into tensor<4x256xf32>
+// CHECK: %[[BIAS:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<8xf32>) outs(%{{.*}} : tensor<4x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x256xf32>, tensor<8x256xf32>) outs(%[[BIAS]] : tensor<4x8xf32>)
+func.func @patches(%imgs: tensor<2x1x32x16xf32>, %w: tensor<8x1x16x16xf32>, %b: tensor<8xf32>)
+    -> (tensor<2x2x256xf32>, tensor<2x2x8xf32>) {
+  %p = amae.patchify %imgs {patch = 16 : i64} : (tensor<2x1x32x16xf32>) -> tensor<2x2x256xf32>
+  %e = amae.patch_embed %imgs, %w, %b : (tensor<2x1x32x16xf32>, tensor<8x1x16x16xf32>, tensor<8xf32>) -> tensor<2x2x8xf32>
+  return %p, %e : tensor<2x2x256xf32>, tensor<2x2x8xf32>
+}
+
+// -----
+
+// AdamW: the step's scalars (bias corrections with powf in float64) outside
+// the loop, one loop nest writing the new parameter and both moments.
+// CHECK-LABEL: func.func @adamw
+// CHECK-NOT: amae.
+// CHECK: math.powf {{.*}} : f64
+// CHECK: math.powf {{.*}} : f64
+// CHECK: math.sqrt {{.*}} : f64
+// CHECK: %{{.*}}:3 = linalg.generic
+// CHECK-NOT: math.powf
+// CHECK: math.sqrt {{.*}} : f32
+// CHECK: linalg.yield %{{.*}}, %{{.*}}, %{{.*}} : f32, f32, f32
+func.func @adamw(%p: tensor<4x3xf32>, %g: tensor<4x3xf32>, %m: tensor<4x3xf32>, %v: tensor<4x3xf32>,
+                 %lr: tensor<f32>, %step: tensor<i64>, %b1: tensor<f32>, %b2: tensor<f32>,
+                 %wd: tensor<f32>) -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) {
+  %p1, %m1, %v1 = amae.adamw_update %p, %g, %m, %v, %lr, %step, %b1, %b2, %wd
+      {eps = 1.0e-8 : f64} : tensor<4x3xf32>, tensor<f32>, tensor<i64>
+  return %p1, %m1, %v1 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
+}

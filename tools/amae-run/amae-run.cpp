@@ -142,6 +142,41 @@ Expected<std::vector<float>> loadAudio(StringRef path, const amae::Manifest &m) 
   return amae::loadChannel0(path, m.sampleRate, {zeroNonFinite});
 }
 
+/// A distinct picture name per file: its path below the files' common
+/// folder, without the extension, folders joined by '-' (seven/a.wav and
+/// three/a.wav give seven-a and three-a); a file given twice gets -2.
+std::vector<std::string> pictureNames(ArrayRef<std::string> files) {
+  std::vector<SmallVector<StringRef>> parts;
+  for (StringRef f : files) {
+    parts.emplace_back();
+    for (auto it = sys::path::begin(f), end = sys::path::end(f); it != end; ++it)
+      if (*it != "." && *it != "/")
+        parts.back().push_back(*it);
+  }
+  // Folders shared by every file from the front; the file name always stays.
+  size_t common = 0;
+  for (bool same = !parts.empty(); same; ++common)
+    for (const auto &p : parts)
+      if (common + 1 >= p.size() || p[common] != parts[0][common]) {
+        same = false;
+        break;
+      }
+  common = common ? common - 1 : 0;
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (const auto &p : parts) {
+    std::string name;
+    for (size_t i = common; i < p.size(); ++i)
+      name += (name.empty() ? "" : "-") +
+              (i + 1 == p.size() ? sys::path::stem(p[i]) : p[i]).str();
+    std::string unique = name;
+    for (int k = 2; !used.insert(unique).second; ++k)
+      unique = name + "-" + std::to_string(k);
+    names.push_back(unique);
+  }
+  return names;
+}
+
 /// Runs `pretrain` on audio files and draws each input next to its masked
 /// version and its reconstruction.
 int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
@@ -171,7 +206,7 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
                         fe.frames(), fe.bins(), sig.name, frames, bins));
   std::mt19937_64 rng(maskSeed);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  std::set<std::string> usedNames;
+  std::vector<std::string> pngNames = pictureNames(audioFiles);
   for (size_t first = 0; first < audioFiles.size(); first += batch) {
     size_t rows = std::min<size_t>(batch, audioFiles.size() - first);
     std::map<std::string, amae::HostTensor> inputs;
@@ -215,13 +250,9 @@ int runReconstruct(const amae::Model &model, const amae::BoundGraph &graph) {
       rec.prediction.assign(p, p + patches * width);
       const float *mk = static_cast<const float *>(mask.data()) + r * patches;
       rec.mask.assign(mk, mk + patches);
-      // Clips of the same name from different folders get the folder's name.
-      StringRef file = audioFiles[first + r];
-      std::string name = sys::path::stem(file).str();
-      if (!usedNames.insert(name).second)
-        name = sys::path::filename(sys::path::parent_path(file)).str() + "-" + name;
+      rec.title = audioFiles[first + r];
       SmallString<256> out(pngDir);
-      sys::path::append(out, name + ".png");
+      sys::path::append(out, pngNames[first + r] + ".png");
       if (Error err = amae::writeReconstructionPng(out, rec))
         return fail(toString(std::move(err)));
       outs() << audioFiles[first + r] << " -> " << out << "\n";

@@ -8,7 +8,9 @@
 // official recipe of the mode (docs/training.md). OUT receives
 // checkpoint.safetensors (parameters, AdamW moments, the step and the
 // configuration; written atomically), log.jsonl (one line per step and per
-// evaluation), class_labels_indices.csv (fine-tuning: the class order, in
+// evaluation), curves.png (loss, learning rate and held-out accuracy and mAP
+// over steps, redrawn at each checkpoint), class_labels_indices.csv
+// (fine-tuning: the class order, in
 // AudioSet's format, so `amae-run --labels` reads it) and final.safetensors
 // (the parameters under the official key names).
 //
@@ -22,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Distributed.h"
+#include "runtime/Plot.h"
 #include "runtime/Trainer.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -523,6 +526,16 @@ int main(int argc, char **argv) {
     }
     return true;
   };
+  // curves.png redrawn from the whole log at each checkpoint, evaluation
+  // and at the end; a picture that cannot be written costs only a warning.
+  std::string curvesPath = outDir + "/curves.png";
+  auto drawCurves = [&] {
+    if (!lead)
+      return;
+    log.flush();
+    if (Error err = amae::writeTrainingCurvesPng(logPath, curvesPath))
+      WithColor::warning(errs(), "amae-train") << toString(std::move(err)) << "\n";
+  };
   int64_t lastSaved = t.step();
   bool tty = lead && errs().is_displayed();
   int64_t reportEvery = std::max<int64_t>(1, c.steps / 20);
@@ -585,6 +598,7 @@ int main(int argc, char **argv) {
       if (!save())
         return 1;
       lastSaved = t.step();
+      drawCurves();
     }
     if ((epochEnd || t.step() == c.steps) && !evalPath.empty() && lead) {
       auto eval = t.evaluate();
@@ -597,6 +611,7 @@ int main(int argc, char **argv) {
       log << formatv("{{\"step\": {0}, \"eval_accuracy\": {1:F6}, \"eval_map\": {2:F6}, "
                      "\"eval_clips\": {3}}\n",
                      eval->step, eval->accuracy, eval->meanAveragePrecision, eval->clips);
+      drawCurves();
     }
     if (haltAfter && t.step() == haltAfter) {
       log.flush();
@@ -614,6 +629,7 @@ int main(int argc, char **argv) {
   if (auto [transformed, reused] = t.frontEndCounts(); transformed || reused)
     say << formatv("amae-train: front end: {0} clip images computed, {1} reused\n", transformed,
                    reused);
+  drawCurves();
   if (!lead)
     return 0;
   std::string finalPath = outDir + "/final.safetensors";
