@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Audio.h"
+#include "runtime/FbankOracle.h"
 
 #include <cmath>
 

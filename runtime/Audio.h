@@ -1,11 +1,11 @@
-//===- Audio.h - Audio files to AudioMAE input features ---------*- C++ -*-===//
+//===- Audio.h - Decode and resample audio files ----------------*- C++ -*-===//
 //
-// The official front end (dataset.py `_wav2fbank`): load, subtract the mean
-// over all channels and samples, take channel 0, Kaldi fbank as
-// torchaudio.compliance.kaldi.fbank computes it, pad/crop to a frame count,
-// normalise (x - mean) / (2 std). Files whose rate differs from the model's
-// are resampled first (libsoxr, high quality); the official code instead
-// runs fbank at the file's own rate.
+// Audio files to samples: libsndfile decoding (wav, flac, ogg), bounded
+// against hostile headers, and libsoxr resampling (high quality) to the
+// model's rate; the official code instead runs the fbank at the file's own
+// rate. The features are the compiled `frontend` graph's
+// (CompiledFrontEnd.h); FbankOracle.h is the C++ reference it is tested
+// against.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,35 +55,9 @@ llvm::Expected<Waveform> readAudioMemory(llvm::ArrayRef<uint8_t> bytes, llvm::St
 /// them: how a data set is validated when it is opened.
 llvm::Error probeAudio(llvm::StringRef path, const AudioPolicy &policy = {});
 
-/// Subtracts the mean of all channels and samples, then keeps channel 0.
-std::vector<float> officialMono(const Waveform &wave);
-
 /// Resamples with libsoxr (high quality); a no-op at equal rates.
 llvm::Expected<std::vector<float>> resample(const std::vector<float> &samples,
                                             double fromRate, double toRate);
-
-struct FbankOptions {
-  double sampleRate = 16000;
-  int64_t numMelBins = 128;
-  double frameLengthMs = 25, frameShiftMs = 10;
-  float preemphasis = 0.97f;
-  double lowFreq = 20, highFreq = 0;
-  bool removeDcOffset = true;
-  bool roundToPowerOfTwo = true;
-};
-
-/// torchaudio.compliance.kaldi.fbank with AudioMAE's settings (Hann window,
-/// no dither, no energy, log of the mel power). Returns frames x bins,
-/// row-major; `frames` receives the frame count (0 for a signal shorter
-/// than one window).
-std::vector<float> kaldiFbank(const std::vector<float> &wave,
-                              const FbankOptions &options, int64_t &frames);
-
-/// Zero-pads or crops `fbank` (frames x bins) to `targetFrames`, then applies
-/// (x - mean) / (2 std): one AudioMAE input image, time x frequency.
-std::vector<float> audioMaeImage(const std::vector<float> &fbank, int64_t frames,
-                                 int64_t bins, int64_t targetFrames, float mean,
-                                 float std);
 
 } // namespace amae
 

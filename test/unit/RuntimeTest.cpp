@@ -1,6 +1,7 @@
 //===- RuntimeTest.cpp - Runtime pieces: tensors and the audio front end --===//
 
 #include "runtime/Audio.h"
+#include "runtime/FbankOracle.h"
 #include "runtime/Model.h"
 
 #include <cmath>

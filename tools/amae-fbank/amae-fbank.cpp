@@ -17,6 +17,7 @@
 
 #include "frontends/checkpoint/Checkpoint.h"
 #include "runtime/Audio.h"
+#include "runtime/FbankOracle.h"
 #include "runtime/CompiledFrontEnd.h"
 #include "dialects/Amae/ModelMath.h"
 
