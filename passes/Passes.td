@@ -76,6 +76,23 @@ def AmaeOutlineKernels : Pass<"amae-outline-kernels", "mlir::ModuleOp"> {
                            "mlir::LLVM::LLVMDialect"];
 }
 
+def AmaeDedupKernels : Pass<"amae-dedup-kernels", "mlir::ModuleOp"> {
+  let summary = "Merge outlined kernels that are the same function";
+  let description = [{
+    The twelve encoder blocks of the base model, the sixteen decoder
+    blocks, their gradients and the AdamW updates of parameters of one
+    shape outline into kernels that differ only in name: same types, same
+    body, the weights passed as arguments. This pass keeps the first of
+    each such group (compared as printed IR, without locations), points
+    every call at it and erases the rest, so LLVM optimises and emits each
+    distinct kernel once. Run after `amae-outline-kernels`.
+  }];
+  let statistics = [
+    Statistic<"kernels", "kernels", "Outlined kernels seen">,
+    Statistic<"merged", "merged", "Kernels replaced by an identical one">
+  ];
+}
+
 def AmaeShrinkBufferLifetimes : Pass<"amae-shrink-buffer-lifetimes", "mlir::func::FuncOp"> {
   let summary = "Allocate buffers at their first use and free them after their last";
   let description = [{

@@ -3,7 +3,7 @@
 // The graphs of AudioMAE as the official code runs them:
 // - frontend: waveforms to input images (dataset.py `_wav2fbank`), always;
 // - infer: the fine-tuning model in eval mode (no masking, no drop-path),
-//   and infer_audio, the front end and infer in one graph;
+//   and infer_audio, which calls the front end and infer;
 // - pretrain: the MAE with random masking, its decoder and the masked loss;
 // - finetune: the classifier with time+frequency token dropping, drop-path
 //   and the BCE loss.
@@ -116,12 +116,45 @@ void emitFrontend(ModuleOp module, const ModelSpec &s, int64_t batch) {
   g.finish({{"imgs", frontEnd(g)}});
 }
 
-void emitInfer(ModuleOp module, const ModelSpec &s, int64_t batch, bool fromAudio) {
-  GraphBuilder g(module, fromAudio ? "infer_audio" : "infer", s, batch);
-  Value imgs = fromAudio ? frontEnd(g) : imagesInput(g);
-  Value x = prependCls(g, embedPatches(g, imgs));
+void emitInfer(ModuleOp module, const ModelSpec &s, int64_t batch) {
+  GraphBuilder g(module, "infer", s, batch);
+  Value x = prependCls(g, embedPatches(g, imagesInput(g)));
   auto [logits, embedding] = classifierHead(g, encoderBlocks(g, x, 0.0));
   g.finish({{"logits", logits}, {"embedding", embedding}});
+}
+
+/// infer_audio(waveform, length, params...) = infer(frontend(waveform,
+/// length), params...): one entry point from audio that calls the two
+/// graphs, so the encoder is compiled once for both.
+void emitInferAudio(ModuleOp module) {
+  auto frontend = module.lookupSymbol<func::FuncOp>("frontend");
+  auto infer = module.lookupSymbol<func::FuncOp>("infer");
+  OpBuilder b(module.getContext());
+  b.setInsertionPointAfter(infer);
+  SmallVector<Type> types(frontend.getArgumentTypes());
+  SmallVector<DictionaryAttr> attrs;
+  for (unsigned i = 0; i < frontend.getNumArguments(); ++i)
+    attrs.push_back(frontend.getArgAttrDict(i));
+  // infer's first argument is its image input; the rest are parameters.
+  for (unsigned i = 1; i < infer.getNumArguments(); ++i) {
+    types.push_back(infer.getArgument(i).getType());
+    attrs.push_back(infer.getArgAttrDict(i));
+  }
+  auto f = func::FuncOp::create(b, infer.getLoc(), "infer_audio",
+                                b.getFunctionType(types, infer.getResultTypes()));
+  for (auto [i, dict] : llvm::enumerate(attrs))
+    f.setArgAttrs(i, dict);
+  for (unsigned i = 0; i < infer.getNumResults(); ++i)
+    f.setResultAttrs(i, infer.getResultAttrDict(i));
+  Block *entry = f.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  ValueRange args = entry->getArguments();
+  unsigned audioInputs = frontend.getNumArguments();
+  auto imgs = func::CallOp::create(b, f.getLoc(), frontend, args.take_front(audioInputs));
+  SmallVector<Value> inferArgs = {imgs.getResult(0)};
+  llvm::append_range(inferArgs, args.drop_front(audioInputs));
+  auto out = func::CallOp::create(b, f.getLoc(), infer, inferArgs);
+  func::ReturnOp::create(b, f.getLoc(), out.getResults());
 }
 
 /// decoder_embed -> unshuffle with mask_token -> decoder_pos_embed -> blocks
@@ -347,8 +380,8 @@ OwningOpRef<ModuleOp> emitGraphs(MLIRContext &context, const ModelSpec &spec,
   for (GraphKind kind : spec.graphs) {
     switch (kind) {
     case GraphKind::Infer:
-      emitInfer(*module, spec, batch, /*fromAudio=*/false);
-      emitInfer(*module, spec, batch, /*fromAudio=*/true);
+      emitInfer(*module, spec, batch);
+      emitInferAudio(*module);
       break;
     case GraphKind::Pretrain:
       emitPretrain(*module, spec, batch);

@@ -41,7 +41,7 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
   if (cpu.shrinkBufferLifetimes)
     p += "func.func(amae-shrink-buffer-lifetimes),";
   p += "func.func(amae-buffer-plan-report{warn-bytes=" + std::to_string(cpu.warnBufferBytes) +
-       "}),amae-outline-kernels,";
+       "}),amae-outline-kernels,amae-dedup-kernels,";
   if (cpu.interchange)
     p += "func.func(amae-cpu-interchange{parallel-min-iterations=" +
          std::to_string(cpu.threads ? cpu.minParallelIterations : 0) + "}),";
