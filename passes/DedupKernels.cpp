@@ -19,17 +19,6 @@ namespace mlir::amae {
 
 namespace {
 
-/// An outlined kernel: private, with a body, marked noinline by
-/// amae-outline-kernels. Graphs are public; BLAS declarations have no body.
-bool isKernel(func::FuncOp f) {
-  auto passthrough = f->getAttrOfType<ArrayAttr>("passthrough");
-  return f.isPrivate() && !f.isExternal() && passthrough &&
-         llvm::any_of(passthrough, [](Attribute a) {
-           auto s = dyn_cast<StringAttr>(a);
-           return s && s.getValue() == "noinline";
-         });
-}
-
 struct AmaeDedupKernelsPass : impl::AmaeDedupKernelsBase<AmaeDedupKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -39,7 +28,7 @@ struct AmaeDedupKernelsPass : impl::AmaeDedupKernelsBase<AmaeDedupKernelsPass> {
     DenseMap<StringAttr, FlatSymbolRefAttr> replacement;
     SmallVector<func::FuncOp> duplicates;
     for (func::FuncOp f : module.getOps<func::FuncOp>()) {
-      if (!isKernel(f))
+      if (!isOutlinedKernel(f))
         continue;
       ++kernels;
       // The key is the whole function under one name.

@@ -9,6 +9,15 @@ namespace mlir::amae {
 #define GEN_PASS_DEF_AMAEOUTLINEKERNELS
 #include "passes/Passes.h.inc"
 
+bool isOutlinedKernel(func::FuncOp f) {
+  auto passthrough = f->getAttrOfType<ArrayAttr>("passthrough");
+  return f.isPrivate() && !f.isExternal() && passthrough &&
+         llvm::any_of(passthrough, [](Attribute a) {
+           auto s = dyn_cast<StringAttr>(a);
+           return s && s.getValue() == "noinline";
+         });
+}
+
 namespace {
 struct AmaeOutlineKernelsPass
     : impl::AmaeOutlineKernelsBase<AmaeOutlineKernelsPass> {

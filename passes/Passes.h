@@ -24,6 +24,10 @@ namespace mlir::amae {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// A kernel amae-outline-kernels made: private, with a body, `noinline`.
+/// Graphs are public; BLAS declarations have no body.
+bool isOutlinedKernel(func::FuncOp f);
+
 } // namespace mlir::amae
 
 #endif // AMAE_PASSES_PASSES_H

@@ -30,6 +30,7 @@ llvm_config.add_tool_substitutions(tools, [config.amae_tools_dir])
 if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")
     config.environment["CUDA_HOME"] = "/usr/local/cuda"
+    config.substitutions.append(("%ptxas", "/usr/local/cuda/bin/ptxas"))
 
 # Data-parallel training: Open MPI's launcher and amae's MPI plugin. Tests run
 # as whatever user CI is (root in containers), on loopback.

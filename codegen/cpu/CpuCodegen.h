@@ -16,6 +16,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -25,6 +26,11 @@ namespace amae {
 /// Registers every pass and pipeline the compiler runs (upstream, amae,
 /// amae-cpu), so pass-manager flags naming them parse. Idempotent.
 void registerCodegenPasses();
+
+/// Runs `pm` on `module` with the pass-manager flags the tool registered
+/// (--mlir-print-ir-after=..., --mlir-timing, ...); every target's pipeline
+/// runs this way.
+mlir::LogicalResult runPassManager(mlir::PassManager &pm, mlir::ModuleOp module);
 
 /// True when this build can link models against OpenBLAS.
 bool blasAvailable();

@@ -49,6 +49,12 @@ struct CpuOptions {
   /// Vector width in bits LLVM's vectorizers prefer (amae-cpu-vector-width):
   /// 128, 256, 512, or 0 for the target's own preference.
   unsigned vectorWidth = 0;
+  /// Lower each kernel through the CUDA target's loop mapping
+  /// (amae-cuda-map-loops: collapsed, tiled by `gpuBlockSize`, guarded) and
+  /// run the mapped loops on the CPU, so the mapping is checked against the
+  /// golden vectors without a GPU. Replaces interchange and the OpenMP loops.
+  bool gpuMappedLoops = false;
+  int64_t gpuBlockSize = 256;
   /// Threads that optimise and compile the LLVM module, each a part of it
   /// (0: one per core; 1: the module whole).
   unsigned compileThreads = 0;

@@ -10,6 +10,7 @@
 #include "codegen/cpu/transforms/CpuPasses.h"
 #include "dialects/Amae/AmaeDialect.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines.h"
 #include "passes/autodiff/Vjps.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -31,7 +32,7 @@ namespace amae {
 
 /// Runs `pm` with the pass-manager flags the tool registered
 /// (--mlir-print-ir-after=..., --mlir-timing, ...).
-static LogicalResult runPassManager(PassManager &pm, ModuleOp module) {
+LogicalResult runPassManager(PassManager &pm, ModuleOp module) {
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   applyDefaultTimingPassManagerCLOptions(pm);
@@ -77,7 +78,7 @@ LogicalResult appendGradients(ModuleOp module, StringRef recompute) {
 
 LogicalResult lowerToLinalg(ModuleOp module, const CpuOptions &cpu) {
   prepareContext(module.getContext());
-  return runPipeline(module, mlir::amae::cpu::linalgStagePipeline(cpu.fuse));
+  return runPipeline(module, mlir::amae::linalgStagePipeline(cpu.fuse));
 }
 
 bool blasAvailable() {

@@ -9,6 +9,7 @@
 #include "Progress.h"
 #include "abi/Tuning.h"
 #include "codegen/cpu/CpuCodegen.h"
+#include "codegen/cuda/CudaCodegen.h"
 #include "frontends/spec/EmitGraphs.h"
 #include "frontends/spec/ModelSpec.h"
 
@@ -30,7 +31,7 @@
 using namespace llvm;
 
 namespace {
-enum class EmitKind { Amae, Linalg, LLVM, Manifest, SharedLibrary };
+enum class EmitKind { Amae, Linalg, LLVM, Manifest, SharedLibrary, Ptx };
 
 cl::OptionCategory category("amae-compile options");
 cl::opt<std::string> specPath(cl::Positional, cl::Required,
@@ -49,14 +50,33 @@ cl::opt<EmitKind> emit("emit", cl::init(EmitKind::Amae),
                                   clEnumValN(EmitKind::Manifest, "manifest",
                                              "the graph signatures as JSON"),
                                   clEnumValN(EmitKind::SharedLibrary, "so",
-                                             "a shared library (the default with -o X.so)")),
+                                             "a shared library (the default with -o X.so)"),
+                                  clEnumValN(EmitKind::Ptx, "ptx",
+                                             "--target=cuda: the PTX of every kernel")),
                        cl::cat(category));
-enum class Target { Cpu };
+enum class Target { Cpu, Cuda };
 cl::opt<Target> target("target", cl::init(Target::Cpu),
                        cl::desc("Code generation target"),
                        cl::values(clEnumValN(Target::Cpu, "cpu",
-                                             "host CPU: LLVM, ahead of time, a shared library")),
+                                             "host CPU: LLVM, ahead of time, a shared library"),
+                                  clEnumValN(Target::Cuda, "cuda",
+                                             "NVIDIA GPUs: the kernels as PTX (--emit=ptx)")),
                        cl::cat(category));
+cl::opt<std::string> gpuArch("arch", cl::init("sm_90"), cl::value_desc("sm_80|sm_90|..."),
+                             cl::desc("--target=cuda: the GPU architecture"),
+                             cl::cat(category));
+cl::opt<std::string> cudaPath("cuda-path", cl::init(""), cl::value_desc("dir"),
+                              cl::desc("--target=cuda: the CUDA toolkit, for libdevice "
+                                       "(default $CUDA_HOME, else /usr/local/cuda)"),
+                              cl::cat(category));
+cl::opt<bool> gpuMappedLoops(
+    "gpu-mapped-loops",
+    cl::desc("--target=cpu: run each kernel as the CUDA target maps it (collapsed, tiled by "
+             "--block-size, guarded) on the CPU, to check the mapping without a GPU"),
+    cl::cat(category));
+cl::opt<unsigned> gpuBlockSize("block-size", cl::init(256),
+                               cl::desc("--target=cuda: threads per block of the kernels"),
+                               cl::cat(category));
 cl::opt<bool> keepIntermediates("keep-intermediates",
                                  cl::desc("Keep X.so.o and X.so.ll next to the library"),
                                  cl::cat(category));
@@ -215,6 +235,52 @@ int checkWeights(const amae::Manifest &manifest) {
   }
   return failures ? 1 : 0;
 }
+/// Writes -o (or stdout) with `write`; false, after saying why, when the
+/// file cannot be opened.
+bool writeOutput(function_ref<void(raw_ostream &)> write) {
+  std::error_code ec;
+  ToolOutputFile output(outputPath, ec, sys::fs::OF_None);
+  if (ec) {
+    errs() << outputPath << ": error: " << ec.message() << "\n";
+    return false;
+  }
+  write(output.os());
+  output.keep();
+  return true;
+}
+
+/// --target=cuda: the PTX of every kernel (the host side of a CUDA
+/// artifact is not built yet, so nothing else can be emitted).
+int compileForCuda(mlir::ModuleOp module, bool fuse, bool blas, bool shrink, int64_t warnBytes) {
+  if (emit != EmitKind::Ptx) {
+    errs() << "amae-compile: error: --target=cuda writes the kernels' PTX (--emit=ptx); "
+              "CUDA artifacts (host code, the driver-API runtime) are not built yet\n";
+    return 1;
+  }
+  amae::CudaOptions cuda;
+  cuda.arch = gpuArch;
+  cuda.blockSize = gpuBlockSize;
+  cuda.fuse = fuse;
+  cuda.useBlas = blas;
+  cuda.shrinkBufferLifetimes = shrink;
+  cuda.warnBufferBytes = warnBytes;
+  const char *home = std::getenv("CUDA_HOME");
+  cuda.cudaPath = !cudaPath.empty() ? cudaPath.getValue()
+                  : home && *home   ? std::string(home)
+                                    : std::string("/usr/local/cuda");
+  size_t kernels = 0;
+  auto ptx = amae::compileToPtx(module, cuda, kernels);
+  if (!ptx) {
+    errs() << "amae-compile: error: " << toString(ptx.takeError()) << "\n";
+    return 1;
+  }
+  if (!writeOutput([&](raw_ostream &os) { os << *ptx; }))
+    return 1;
+  if (outputPath != "-")
+    errs() << formatv("amae-compile: {0} kernel launches, PTX for {1} in {2}\n", kernels,
+                      gpuArch, outputPath);
+  return 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -222,6 +288,8 @@ int main(int argc, char **argv) {
   // --mlir-print-ir-after=PASS, --mlir-timing and the rest, for every
   // pass-manager run of the compile (hidden from --help; see amae-opt).
   amae::registerCodegenPasses();
+  mlir::DialectRegistry registry;
+  amae::registerCudaCodegen(registry);
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
@@ -254,7 +322,6 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  mlir::DialectRegistry registry;
   amae::registerCodegenDialects(registry);
   mlir::MLIRContext context(registry);
   amae::CompileProgress progress(progressAfter);
@@ -348,6 +415,19 @@ int main(int argc, char **argv) {
   cpu.vectorWidth = vectorWidth;
   cpu.interchange = interchange;
   cpu.compileThreads = compileThreads;
+  cpu.gpuMappedLoops = gpuMappedLoops;
+  cpu.gpuBlockSize = gpuBlockSize;
+  if (gpuBlockSize < 32 || gpuBlockSize > 1024 || gpuBlockSize % 32) {
+    errs() << "amae-compile: error: --block-size must be a multiple of 32 from 32 to 1024, got "
+           << gpuBlockSize << "\n";
+    return 1;
+  }
+  if (target == Target::Cuda)
+    return compileForCuda(*module, fuse, useBlas, shrinkLifetimes, *warnBytes);
+  if (emit == EmitKind::Ptx) {
+    errs() << "amae-compile: error: --emit=ptx needs --target=cuda\n";
+    return 1;
+  }
   if (wantsLibrary) {
     if (outputPath == "-") {
       errs() << "amae-compile: error: a shared library needs -o FILE.so\n";
@@ -366,17 +446,12 @@ int main(int argc, char **argv) {
       return 1;
   }
 
-  std::error_code ec;
-  ToolOutputFile output(outputPath, ec, sys::fs::OF_None);
-  if (ec) {
-    errs() << outputPath << ": error: " << ec.message() << "\n";
-    return 1;
-  }
-  if (emit == EmitKind::Manifest)
-    output.os() << formatv("{0:2}", manifest.toJSON()) << "\n";
-  else
-    module->print(output.os());
-  output.os() << "\n";
-  output.keep();
-  return 0;
+  bool written = writeOutput([&](raw_ostream &os) {
+    if (emit == EmitKind::Manifest)
+      os << formatv("{0:2}", manifest.toJSON()) << "\n";
+    else
+      module->print(os);
+    os << "\n";
+  });
+  return written ? 0 : 1;
 }

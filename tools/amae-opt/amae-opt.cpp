@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/transforms/CpuPasses.h"
+#include "codegen/cuda/transforms/CudaPasses.h"
 #include "dialects/Amae/AmaeDialect.h"
 #include "passes/Passes.h"
 #include "passes/autodiff/Vjps.h"
@@ -13,6 +14,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -20,10 +22,14 @@ int main(int argc, char **argv) {
   mlir::amae::registerAmaePasses();
   mlir::amae::cpu::registerAmaeCpuPasses();
   mlir::amae::cpu::registerCpuPipeline();
+  mlir::amae::cuda::registerAmaeCudaPasses();
+  mlir::amae::cuda::registerCudaPipeline();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR (the CUDA target).
+  mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::amae::AmaeDialect>();
   mlir::amae::registerVjpExternalModels(registry);
 

@@ -21,11 +21,6 @@ namespace mlir::amae::cpu {
 #define GEN_PASS_REGISTRATION
 #include "codegen/cpu/transforms/CpuPasses.h.inc"
 
-/// The first, target-independent stage of the pipeline: amae to linalg on
-/// tensors, fused unless `fuse` is off (what `amae-compile --emit=linalg`
-/// shows).
-std::string linalgStagePipeline(bool fuse = true);
-
 /// Appends the CPU pipeline, amae IR to the LLVM dialect, to `pm` (anchored
 /// on the module). amae-compile runs it; `amae-opt --amae-cpu-pipeline`
 /// reproduces it with the same options.

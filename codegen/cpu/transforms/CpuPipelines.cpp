@@ -7,8 +7,10 @@
 // 2. bufferization (amae-bufferize: arguments read-only, copies as
 //    linalg.copy), the C interface of each graph;
 // 3. results -> out-parameters, deallocation, [BLAS calls], buffers
-//    allocated at first use and freed after last, the buffer-plan report;
-// 4. kernels outlined, [reductions interchanged], [large ones as OpenMP loops], loops and the full
+//    allocated at first use and freed after last, the buffer-plan report,
+//    kernels outlined and identical ones merged (1 and 3 are the stages
+//    passes/Pipelines.h shares with the CUDA pipeline);
+// 4. [reductions interchanged], [large kernels as OpenMP loops], loops and the full
 //    conversions to the LLVM dialect: an op nobody lowers fails loudly.
 //    Heap buffers go through MLIR's generic allocation functions, which
 //    the support library defines (kernels/CpuSupport.c: failures, reuse).
@@ -16,42 +18,36 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/transforms/CpuPasses.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/Pass/PassRegistry.h"
 
 namespace mlir::amae::cpu {
 
-std::string linalgStagePipeline(bool fuse) {
-  std::string p = "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
-                  "func.func(convert-elementwise-to-linalg)";
-  // Fusion runs on tensors, where producers and consumers are SSA values.
-  if (fuse)
-    p += ",func.func(amae-fuse-elementwise),canonicalize,cse";
-  return p;
-}
-
 static std::string pipelineText(const ::amae::CpuOptions &cpu) {
-  std::string p = linalgStagePipeline(cpu.fuse) +
-                  ",amae-bufferize,amae-cpu-emit-c-interface,"
-                  "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-                  "func.func(buffer-hoisting),buffer-deallocation-pipeline,canonicalize,";
-  // The BLAS rewrite runs on the bufferized contractions before outlining.
-  if (cpu.useBlas)
-    p += "amae-contractions-to-blas,canonicalize,";
-  if (cpu.shrinkBufferLifetimes)
-    p += "func.func(amae-shrink-buffer-lifetimes),";
-  p += "func.func(amae-buffer-plan-report{warn-bytes=" + std::to_string(cpu.warnBufferBytes) +
-       "}),amae-outline-kernels,amae-dedup-kernels,";
-  if (cpu.interchange)
-    p += "func.func(amae-cpu-interchange{parallel-min-iterations=" +
-         std::to_string(cpu.threads ? cpu.minParallelIterations : 0) + "}),";
-  // Large kernels run on the threads (OpenMP); the rest stay sequential.
-  if (cpu.threads)
-    p += "func.func(amae-cpu-parallel-loops{min-iterations=" +
-         std::to_string(cpu.minParallelIterations) + "}),";
+  KernelStageOptions kernels;
+  kernels.useBlas = cpu.useBlas;
+  kernels.shrinkBufferLifetimes = cpu.shrinkBufferLifetimes;
+  kernels.warnBufferBytes = cpu.warnBufferBytes;
+  std::string p = linalgStagePipeline(cpu.fuse) + ",amae-bufferize,amae-cpu-emit-c-interface," +
+                  kernelStagePipeline(kernels) + ",";
+  if (cpu.gpuMappedLoops) {
+    // The CUDA target's loop nests, executed here (amae-cuda-map-loops).
+    p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
+         "func.func(amae-cuda-map-loops{block-size=" +
+         std::to_string(cpu.gpuBlockSize) + "}),";
+  } else {
+    if (cpu.interchange)
+      p += "func.func(amae-cpu-interchange{parallel-min-iterations=" +
+           std::to_string(cpu.threads ? cpu.minParallelIterations : 0) + "}),";
+    // Large kernels run on the threads (OpenMP); the rest stay sequential.
+    if (cpu.threads)
+      p += "func.func(amae-cpu-parallel-loops{min-iterations=" +
+           std::to_string(cpu.minParallelIterations) + "}),";
+  }
   p += "convert-linalg-to-loops,canonicalize,lower-affine,expand-strided-metadata,"
        "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,";
-  if (cpu.threads)
+  if (cpu.threads && !cpu.gpuMappedLoops)
     p += "convert-scf-to-openmp,canonicalize,"; // drops the empty alloca_scopes it adds
   p += "convert-scf-to-cf,"
        "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,"

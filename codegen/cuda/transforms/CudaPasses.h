@@ -1,0 +1,52 @@
+//===- CudaPasses.h - CUDA-specific amae passes -----------------*- C++ -*-===//
+
+#ifndef AMAE_CODEGEN_CUDA_CUDAPASSES_H
+#define AMAE_CODEGEN_CUDA_CUDAPASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace amae {
+
+/// What amae-compile's flags and `amae-cuda-pipeline`'s options set.
+struct CudaOptions {
+  std::string arch = "sm_90"; // the GPU: sm_80, sm_90, ...
+  int64_t blockSize = 256;    // threads per block of the elementwise kernels
+  bool fuse = true;           // amae-fuse-elementwise
+  bool useBlas = true;        // GEMMs as library calls (cuBLASLt on the device)
+  bool shrinkBufferLifetimes = true;
+  int64_t warnBufferBytes = int64_t(8) << 30;
+  std::string cudaPath = "/usr/local/cuda"; // libdevice for math functions
+};
+
+} // namespace amae
+
+namespace mlir::amae::cuda {
+
+#define GEN_PASS_DECL
+#include "codegen/cuda/transforms/CudaPasses.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/cuda/transforms/CudaPasses.h.inc"
+
+/// Appends the CUDA pipeline to `pm` (anchored on the module): the shared
+/// stages to outlined kernels, then the kernels mapped to blocks and
+/// threads, outlined to one gpu.module, lowered through NVVM and serialised
+/// to PTX (`gpu.binary`, format isa).
+LogicalResult buildCudaPipeline(OpPassManager &pm, const ::amae::CudaOptions &options);
+
+/// An error message for an unknown or unsupported `arch`, else empty.
+std::string archError(llvm::StringRef arch);
+
+/// Registers `amae-cuda-pipeline` with its options.
+void registerCudaPipeline();
+
+} // namespace mlir::amae::cuda
+
+#endif // AMAE_CODEGEN_CUDA_CUDAPASSES_H

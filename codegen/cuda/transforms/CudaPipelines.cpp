@@ -1,0 +1,93 @@
+//===- CudaPipelines.cpp - The declared CUDA pipeline ---------------------===//
+//
+// amae IR to PTX, as one registered pipeline (amae-opt reproduces what
+// amae-compile --target=cuda runs):
+// 1. the stages shared with the CPU target (passes/Pipelines.h): amae to
+//    fused linalg on tensors, bufferization, kernels outlined and merged;
+// 2. each kernel's loop nest as scf.parallel, collapsed, tiled and mapped
+//    to blocks and threads (amae-cuda-map-loops), then gpu.launch;
+// 3. the launches outlined into one gpu.module (amae-cuda-merge-gpu-modules),
+//    erf/exp/log as polynomials (amae-approximate-math, as on the CPU), the
+//    NVVM target attached with libdevice for the other math functions;
+// 4. the device code through convert-gpu-to-nvvm to PTX (gpu.binary, isa).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cuda/transforms/CudaPasses.h"
+#include "passes/Pipelines.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/Regex.h"
+
+namespace mlir::amae::cuda {
+
+std::string archError(llvm::StringRef arch) {
+  llvm::SmallVector<llvm::StringRef> match;
+  // PTX ISA 8.0, which the pipeline emits, covers sm_50 to sm_90a.
+  if (!llvm::Regex("^sm_([0-9]+)a?$").match(arch, &match))
+    return ("--arch must name a GPU architecture like sm_80 or sm_90, got '" + arch + "'").str();
+  unsigned version = 0;
+  match[1].getAsInteger(10, version);
+  if (version < 50 || version > 90)
+    return ("--arch=" + arch + " is outside sm_50 to sm_90a, the GPUs PTX ISA 8.0 covers")
+        .str();
+  return "";
+}
+
+static std::string pipelineText(const ::amae::CudaOptions &o) {
+  KernelStageOptions kernels;
+  kernels.useBlas = o.useBlas;
+  kernels.shrinkBufferLifetimes = o.shrinkBufferLifetimes;
+  kernels.warnBufferBytes = o.warnBufferBytes;
+  std::string libdevice = o.cudaPath + "/nvvm/libdevice/libdevice.10.bc";
+  return linalgStagePipeline(o.fuse) + ",amae-bufferize," + kernelStagePipeline(kernels) +
+         ",func.func(convert-linalg-to-parallel-loops),canonicalize,"
+         "func.func(amae-cuda-map-loops{block-size=" +
+         std::to_string(o.blockSize) +
+         "}),func.func(convert-parallel-loops-to-gpu),canonicalize,gpu-kernel-outlining,"
+         "amae-cuda-merge-gpu-modules,lower-affine,expand-strided-metadata,"
+         "amae-approximate-math,"
+         "nvvm-attach-target{chip=" +
+         o.arch + " features=+ptx80 O=3 l=" + libdevice +
+         "},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
+         "reconcile-unrealized-casts),gpu-module-to-binary{format=isa}";
+}
+
+LogicalResult buildCudaPipeline(OpPassManager &pm, const ::amae::CudaOptions &options) {
+  return parsePassPipeline(pipelineText(options), pm, llvm::errs());
+}
+
+namespace {
+struct CudaPipelineOptions : PassPipelineOptions<CudaPipelineOptions> {
+  Option<std::string> arch{*this, "arch", llvm::cl::desc("GPU architecture (sm_80, sm_90, ...)"),
+                           llvm::cl::init("sm_90")};
+  Option<int64_t> blockSize{*this, "block-size", llvm::cl::desc("Threads per block"),
+                            llvm::cl::init(256)};
+  Option<bool> fuse{*this, "fuse", llvm::cl::desc("Fuse elementwise producers into consumers"),
+                    llvm::cl::init(true)};
+  Option<bool> blas{*this, "blas",
+                    llvm::cl::desc("Matmul-shaped contractions as library calls"),
+                    llvm::cl::init(true)};
+  Option<std::string> cudaPath{*this, "cuda-path",
+                               llvm::cl::desc("CUDA toolkit (libdevice)"),
+                               llvm::cl::init("/usr/local/cuda")};
+};
+} // namespace
+
+void registerCudaPipeline() {
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "amae-cuda-pipeline", "amae IR to PTX for NVIDIA GPUs (what amae-compile --target=cuda runs)",
+      [](OpPassManager &pm, const CudaPipelineOptions &o) {
+        ::amae::CudaOptions cuda;
+        cuda.arch = o.arch;
+        cuda.blockSize = o.blockSize;
+        cuda.fuse = o.fuse;
+        cuda.useBlas = o.blas;
+        cuda.cudaPath = o.cudaPath;
+        if (failed(buildCudaPipeline(pm, cuda)))
+          llvm::report_fatal_error("amae-cuda-pipeline: the pipeline text does not parse");
+      });
+}
+
+} // namespace mlir::amae::cuda

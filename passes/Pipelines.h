@@ -1,0 +1,36 @@
+//===- Pipelines.h - Target-independent pipeline stages ---------*- C++ -*-===//
+//
+// The stages every target shares, as pass-pipeline text: amae to linalg on
+// tensors, then bufferized kernels. The CPU pipeline (codegen/cpu) and the
+// CUDA one (codegen/cuda) continue from the outlined kernels, so both
+// targets lower the same fused, bufferized linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AMAE_PASSES_PIPELINES_H
+#define AMAE_PASSES_PIPELINES_H
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::amae {
+
+/// amae to linalg on tensors, fused unless `fuse` is off (what
+/// `amae-compile --emit=linalg` shows).
+std::string linalgStagePipeline(bool fuse = true);
+
+struct KernelStageOptions {
+  bool useBlas = false;               // amae-contractions-to-blas
+  bool shrinkBufferLifetimes = true;  // amae-shrink-buffer-lifetimes
+  int64_t warnBufferBytes = int64_t(8) << 30;
+};
+
+/// After amae-bufferize (and whatever the target adds to the bufferized
+/// graphs): results as out-parameters, deallocation, [BLAS calls], buffer
+/// lifetimes, the buffer-plan report, then one function per kernel with
+/// identical kernels merged (amae-outline-kernels, amae-dedup-kernels).
+std::string kernelStagePipeline(const KernelStageOptions &options);
+
+} // namespace mlir::amae
+
+#endif // AMAE_PASSES_PIPELINES_H
