@@ -22,7 +22,9 @@ std::string kernelStagePipeline(const KernelStageOptions &o) {
   if (o.shrinkBufferLifetimes)
     p += "func.func(amae-shrink-buffer-lifetimes),";
   p += "func.func(amae-buffer-plan-report{warn-bytes=" + std::to_string(o.warnBufferBytes) +
-       "}),amae-outline-kernels,amae-dedup-kernels";
+       "}),amae-outline-kernels";
+  if (o.dedupKernels)
+    p += ",amae-dedup-kernels";
   return p;
 }
 

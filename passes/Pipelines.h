@@ -23,6 +23,7 @@ struct KernelStageOptions {
   bool useBlas = false;               // amae-contractions-to-blas
   bool shrinkBufferLifetimes = true;  // amae-shrink-buffer-lifetimes
   int64_t warnBufferBytes = int64_t(8) << 30;
+  bool dedupKernels = true;           // amae-dedup-kernels
 };
 
 /// After amae-bufferize (and whatever the target adds to the bufferized

@@ -49,6 +49,9 @@ struct CpuOptions {
   /// Vector width in bits LLVM's vectorizers prefer (amae-cpu-vector-width):
   /// 128, 256, 512, or 0 for the target's own preference.
   unsigned vectorWidth = 0;
+  /// Merge identical outlined kernels (amae-dedup-kernels); off only to
+  /// measure what it saves.
+  bool dedupKernels = true;
   /// Lower each kernel through the CUDA target's loop mapping
   /// (amae-cuda-map-loops: collapsed, tiled by `gpuBlockSize`, guarded) and
   /// run the mapped loops on the CPU, so the mapping is checked against the

@@ -69,6 +69,9 @@ cl::opt<std::string> cudaPath("cuda-path", cl::init(""), cl::value_desc("dir"),
                               cl::desc("--target=cuda: the CUDA toolkit, for libdevice "
                                        "(default $CUDA_HOME, else /usr/local/cuda)"),
                               cl::cat(category));
+cl::opt<bool> dedupKernels("dedup-kernels", cl::init(true),
+                           cl::desc("Compile identical kernels once (amae-dedup-kernels)"),
+                           cl::cat(category));
 cl::opt<bool> gpuMappedLoops(
     "gpu-mapped-loops",
     cl::desc("--target=cpu: run each kernel as the CUDA target maps it (collapsed, tiled by "
@@ -416,6 +419,7 @@ int main(int argc, char **argv) {
   cpu.interchange = interchange;
   cpu.compileThreads = compileThreads;
   cpu.gpuMappedLoops = gpuMappedLoops;
+  cpu.dedupKernels = dedupKernels;
   cpu.gpuBlockSize = gpuBlockSize;
   if (gpuBlockSize < 32 || gpuBlockSize > 1024 || gpuBlockSize % 32) {
     errs() << "amae-compile: error: --block-size must be a multiple of 32 from 32 to 1024, got "

@@ -29,6 +29,7 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
   kernels.useBlas = cpu.useBlas;
   kernels.shrinkBufferLifetimes = cpu.shrinkBufferLifetimes;
   kernels.warnBufferBytes = cpu.warnBufferBytes;
+  kernels.dedupKernels = cpu.dedupKernels;
   std::string p = linalgStagePipeline(cpu.fuse) + ",amae-bufferize,amae-cpu-emit-c-interface," +
                   kernelStagePipeline(kernels) + ",";
   if (cpu.gpuMappedLoops) {
@@ -93,6 +94,9 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Reductions along contiguous memory, column sums in parallel strips "
                      "(amae-cpu-interchange)"),
       llvm::cl::init(true)};
+  Option<bool> dedupKernels{*this, "dedup-kernels",
+                            llvm::cl::desc("Merge identical kernels (amae-dedup-kernels)"),
+                            llvm::cl::init(true)};
   Option<unsigned> vectorWidth{
       *this, "vector-width",
       llvm::cl::desc("Vector width in bits LLVM prefers: 128, 256, 512 (0: the target's)"),
@@ -113,6 +117,7 @@ void registerCpuPipeline() {
         cpu.minParallelIterations = o.parallelMinIterations;
         cpu.vectorWidth = o.vectorWidth;
         cpu.interchange = o.interchange;
+        cpu.dedupKernels = o.dedupKernels;
         if (failed(buildCpuPipeline(pm, cpu)))
           llvm::report_fatal_error("amae-cpu-pipeline: the pipeline text does not parse");
       });
