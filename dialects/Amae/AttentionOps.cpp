@@ -6,6 +6,8 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace mlir::amae;
 using namespace mlir::amae::detail;
@@ -84,33 +86,62 @@ void AttentionOp::build(OpBuilder &builder, OperationState &state, Value q,
         k, v, builder.getF32FloatAttr(scale));
 }
 
-LogicalResult AttentionOp::verify() {
-  // attention_c1
-  for (auto [value, name] : {std::pair(getQ(), "q"), std::pair(getK(), "k"),
-                             std::pair(getV(), "v")})
-    if (failed(verifyRank(*this, "attention_c1", value, name, 4)))
+/// Constraints c1 to c5 of attention and attention_grad (`ids` are the
+/// op's); `dout`, when given, is checked for rank 4 with them.
+static LogicalResult verifyAttentionOperands(Operation *op, std::array<StringRef, 5> ids,
+                                             Value q, Value k, Value v, Value dout,
+                                             float scale) {
+  auto [c1, c2, c3, c4, c5] = ids;
+  // attention_c1, attention_grad_c1
+  SmallVector<std::pair<Value, const char *>> ranked = {{q, "q"}, {k, "k"}, {v, "v"}};
+  if (dout)
+    ranked.push_back({dout, "dout"});
+  for (auto [value, name] : ranked)
+    if (failed(verifyRank(op, c1, value, name, 4)))
       return failure();
-  ArrayRef<int64_t> q = shapeOf(getQ()), k = shapeOf(getK()), v = shapeOf(getV());
-  // attention_c2
+  ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
+  // attention_c2, attention_grad_c2
   for (int dim = 0; dim < 2; ++dim)
-    if (!dimsAgree(q[dim], k[dim]) || !dimsAgree(q[dim], v[dim]))
-      return constraintError(*this, "attention_c2")
-             << "batch and head dimensions of q " << formatShape(q) << ", k "
-             << formatShape(k) << " and v " << formatShape(v) << " differ";
-  // attention_c3
-  if (!dimsAgree(q[3], k[3]))
-    return constraintError(*this, "attention_c3")
-           << "q head width " << q[3] << " differs from k head width " << k[3];
-  // attention_c4
-  if (!dimsAgree(k[2], v[2]))
-    return constraintError(*this, "attention_c4")
-           << "k has " << k[2] << " keys but v has " << v[2] << " values";
-  // attention_c5
-  if (!(getScale().convertToFloat() > 0))
-    return constraintError(*this, "attention_c5")
-           << "scale must be positive, got " << formatNumber(getScale().convertToFloat());
+    if (!dimsAgree(qs[dim], ks[dim]) || !dimsAgree(qs[dim], vs[dim]))
+      return constraintError(op, c2)
+             << "batch and head dimensions of q " << formatShape(qs) << ", k "
+             << formatShape(ks) << " and v " << formatShape(vs) << " differ";
+  // attention_c3, attention_grad_c3
+  if (!dimsAgree(qs[3], ks[3]))
+    return constraintError(op, c3)
+           << "q head width " << qs[3] << " differs from k head width " << ks[3];
+  // attention_c4, attention_grad_c4
+  if (!dimsAgree(ks[2], vs[2]))
+    return constraintError(op, c4)
+           << "k has " << ks[2] << " keys but v has " << vs[2] << " values";
+  // attention_c5, attention_grad_c5
+  if (!(scale > 0))
+    return constraintError(op, c5) << "scale must be positive, got " << formatNumber(scale);
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  if (failed(verifyAttentionOperands(
+          *this, {"attention_c1", "attention_c2", "attention_c3", "attention_c4", "attention_c5"},
+          getQ(), getK(), getV(), Value(), getScale().convertToFloat())))
+    return failure();
+  ArrayRef<int64_t> q = shapeOf(getQ()), v = shapeOf(getV());
   // attention_c6
   return verifyShape(*this, "attention_c6", getResult(), "result",
+                     {q[0], q[1], q[2], v[3]});
+}
+
+LogicalResult AttentionGradOp::verify() {
+  if (failed(verifyAttentionOperands(*this,
+                                     {"attention_grad_c1", "attention_grad_c2",
+                                      "attention_grad_c3", "attention_grad_c4",
+                                      "attention_grad_c5"},
+                                     getQ(), getK(), getV(), getDout(),
+                                     getScale().convertToFloat())))
+    return failure();
+  ArrayRef<int64_t> q = shapeOf(getQ()), v = shapeOf(getV());
+  // attention_grad_c6
+  return verifyShape(*this, "attention_grad_c6", getDout(), "dout",
                      {q[0], q[1], q[2], v[3]});
 }
 
@@ -118,35 +149,50 @@ LogicalResult AttentionOp::verify() {
 // WindowAttentionOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult WindowAttentionOp::verify() {
-  // window_attention_c1
-  for (auto [value, name] : {std::pair(getQ(), "q"), std::pair(getK(), "k"),
-                             std::pair(getV(), "v")})
-    if (failed(verifyRank(*this, "window_attention_c1", value, name, 4)))
+/// Constraints c1 to c6 of window_attention and window_attention_grad
+/// (`ids` are the op's); `dout`, when given, must have q's shape like k and v.
+static LogicalResult verifyWindowAttentionOperands(Operation *op, std::array<StringRef, 6> ids,
+                                                   Value q, Value k,
+                                                   Value v, Value tau, Value posBias, Value dout,
+                                                   ArrayRef<int64_t> grid,
+                                                   ArrayRef<int64_t> window,
+                                                   ArrayRef<int64_t> shift) {
+  auto c = [&](int n) { return ids[n - 1]; };
+  // window_attention_c1, window_attention_grad_c1
+  SmallVector<std::pair<Value, const char *>> same = {{q, "q"}, {k, "k"}, {v, "v"}};
+  if (dout)
+    same.push_back({dout, "dout"});
+  for (auto [value, name] : same)
+    if (failed(verifyRank(op, c(1), value, name, 4)))
       return failure();
-  ArrayRef<int64_t> q = shapeOf(getQ());
-  if (failed(verifyShape(*this, "window_attention_c1", getK(), "k", q)) ||
-      failed(verifyShape(*this, "window_attention_c1", getV(), "v", q)))
+  ArrayRef<int64_t> qs = shapeOf(q);
+  for (auto [value, name] : ArrayRef(same).drop_front())
+    if (failed(verifyShape(op, c(1), value, name, qs)))
+      return failure();
+  // window_attention_c2, window_attention_grad_c2
+  if (failed(verifyPair(op, c(2), grid, "grid")))
     return failure();
-  // window_attention_c2
-  if (failed(verifyPair(*this, "window_attention_c2", getGrid(), "grid")))
+  if (!dimsAgree(qs[2], grid[0] * grid[1]))
+    return constraintError(op, c(2))
+           << qs[2] << " tokens do not fill the grid " << formatShape(grid);
+  // window_attention_c3, c4, window_attention_grad_c3, c4
+  if (failed(verifyWindowTiling(op, c(3), c(4), grid, window, shift)))
     return failure();
-  ArrayRef<int64_t> grid = getGrid();
-  if (!dimsAgree(q[2], grid[0] * grid[1]))
-    return constraintError(*this, "window_attention_c2")
-           << q[2] << " tokens do not fill the grid " << formatShape(grid);
-  // window_attention_c3, window_attention_c4
-  if (failed(verifyWindowTiling(*this, "window_attention_c3",
-                                "window_attention_c4", grid, getWindow(),
-                                getShift())))
+  // window_attention_c5, window_attention_grad_c5
+  if (failed(verifyShape(op, c(5), tau, "tau", {qs[1]})))
     return failure();
-  // window_attention_c5
-  if (failed(verifyShape(*this, "window_attention_c5", getTau(), "tau", {q[1]})))
-    return failure();
-  // window_attention_c6
-  int64_t p = getWindow()[0] * getWindow()[1];
-  if (failed(verifyShape(*this, "window_attention_c6", getPosBias(), "pos_bias",
-                         {p * p, q[1]})))
+  // window_attention_c6, window_attention_grad_c6
+  int64_t p = window[0] * window[1];
+  return verifyShape(op, c(6), posBias, "pos_bias", {p * p, qs[1]});
+}
+
+LogicalResult WindowAttentionOp::verify() {
+  if (failed(verifyWindowAttentionOperands(
+          *this,
+          {"window_attention_c1", "window_attention_c2", "window_attention_c3",
+           "window_attention_c4", "window_attention_c5", "window_attention_c6"},
+          getQ(), getK(), getV(), getTau(), getPosBias(), Value(), getGrid(), getWindow(),
+          getShift())))
     return failure();
   // window_attention_c7
   if (getResult().getType() != getQ().getType())
@@ -154,6 +200,15 @@ LogicalResult WindowAttentionOp::verify() {
            << "result type " << getResult().getType() << " differs from q type "
            << getQ().getType();
   return success();
+}
+
+LogicalResult WindowAttentionGradOp::verify() {
+  return verifyWindowAttentionOperands(
+      *this,
+      {"window_attention_grad_c1", "window_attention_grad_c2", "window_attention_grad_c3",
+       "window_attention_grad_c4", "window_attention_grad_c5", "window_attention_grad_c6"},
+      getQ(), getK(), getV(), getTau(), getPosBias(), getDout(), getGrid(), getWindow(),
+      getShift());
 }
 
 //===----------------------------------------------------------------------===//

@@ -142,6 +142,92 @@ def Amae_WindowAttentionOp : Amae_Op<"window_attention", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Amae_AttentionGradOp : Amae_Op<"attention_grad", [Pure,
+    AllTypesMatch<["q", "dq"]>, AllTypesMatch<["k", "dk"]>, AllTypesMatch<["v", "dv"]>]> {
+  let summary = "The backward of amae.attention";
+  let description = [{
+    Given the forward's operands and the cotangent `dout` of its result,
+    `dq`, `dk`, `dv` with `p = softmax(scale q k^T)` recomputed:
+    `dv = p^T dout`, `dp = dout v^T`, `ds = p (dp - rowsum(dp p)) scale`,
+    `dq = ds k`, `dk = ds^T q`. The VJP of `amae.attention` emits it, so
+    every target lowers the backward from one op.
+
+    Not differentiable: a backward op; training needs no second derivatives.
+
+    Constraints:
+    - (attention_grad_c1) `q`, `k`, `v`, `dout` have rank 4.
+    - (attention_grad_c2) The batch and head dimensions agree.
+    - (attention_grad_c3) `q` and `k` have the same head width.
+    - (attention_grad_c4) `k` and `v` have the same sequence length.
+    - (attention_grad_c5) `scale > 0`.
+    - (attention_grad_c6) `dout` has the forward result's shape
+      `[N, H, S_q, E_v]`.
+
+    Example:
+    ```mlir
+    %dq, %dk, %dv = amae.attention_grad %q, %k, %v, %dout {scale = 2.500000e-01 : f32}
+        : (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>,
+           tensor<2x4x7x16xf32>)
+        -> (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>)
+    ```
+  }];
+  let arguments = (ins Amae_F32Tensor:$q, Amae_F32Tensor:$k, Amae_F32Tensor:$v,
+                       Amae_F32Tensor:$dout, F32Attr:$scale);
+  let results = (outs Amae_F32Tensor:$dq, Amae_F32Tensor:$dk, Amae_F32Tensor:$dv);
+  let assemblyFormat =
+      "$q `,` $k `,` $v `,` $dout attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Amae_WindowAttentionGradOp : Amae_Op<"window_attention_grad", [Pure,
+    AllTypesMatch<["q", "dq"]>, AllTypesMatch<["k", "dk"]>, AllTypesMatch<["v", "dv"]>,
+    AllTypesMatch<["tau", "dtau"]>, AllTypesMatch<["pos_bias", "dpos_bias"]>]> {
+  let summary = "The backward of amae.window_attention";
+  let description = [{
+    Given the forward's operands and attributes and the cotangent `dout` of
+    its result, the gradients of `q`, `k`, `v`, `tau` and `pos_bias`, with
+    the forward's norms, cosines and probabilities recomputed in window
+    order (the shift and partition folded into indexing as in the forward).
+    `tau` gets nothing where it is clamped at 0.01, and a cosine nothing
+    through its norms where `|q||k|` is clamped at 1e-6. The VJP of
+    `amae.window_attention` emits it.
+
+    Not differentiable: a backward op; training needs no second derivatives.
+
+    Constraints:
+    - (window_attention_grad_c1) `q`, `k`, `v` and `dout` have rank 4 and
+      the same shape `[N, H, L, E]`.
+    - (window_attention_grad_c2) `grid` holds two positive sizes and
+      `L == T * F`.
+    - (window_attention_grad_c3) `window` holds two positive sizes that
+      divide the grid.
+    - (window_attention_grad_c4) `shift` holds two sizes with
+      `0 <= shift < window`.
+    - (window_attention_grad_c5) `tau` has shape `[H]`.
+    - (window_attention_grad_c6) `pos_bias` has shape `[P * P, H]`,
+      `P = wt * wf`.
+
+    Example:
+    ```mlir
+    %dq, %dk, %dv, %dtau, %dbias = amae.window_attention_grad %q, %k, %v, %tau, %bias, %dout
+        {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>}
+        : (tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>,
+           tensor<4xf32>, tensor<256x4xf32>, tensor<2x4x32x8xf32>)
+        -> (tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>,
+            tensor<4xf32>, tensor<256x4xf32>)
+    ```
+  }];
+  let arguments = (ins Amae_F32Tensor:$q, Amae_F32Tensor:$k, Amae_F32Tensor:$v,
+                       Amae_F32Tensor:$tau, Amae_F32Tensor:$pos_bias, Amae_F32Tensor:$dout,
+                       DenseI64ArrayAttr:$grid, DenseI64ArrayAttr:$window,
+                       DenseI64ArrayAttr:$shift);
+  let results = (outs Amae_F32Tensor:$dq, Amae_F32Tensor:$dk, Amae_F32Tensor:$dv,
+                      Amae_F32Tensor:$dtau, Amae_F32Tensor:$dpos_bias);
+  let assemblyFormat = "$q `,` $k `,` $v `,` $tau `,` $pos_bias `,` $dout attr-dict `:` "
+                       "functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Amae_ShiftMaskOp : Amae_Op<"shift_mask", [Pure]> {
   let summary = "The -100 attention mask of shifted windows";
   let description = [{

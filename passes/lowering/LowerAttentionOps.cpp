@@ -156,10 +156,160 @@ struct LowerToConstant : OpConversionPattern<OpTy> {
   }
 };
 
+
+/// The backward of amae.attention (the VJP emits the op; this is its math):
+/// p recomputed, then dv = p^T dout, ds = p (dout v^T - rowsum) scale,
+/// dq = ds k, dk = ds^T q.
+struct LowerAttentionGrad : OpConversionPattern<AttentionGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AttentionGradOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Value out[3];
+    Location loc = op.getLoc();
+    Value q = adaptor.getQ(), k = adaptor.getK(), v = adaptor.getV(), dout = adaptor.getDout();
+    Value scale = f32Const(b, loc, op.getScale().convertToFloat());
+    // Recompute p = softmax(q k^T scale).
+    Value scores = elementwise(b, loc, {dotProducts(b, loc, q, k)},
+                           [&](OpBuilder &nb, Location l, ValueRange a) { return mul(nb, l, a[0], scale); });
+    Value p = softmaxLastDim(b, loc, scores);
+    ArrayRef<int64_t> ps = shapeOf(p), vs = shapeOf(v);
+    SmallVector<int64_t> kvShape(vs);
+    // dv = p^T dout; dp = dout v^T; ds = p (dp - rowsum(dp p)) scale.
+    out[2] = batchedContraction(b, loc, p, dout, kvShape, {2, 0}, {2, 1});
+    Value dp = dotProducts(b, loc, dout, v);
+    MLIRContext *ctx = b.getContext();
+    unsigned rank = ps.size();
+    SmallVector<unsigned> rowDims;
+    for (unsigned d = 0; d + 1 < rank; ++d)
+      rowDims.push_back(d);
+    AffineMap all = identity(ctx, rank), row = pick(ctx, rank, rowDims);
+    Value dot = generic(b, loc, {dp, p}, filledTensor(b, loc, ps.drop_back(), 0.0f), {all, all, row},
+                        iterators(rank - 1, 1), [](OpBuilder &nb, Location l, ValueRange a) {
+                          yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1])));
+                        });
+    Value ds = generic(b, loc, {dp, p, dot}, emptyTensor(b, loc, ps), {all, all, row, all},
+                       iterators(rank), [&](OpBuilder &nb, Location l, ValueRange a) {
+                         yield(nb, l, mul(nb, l, mul(nb, l, a[1], sub(nb, l, a[0], a[2])), scale));
+                       });
+    // dq = ds k; dk = ds^T q.
+    out[0] = weightedSum(b, loc, ds, k);
+    SmallVector<int64_t> kShape(shapeOf(k));
+    out[1] = batchedContraction(b, loc, ds, q, kShape, {2, 0}, {2, 1});
+    b.replaceOp(op, ValueRange{out[0], out[1], out[2]});
+    return success();
+  }
+};
+
+/// The backward of amae.window_attention, in window order as the forward.
+struct LowerWindowAttentionGrad : OpConversionPattern<WindowAttentionGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(WindowAttentionGradOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Value out[5];
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Windows win = windowsOf(op);
+    ArrayRef<int64_t> qs = shapeOf(adaptor.getQ());
+    int64_t n = qs[0], h = qs[1], nw = win.count(), p = win.size(), e = qs[3];
+    SmallVector<int64_t> wShape = {n, h, nw, p, e}, rowShape = {n, h, nw, p},
+                         pairShape = {n, h, nw, p, p};
+    Value qw = toWindowOrder(b, loc, adaptor.getQ(), win), kw = toWindowOrder(b, loc, adaptor.getK(), win),
+          vw = toWindowOrder(b, loc, adaptor.getV(), win);
+    AffineMap all5 = identity(ctx, 5), iRow = pick(ctx, 5, {0, 1, 2, 3}), jRow = pick(ctx, 5, {0, 1, 2, 4}),
+              head = pick(ctx, 5, {1}), biasMap = pick(ctx, 5, {3, 4, 1}), maskMap = pick(ctx, 5, {2, 3, 4});
+    // Recompute the forward: norms, cosine, logits, probabilities.
+    auto norms = [&](Value x) {
+      Value sq = generic(b, loc, x, filledTensor(b, loc, rowShape, 0.0f), {all5, iRow}, iterators(4, 1),
+                         [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[1], mul(nb, l, a[0], a[0]))); });
+      return elementwise(b, loc, {sq}, [](OpBuilder &nb, Location l, ValueRange a) { return mlir::math::SqrtOp::create(nb, l, a[0]).getResult(); });
+    };
+    Value nq = norms(qw), nk = norms(kw);
+    Value dots = dotProducts(b, loc, qw, kw);
+    Value eps = f32Const(b, loc, 1e-6f), tauMin = f32Const(b, loc, 0.01f);
+    Value bias = expand(b, loc, adaptor.getPosBias(), {p, p, h}, {{0, 1}, {2}});
+    std::vector<float> maskValues = math::shiftMask({win.gridT, win.gridF}, {win.wt, win.wf}, {win.st, win.sf});
+    Value mask = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(RankedTensorType::get({nw, p, p}, b.getF32Type()), ArrayRef<float>(maskValues)));
+    Value logits = generic(b, loc, {dots, nq, nk, adaptor.getTau(), bias, mask}, emptyTensor(b, loc, pairShape),
+                           {all5, iRow, jRow, head, biasMap, maskMap, all5}, iterators(5),
+                           [&](OpBuilder &nb, Location l, ValueRange a) {
+                             Value denom = arith::MaximumFOp::create(nb, l, mul(nb, l, a[1], a[2]), eps);
+                             Value t = arith::MaximumFOp::create(nb, l, a[3], tauMin);
+                             Value v = add(nb, l, div(nb, l, div(nb, l, a[0], denom), t), a[4]);
+                             yield(nb, l, add(nb, l, v, a[5]));
+                           });
+    Value prob = softmaxLastDim(b, loc, logits);
+
+    // Softmax backward.
+    Value dow = toWindowOrder(b, loc, adaptor.getDout(), win);
+    Value dvw = batchedContraction(b, loc, prob, dow, wShape, {2, 0}, {2, 1});
+    Value dp = dotProducts(b, loc, dow, vw);
+    Value rowDot = generic(b, loc, {dp, prob}, filledTensor(b, loc, rowShape, 0.0f), {all5, all5, iRow},
+                           iterators(4, 1), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1]))); });
+    Value dlogit = generic(b, loc, {dp, prob, rowDot}, emptyTensor(b, loc, pairShape), {all5, all5, iRow, all5},
+                           iterators(5), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, mul(nb, l, a[1], sub(nb, l, a[0], a[2]))); });
+
+    // Position bias: sum over batch and windows, laid out (P * P, H).
+    Value dbias = generic(b, loc, dlogit, filledTensor(b, loc, {p, p, h}, 0.0f),
+                          {pick(ctx, 5, {3, 2, 4, 0, 1}), pick(ctx, 5, {0, 1, 2})}, iterators(3, 2),
+                          [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[0], a[1])); });
+    out[4] = collapse(b, loc, dbias, {{0, 1}, {2}});
+    // tau: d(c / t)/dt = -c / t^2 where tau > 0.01 (the clamp passes nothing).
+    Value dtauTerms = generic(b, loc, {dlogit, dots, nq, nk, adaptor.getTau()}, emptyTensor(b, loc, pairShape),
+                              {all5, all5, iRow, jRow, head, all5}, iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                                Value cosine = div(nb, l, a[1], arith::MaximumFOp::create(nb, l, mul(nb, l, a[2], a[3]), eps));
+                                Value t = arith::MaximumFOp::create(nb, l, a[4], tauMin);
+                                Value d = arith::NegFOp::create(nb, l, div(nb, l, mul(nb, l, a[0], cosine), mul(nb, l, t, t)));
+                                Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[4], tauMin);
+                                yield(nb, l, arith::SelectOp::create(nb, l, live, d, f32Const(nb, l, 0.0f)));
+                              });
+    out[3] = generic(b, loc, dtauTerms, filledTensor(b, loc, {h}, 0.0f),
+                     {pick(ctx, 5, {1, 0, 2, 3, 4}), pick(ctx, 5, {0})}, iterators(1, 4),
+                     [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[0], a[1])); });
+    // Cosine: c / m with m = max(|q||k|, eps): dc = dcos / m, dm = -dcos c / m^2 (0 when clamped).
+    Value dc = generic(b, loc, {dlogit, nq, nk, adaptor.getTau()}, emptyTensor(b, loc, pairShape),
+                       {all5, iRow, jRow, head, all5}, iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                         Value t = arith::MaximumFOp::create(nb, l, a[3], tauMin);
+                         Value m = arith::MaximumFOp::create(nb, l, mul(nb, l, a[1], a[2]), eps);
+                         yield(nb, l, div(nb, l, div(nb, l, a[0], t), m));
+                       });
+    Value dm = generic(b, loc, {dc, dots, nq, nk}, emptyTensor(b, loc, pairShape),
+                       {all5, all5, iRow, jRow, all5}, iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                         Value prod = mul(nb, l, a[2], a[3]);
+                         Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, prod, eps);
+                         Value v = arith::NegFOp::create(nb, l, div(nb, l, mul(nb, l, a[0], a[1]), prod));
+                         yield(nb, l, arith::SelectOp::create(nb, l, live, v, f32Const(nb, l, 0.0f)));
+                       });
+    // d|q_i| = sum_j dm nk_j; d|k_j| = sum_i dm nq_i.
+    Value dnq = generic(b, loc, {dm, nk}, filledTensor(b, loc, rowShape, 0.0f), {all5, jRow, iRow},
+                        iterators(4, 1), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1]))); });
+    Value dnk = generic(b, loc, {dm, nq}, filledTensor(b, loc, rowShape, 0.0f),
+                        {pick(ctx, 5, {0, 1, 2, 4, 3}), pick(ctx, 5, {0, 1, 2, 4}), iRow},
+                        iterators(4, 1), [](OpBuilder &nb, Location l, ValueRange a) { yield(nb, l, add(nb, l, a[2], mul(nb, l, a[0], a[1]))); });
+    auto withNorm = [&](Value dot, Value x, Value norm, Value dnorm) {
+      // dot-product part + dnorm * x / |x| (|x| = 0 contributes nothing).
+      return generic(b, loc, {dot, x, norm, dnorm}, emptyTensor(b, loc, wShape), {all5, all5, iRow, iRow, all5},
+                     iterators(5), [&](OpBuilder &nb, Location l, ValueRange a) {
+                       Value live = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[2], f32Const(nb, l, 0.0f));
+                       Value term = div(nb, l, mul(nb, l, a[3], a[1]), a[2]);
+                       yield(nb, l, add(nb, l, a[0], arith::SelectOp::create(nb, l, live, term, f32Const(nb, l, 0.0f))));
+                     });
+    };
+    Value dqw = withNorm(weightedSum(b, loc, dc, kw), qw, nq, dnq);
+    Value dkw = withNorm(batchedContraction(b, loc, dc, qw, wShape, {2, 0}, {2, 1}), kw, nk, dnk);
+    out[0] = toTokenOrder(b, loc, dqw, win);
+    out[1] = toTokenOrder(b, loc, dkw, win);
+    out[2] = toTokenOrder(b, loc, dvw, win);
+    b.replaceOp(op, ValueRange{out[0], out[1], out[2], out[3], out[4]});
+    return success();
+  }
+};
+
 } // namespace
 
 void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerSplitQkv, LowerMergeHeads, LowerAttention, LowerWindowAttention,
+               LowerAttentionGrad, LowerWindowAttentionGrad,
                LowerToConstant<ShiftMaskOp>, LowerToConstant<LogRelativeCoordsOp>,
                LowerToConstant<SincosPosEmbedOp>>(patterns.getContext());
 }

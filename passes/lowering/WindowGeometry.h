@@ -76,7 +76,8 @@ struct Windows {
   }
 };
 
-inline Windows windowsOf(WindowAttentionOp op) {
+/// Of a window attention op or its backward.
+template <typename OpT> Windows windowsOf(OpT op) {
   return Windows{op.getGrid()[0],   op.getGrid()[1],  op.getWindow()[0],
                  op.getWindow()[1], op.getShift()[0], op.getShift()[1]};
 }

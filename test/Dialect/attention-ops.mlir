@@ -33,3 +33,20 @@ func.func @window_tables() -> (tensor<2x16x16xf32>, tensor<256x2xf32>) {
   %c = amae.log_relative_coords {window = array<i64: 4, 4>} : tensor<256x2xf32>
   return %m, %c : tensor<2x16x16xf32>, tensor<256x2xf32>
 }
+
+// The backward ops the VJPs emit.
+// CHECK-LABEL: func.func @backward
+func.func @backward(%q: tensor<2x4x7x16xf32>, %wq: tensor<2x4x32x8xf32>, %tau: tensor<4xf32>, %b: tensor<256x4xf32>)
+    -> (tensor<2x4x7x16xf32>, tensor<256x4xf32>) {
+  // CHECK-NEXT: %[[DQ:[a-z0-9_]+]], %{{.*}}, %{{.*}} = amae.attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f32} : (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>) -> (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>)
+  %dq, %dk, %dv = amae.attention_grad %q, %q, %q, %q {scale = 0.25 : f32}
+      : (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>)
+      -> (tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>)
+  // CHECK-NEXT: %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[DB:[a-z0-9_]+]] = amae.window_attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {grid = array<i64: 8, 4>, shift = array<i64: 2, 0>, window = array<i64: 4, 4>}
+  %wdq, %wdk, %wdv, %dt, %db = amae.window_attention_grad %wq, %wq, %wq, %tau, %b, %wq
+      {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>}
+      : (tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<4xf32>, tensor<256x4xf32>, tensor<2x4x32x8xf32>)
+      -> (tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<2x4x32x8xf32>, tensor<4xf32>, tensor<256x4xf32>)
+  // CHECK: return %[[DQ]], %[[DB]]
+  return %dq, %db : tensor<2x4x7x16xf32>, tensor<256x4xf32>
+}

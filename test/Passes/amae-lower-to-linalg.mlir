@@ -324,3 +324,53 @@ func.func @adamw(%p: tensor<4x3xf32>, %g: tensor<4x3xf32>, %m: tensor<4x3xf32>, 
       {eps = 1.0e-8 : f64} : tensor<4x3xf32>, tensor<f32>, tensor<i64>
   return %p1, %m1, %v1 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
 }
+
+// -----
+
+// The attention backward: p recomputed (scores, max-subtracted softmax),
+// dv = p^T dout, dp = dout v^T, ds = p (dp - rowsum(dp p)) scale, dq = ds k,
+// dk = ds^T q; results in the order dq, dk, dv.
+// CHECK-LABEL: func.func @attention_grad
+// CHECK-NOT: amae.
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>) outs(%{{.*}} : tensor<1x2x5x5xf32>)
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: %[[DV:.*]] = linalg.generic {{.*}} ins(%[[P:.*]], %[[DOUT:.*]] : tensor<1x2x5x5xf32>, tensor<1x2x5x4xf32>)
+// CHECK: %[[DP:.*]] = linalg.generic {{.*}} ins(%[[DOUT]], %{{.*}} : tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>) outs(%{{.*}} : tensor<1x2x5x5xf32>)
+// CHECK: %[[ROW:.*]] = linalg.generic {{.*}} ins(%[[DP]], %[[P]] : {{.*}}) outs(%{{.*}} : tensor<1x2x5xf32>)
+// CHECK: %[[DS:.*]] = linalg.generic {{.*}} ins(%[[DP]], %[[P]], %[[ROW]] : {{.*}})
+// CHECK: arith.subf
+// CHECK: %[[DQ:.*]] = linalg.generic {{.*}} ins(%[[DS]], %{{.*}} : {{.*}})
+// CHECK: %[[DK:.*]] = linalg.generic {{.*}} ins(%[[DS]], %{{.*}} : {{.*}})
+// CHECK: return %[[DQ]], %[[DK]], %[[DV]]
+func.func @attention_grad(%q: tensor<1x2x5x4xf32>, %d: tensor<1x2x5x4xf32>) -> (tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>) {
+  %dq, %dk, %dv = amae.attention_grad %q, %q, %q, %d {scale = 0.5 : f32}
+      : (tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>)
+      -> (tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>)
+  return %dq, %dk, %dv : tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>
+}
+
+// -----
+
+// The window attention backward works in window order: the inputs and dout
+// gathered into (N, H, windows, P, E), the forward's probabilities
+// recomputed with the shift mask as a constant, the position-bias gradient
+// summed over batch and windows into (P * P, H), tau's over everything but
+// the head, and dq, dk, dv gathered back to token order.
+// CHECK-LABEL: func.func @window_attention_grad
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x16x16xf32>
+// CHECK-NOT: amae.
+// CHECK: tensor.extract {{.*}} : tensor<1x2x32x4xf32>
+// CHECK: math.exp
+// CHECK: %[[DBIAS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<16x16x2xf32>)
+// CHECK: %[[DB:.*]] = tensor.collapse_shape %[[DBIAS]] {{\[\[}}0, 1], [2]] : tensor<16x16x2xf32> into tensor<256x2xf32>
+// CHECK: %[[DTAU:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2xf32>)
+// CHECK: return %{{.*}}, %{{.*}}, %{{.*}}, %[[DTAU]], %[[DB]] : tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<2xf32>, tensor<256x2xf32>
+func.func @window_attention_grad(%q: tensor<1x2x32x4xf32>, %tau: tensor<2xf32>, %b: tensor<256x2xf32>, %d: tensor<1x2x32x4xf32>)
+    -> (tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<2xf32>, tensor<256x2xf32>) {
+  %dq, %dk, %dv, %dt, %db = amae.window_attention_grad %q, %q, %q, %tau, %b, %d
+      {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>}
+      : (tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<2xf32>, tensor<256x2xf32>, tensor<1x2x32x4xf32>)
+      -> (tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<2xf32>, tensor<256x2xf32>)
+  return %dq, %dk, %dv, %dt, %db : tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<1x2x32x4xf32>, tensor<2xf32>, tensor<256x2xf32>
+}
