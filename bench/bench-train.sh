@@ -6,7 +6,7 @@
 # machine, same weights and batch, 2 threads each. Prints both medians, the
 # ratio, both first-step losses (which must agree) and both peak RSS.
 #
-#   bash bench/bench-train.sh [steps=5] [batch=2] [spec=bench/base-finetune.yaml]
+#   bash bench/bench-train.sh [steps=5] [batch=2] [spec=bench/base-finetune.yaml] [heads=12]
 #   BENCH_OPENBLAS=native: OpenBLAS picks its kernels for this CPU (see
 #   bench-infer.sh); AMAE_COMPILE_FLAGS: extra amae-compile flags.
 set -euo pipefail
@@ -21,6 +21,7 @@ bin="${AMAE_BUILD_DIR:-$root/build}/bin"
 steps="${1:-5}"
 batch="${2:-2}"
 spec="${3:-$root/bench/base-finetune.yaml}"
+heads="${4:-12}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -50,7 +51,7 @@ PY
 echo "$amae"
 torch=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
         /usr/bin/time -f %M -o "$work/torch.rss" /usr/bin/python3 "$root/bench/pytorch_train.py" "$work/weights.safetensors" \
-        "$work/batch.safetensors" --steps="$steps" --threads=2)
+        "$work/batch.safetensors" --steps="$steps" --threads=2 --heads="$heads")
 echo "$torch"
 a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
 t=$(echo "$torch" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
