@@ -99,10 +99,11 @@ public:
   /// Top-1 accuracy and mAP of the `infer` graph on the held-out data.
   llvm::Expected<EvalRecord> evaluate();
 
-  /// The trainable and frozen parameters under their official names.
+  /// The trainable and frozen parameters under their official names, as
+  /// views of the trainer's buffers: valid until the next step.
   Checkpoint parameters() const;
   /// Parameters, moments (`m.P`, `v.P`) and the configuration and step as
-  /// metadata.
+  /// metadata; views like parameters().
   Checkpoint checkpoint() const;
   /// A digest of the parameters and moments, equal on every rank of a
   /// healthy data-parallel job.
