@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One fine-tuning step of the base model (1024 x 128 input, ViT-B encoder,
+# One fine-tuning (or, with BENCH_MODE=pretrain, pretraining) step of the base model (1024 x 128 input, ViT-B encoder,
 # 527 classes, no token dropping): amae's compiled training loop
 # (amae-train --batch-from: forward + backward graph, then the AdamW graph)
 # against the same step in PyTorch (autograd + torch.optim.AdamW), on this
@@ -7,6 +7,9 @@
 # ratio, both first-step losses (which must agree) and both peak RSS.
 #
 #   bash bench/bench-train.sh [steps=5] [batch=2] [spec=bench/base-finetune.yaml] [heads=12]
+#   BENCH_MODE=pretrain bash bench/bench-train.sh 3 4 bench/base-pretrain.yaml 12 16
+#     a pretraining step instead (bench/pytorch_pretrain.py; the 5th argument
+#     is the decoder's head count)
 #   BENCH_OPENBLAS=native: OpenBLAS picks its kernels for this CPU (see
 #   bench-infer.sh); AMAE_COMPILE_FLAGS: extra amae-compile flags.
 set -euo pipefail
@@ -22,22 +25,29 @@ steps="${1:-5}"
 batch="${2:-2}"
 spec="${3:-$root/bench/base-finetune.yaml}"
 heads="${4:-12}"
+decoder_heads="${5:-16}"
+mode="${BENCH_MODE:-finetune}"
+case "$mode" in
+  finetune) reference=("$root/bench/pytorch_train.py") ;;
+  pretrain) reference=("$root/bench/pytorch_pretrain.py" --decoder-heads="$decoder_heads") ;;
+  *) echo "BENCH_MODE must be finetune or pretrain, got '$mode'" >&2; exit 2 ;;
+esac
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 start=$(date +%s)
-"$bin/amae-compile" "$spec" --graphs=finetune --batch="$batch" --grads --optimizer ${AMAE_COMPILE_FLAGS:-} -o "$work/model.so"
+"$bin/amae-compile" "$spec" --graphs="$mode" --batch="$batch" --grads --optimizer ${AMAE_COMPILE_FLAGS:-} -o "$work/model.so"
 echo "compiled in $(( $(date +%s) - start )) s"
-"$bin/amae-compile" "$spec" --graphs=finetune --batch="$batch" --emit=manifest -o "$work/manifest.json"
-PYTHONPATH="$root/tools/python" /usr/bin/python3 - "$work" <<'PY'
+"$bin/amae-compile" "$spec" --graphs="$mode" --batch="$batch" --emit=manifest -o "$work/manifest.json"
+PYTHONPATH="$root/tools/python" /usr/bin/python3 - "$work" "$mode" <<'PY'
 import sys
 from safetensors_io import random_weights
-random_weights(sys.argv[1] + "/manifest.json", "finetune", sys.argv[1] + "/weights.safetensors")
+random_weights(sys.argv[1] + "/manifest.json", sys.argv[2], sys.argv[1] + "/weights.safetensors")
 PY
-/usr/bin/python3 "$root/test/Train/Inputs/make-batch.py" "$work/manifest.json" finetune "$work/batch.safetensors"
+/usr/bin/python3 "$root/test/Train/Inputs/make-batch.py" "$work/manifest.json" "$mode" "$work/batch.safetensors"
 
 /usr/bin/time -f %M -o "$work/amae.rss" \
-  "$bin/amae-train" "$work/model.so" --mode=finetune --batch-from="$work/batch.safetensors" \
+  "$bin/amae-train" "$work/model.so" --mode="$mode" --batch-from="$work/batch.safetensors" \
   --init="$work/weights.safetensors" --out="$work/run" --steps=$((steps + 1)) --lr=1e-4 \
   --warmup=0 2> /dev/null
 amae=$(/usr/bin/python3 - "$work/run/log.jsonl" <<'PY'
@@ -50,7 +60,7 @@ PY
 )
 echo "$amae"
 torch=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
-        /usr/bin/time -f %M -o "$work/torch.rss" /usr/bin/python3 "$root/bench/pytorch_train.py" "$work/weights.safetensors" \
+        /usr/bin/time -f %M -o "$work/torch.rss" /usr/bin/python3 "${reference[@]}" "$work/weights.safetensors" \
         "$work/batch.safetensors" --steps="$steps" --threads=2 --heads="$heads")
 echo "$torch"
 a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
