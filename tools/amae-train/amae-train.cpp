@@ -321,6 +321,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "amae-train: train a compiled AudioMAE\n");
   if (mode != "pretrain" && mode != "finetune")
     return fail("--mode must be pretrain or finetune, got '" + mode + "'");
+  if (featureCacheMb < 0 || featureCacheMb > (int64_t(1) << 20))
+    return fail("--feature-cache must be a size in MB from 0 to 1048576, got " +
+                Twine(featureCacheMb.getValue()));
   if (dataPath.empty() == batchFrom.empty())
     return fail("give exactly one of --data and --batch-from");
   auto faultPlan = parseFault();
@@ -398,8 +401,6 @@ int main(int argc, char **argv) {
       return fail(toString(std::move(err)));
   }
   data.audio.zeroNonFinite = zeroNonFinite;
-  if (featureCacheMb < 0 || featureCacheMb > (int64_t(1) << 20))
-    return fail("--feature-cache must be a size in MB from 0 to 1048576");
   data.featureCacheBytes = featureCacheMb << 20;
   int64_t globalBatch = manifest.batch * world;
   int64_t stepsPerEpoch =
