@@ -328,10 +328,6 @@ Value scatterTokens(OpBuilder &b, Location loc, Value dkept, ArrayRef<int64_t> f
   (void)kept;
 }
 
-Value asIndex(OpBuilder &b, Location l, Value i64) {
-  return arith::IndexCastOp::create(b, l, b.getIndexType(), i64);
-}
-
 struct TimeFreqMaskingVjp {
   static LogicalResult build(TimeFreqMaskingOp op, OpBuilder &b, ValueRange g, Grads &out) {
     if (!g[0])

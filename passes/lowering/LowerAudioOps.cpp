@@ -50,11 +50,6 @@ Value asBatch(OpBuilder &b, Location loc, Value x) {
   return expand(b, loc, x, batched, groups);
 }
 
-/// valid[b] = length[b] as an index, for the bodies below.
-Value lengthAt(OpBuilder &nb, Location l, Value lengthElement) {
-  return arith::IndexCastOp::create(nb, l, nb.getIndexType(), lengthElement);
-}
-
 struct LowerFbank : OpConversionPattern<FbankOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(FbankOp op, OpAdaptor adaptor,
@@ -183,7 +178,7 @@ struct LowerFbank : OpConversionPattern<FbankOp> {
                                 nb, l, arith::MulIOp::create(nb, l, f, indexConst(nb, l, framing.hop)),
                                 indexConst(nb, l, win));
                             Value inside = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle,
-                                                                 end, lengthAt(nb, l, a[1]));
+                                                                 end, asIndex(nb, l, a[1]));
                             v = arith::SelectOp::create(nb, l, inside, v, f32Const(nb, l, 0.0f));
                           }
                           yield(nb, l, v);
@@ -212,7 +207,7 @@ struct LowerRemoveMean : OpConversionPattern<RemoveMeanOp> {
     // Samples at or past the length are left out of the sum and zeroed.
     auto inside = [&](OpBuilder &nb, Location l, Value len) {
       Value i = linalg::IndexOp::create(nb, l, 1);
-      return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, lengthAt(nb, l, len));
+      return arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, asIndex(nb, l, len));
     };
     Value sum = generic(b, loc, {wave, length}, zeroTensor(b, loc, {shape[0]}, f64),
                         {all, row, row}, iterators(1, 1),

@@ -16,10 +16,6 @@
 namespace mlir::amae {
 namespace {
 
-Value toIndex(OpBuilder &b, Location loc, Value i64) {
-  return arith::IndexCastOp::create(b, loc, b.getIndexType(), i64);
-}
-
 
 struct LowerAddPosition : OpConversionPattern<AddPositionOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -69,7 +65,7 @@ Value gatherRows(OpBuilder &b, Location loc, Value x, Value ids) {
                  [&](OpBuilder &nb, Location l, ValueRange a) {
                    Value n = linalg::IndexOp::create(nb, l, 0);
                    Value d = linalg::IndexOp::create(nb, l, 2);
-                   Value v = tensor::ExtractOp::create(nb, l, x, ValueRange{n, toIndex(nb, l, a[0]), d});
+                   Value v = tensor::ExtractOp::create(nb, l, x, ValueRange{n, asIndex(nb, l, a[0]), d});
                    linalg::YieldOp::create(nb, l, v);
                  });
 }
@@ -89,7 +85,7 @@ struct LowerUnshuffle : OpConversionPattern<UnshuffleOp> {
         {pick(ctx, 3, {0, 1}), pick(ctx, 3, {2}), identity(ctx, 3)}, iterators(3),
         [&](OpBuilder &nb, Location l, ValueRange a) {
           // Clamp so the load stays in bounds; the select picks the token.
-          Value r = toIndex(nb, l, a[0]);
+          Value r = asIndex(nb, l, a[0]);
           Value last = indexConst(nb, l, kept - 1);
           Value isVisible = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, r,
                                                   indexConst(nb, l, kept));
@@ -182,7 +178,7 @@ struct LowerTimeFreqMasking : OpConversionPattern<TimeFreqMaskingOp> {
         b, loc, {keepT, keepF}, emptyTensor(b, loc, {in[0], keptT, keptF, in[2]}),
         {pick(ctx, 4, {0, 1}), pick(ctx, 4, {0, 2}), identity(ctx, 4)}, iterators(4),
         [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value t = toIndex(nb, l, a[0]), f = toIndex(nb, l, a[1]);
+          Value t = asIndex(nb, l, a[0]), f = asIndex(nb, l, a[1]);
           Value token = arith::AddIOp::create(
               nb, l, arith::MulIOp::create(nb, l, t, indexConst(nb, l, gridF)), f);
           Value v = tensor::ExtractOp::create(

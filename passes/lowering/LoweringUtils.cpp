@@ -26,6 +26,10 @@ Value indexConst(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
+Value asIndex(OpBuilder &b, Location loc, Value integer) {
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), integer);
+}
+
 Value filledTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                    float value) {
   return linalg::FillOp::create(b, loc, ValueRange{f32Const(b, loc, value)},

@@ -25,6 +25,8 @@ Value zeroTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type eleme
 /// An f32 constant.
 Value f32Const(OpBuilder &b, Location loc, float value);
 Value indexConst(OpBuilder &b, Location loc, int64_t value);
+/// An integer (an i64 token id or length) as an index.
+Value asIndex(OpBuilder &b, Location loc, Value integer);
 
 /// Scalar float arithmetic for generic bodies.
 inline Value add(OpBuilder &b, Location l, Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }

@@ -26,6 +26,8 @@
 #include "llvm/Support/WithColor.h"
 
 #include <cstring>
+#include <memory>
+#include <optional>
 
 using namespace llvm;
 
@@ -72,6 +74,8 @@ int main(int argc, char **argv) {
     WithColor::error(errs(), "amae-fbank") << message << "\n";
     ++failures;
   };
+  std::unique_ptr<amae::Model> model;
+  std::optional<amae::CompiledFrontEnd> fe;
   if (!modelPath.empty()) {
     if (frames.getNumOccurrences() || sampleRate.getNumOccurrences() ||
         melBins.getNumOccurrences() || mean.getNumOccurrences() || stdDev.getNumOccurrences())
@@ -79,60 +83,59 @@ int main(int argc, char **argv) {
                  << "--model takes the rate, frames, bins and normalisation of the model; "
                     "give none of --sample-rate, --frames, --mel-bins, --mean, --std\n",
              1;
-    auto model = amae::Model::load(modelPath);
-    if (!model)
-      return WithColor::error(errs(), "amae-fbank") << toString(model.takeError()) << "\n", 1;
-    auto fe = amae::CompiledFrontEnd::bind(**model);
-    if (!fe)
+    auto loaded = amae::Model::load(modelPath);
+    if (!loaded)
+      return WithColor::error(errs(), "amae-fbank") << toString(loaded.takeError()) << "\n", 1;
+    model = std::move(*loaded);
+    auto bound = amae::CompiledFrontEnd::bind(*model);
+    if (!bound)
       return WithColor::error(errs(), "amae-fbank") << modelPath << ": "
-                                                     << toString(fe.takeError()) << "\n",
+                                                     << toString(bound.takeError()) << "\n",
              1;
-    for (auto [index, path] : llvm::enumerate(inputs)) {
-      auto wave = amae::loadChannel0(path, fe->sampleRate(), {zeroNonFinite});
-      auto image = wave ? fe->images({*wave}) : wave.takeError();
-      if (!image) {
-        fail(toString(image.takeError()));
-        continue;
-      }
-      std::vector<uint8_t> bytes(image->size() * sizeof(float));
-      std::memcpy(bytes.data(), image->data(), bytes.size());
-      out.addOwned("fbank." + std::to_string(index), amae::DType::F32,
-                   {fe->frames(), fe->bins()}, std::move(bytes));
-    }
+    fe = std::move(*bound);
   }
-  for (auto [index, path] : llvm::enumerate(inputs)) {
-    if (!modelPath.empty())
-      break;
+  // The compiled front end's image of a file (--model).
+  auto compiled = [&](StringRef path, int64_t &rows) -> Expected<std::vector<float>> {
+    auto wave = amae::loadChannel0(path, fe->sampleRate(), {zeroNonFinite});
+    if (!wave)
+      return wave.takeError();
+    rows = fe->frames();
+    return fe->images({*wave});
+  };
+  // The oracle's fbank (or, with --frames, image) of a file.
+  auto oracle = [&](StringRef path, int64_t &rows) -> Expected<std::vector<float>> {
     auto wave = amae::readAudio(path, {zeroNonFinite});
-    if (!wave) {
-      WithColor::error(errs(), "amae-fbank") << toString(wave.takeError()) << "\n";
-      ++failures;
-      continue;
-    }
+    if (!wave)
+      return wave.takeError();
     std::vector<float> mono = amae::officialMono(*wave);
     amae::FbankOptions options;
     options.sampleRate = static_cast<double>(wave->sampleRate);
     options.numMelBins = melBins;
     if (sampleRate && sampleRate != wave->sampleRate) {
       auto resampled = amae::resample(mono, wave->sampleRate, sampleRate);
-      if (!resampled) {
-        WithColor::error(errs(), "amae-fbank") << path << ": " << toString(resampled.takeError()) << "\n";
-        ++failures;
-        continue;
-      }
+      if (!resampled)
+        return createStringError(path + ": " + toString(resampled.takeError()));
       mono = std::move(*resampled);
       options.sampleRate = sampleRate;
     }
-    int64_t count = 0;
-    std::vector<float> fbank = amae::kaldiFbank(mono, options, count);
+    std::vector<float> fbank = amae::kaldiFbank(mono, options, rows);
     if (frames) {
-      fbank = amae::audioMaeImage(fbank, count, melBins, frames, mean, stdDev);
-      count = frames;
+      fbank = amae::audioMaeImage(fbank, rows, melBins, frames, mean, stdDev);
+      rows = frames;
     }
-    std::vector<uint8_t> bytes(fbank.size() * sizeof(float));
-    std::memcpy(bytes.data(), fbank.data(), bytes.size());
+    return fbank;
+  };
+  for (auto [index, path] : llvm::enumerate(inputs)) {
+    int64_t rows = 0;
+    auto values = fe ? compiled(path, rows) : oracle(path, rows);
+    if (!values) {
+      fail(toString(values.takeError()));
+      continue;
+    }
+    std::vector<uint8_t> bytes(values->size() * sizeof(float));
+    std::memcpy(bytes.data(), values->data(), bytes.size());
     out.addOwned("fbank." + std::to_string(index), amae::DType::F32,
-                 {count, static_cast<int64_t>(melBins)}, std::move(bytes));
+                 {rows, fe ? fe->bins() : static_cast<int64_t>(melBins)}, std::move(bytes));
   }
   if (Error err = amae::writeSafetensors(outputPath, out)) {
     WithColor::error(errs(), "amae-fbank") << toString(std::move(err)) << "\n";

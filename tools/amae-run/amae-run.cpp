@@ -443,8 +443,9 @@ int runAudio(const amae::Model &model, const std::vector<amae::BoundGraph> &size
       outputs = graph.run(input->inputs());
     } else {
       std::vector<std::vector<float>> waves;
+      // Only the windows' places are read after the run.
       for (Window &w : pending)
-        waves.push_back(w.wave);
+        waves.push_back(std::move(w.wave));
       auto images = fe.images(waves);
       if (!images) {
         fail(toString(images.takeError()));

@@ -44,6 +44,9 @@ struct AmaeCudaMapLoopsPass : impl::AmaeCudaMapLoopsBase<AmaeCudaMapLoopsPass> {
     SmallVector<scf::ParallelOp> loops(body.getOps<scf::ParallelOp>());
     if (loops.empty()) {
       // One thread of one block runs the whole body.
+      SmallVector<Operation *> work;
+      for (Operation &op : body.without_terminator())
+        work.push_back(&op);
       OpBuilder b(ctx);
       b.setInsertionPointToStart(&body);
       Location loc = kernel.getLoc();
@@ -51,13 +54,8 @@ struct AmaeCudaMapLoopsPass : impl::AmaeCudaMapLoopsBase<AmaeCudaMapLoopsPass> {
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
       auto single = scf::ParallelOp::create(b, loc, ValueRange{zero}, ValueRange{one},
                                             ValueRange{one});
-      Block *inside = single.getBody();
-      for (Operation &op : llvm::make_early_inc_range(body)) {
-        if (&op == single.getOperation() || op.hasTrait<OpTrait::IsTerminator>() ||
-            op.getBlock() != &body || &op == zero.getDefiningOp() || &op == one.getDefiningOp())
-          continue;
-        op.moveBefore(inside->getTerminator());
-      }
+      for (Operation *op : work)
+        op->moveBefore(single.getBody()->getTerminator());
       if (failed(gpu::setMappingAttr(single, {onto(ctx, gpu::Processor::BlockX)})))
         return signalPassFailure();
       ++serial;
