@@ -11,15 +11,15 @@ Prints the median and minimum time per step (after one warm-up step) and the
 first step's loss.
 """
 import argparse
-import math
 import os
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools", "python"))
+from pytorch_steps import time_steps  # noqa: E402
 from safetensors_io import read  # noqa: E402
 
 ap = argparse.ArgumentParser()
@@ -148,18 +148,4 @@ def pretrain_loss():
 
 opt = torch.optim.AdamW([t for k, t in w.items() if k not in frozen], lr=1e-4,
                         betas=(0.9, 0.95), weight_decay=0.05)
-times, first = [], None
-for step in range(args.steps + 1):
-    t0 = time.perf_counter()
-    opt.zero_grad(set_to_none=True)
-    loss = pretrain_loss()
-    loss.backward()
-    opt.step()
-    if step:
-        times.append((time.perf_counter() - t0) * 1000)
-    else:
-        first = loss.item()
-times.sort()
-print("pytorch pretrain step: %d steps, median %.1f ms, min %.1f ms (%d threads, torch %s), "
-      "first loss %.6f" % (args.steps, times[len(times) // 2], times[0], args.threads,
-                           torch.__version__, first))
+time_steps("pretrain", opt, pretrain_loss, args.steps, args.threads)

@@ -9,7 +9,6 @@ first step's loss.
 import argparse
 import os
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
@@ -17,6 +16,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools", "python"))
 from pytorch_infer import forward  # noqa: E402
+from pytorch_steps import time_steps  # noqa: E402
 from safetensors_io import read  # noqa: E402
 
 ap = argparse.ArgumentParser()
@@ -34,19 +34,6 @@ imgs, labels = torch.from_numpy(batch["imgs"].copy()), torch.from_numpy(batch["l
 depth = len({k.split(".")[1] for k in w if k.startswith("blocks.")})
 opt = torch.optim.AdamW([p for k, p in w.items() if k != "pos_embed"], lr=1e-4,
                         betas=(0.9, 0.999), weight_decay=5e-4)
-times, first = [], None
-for step in range(args.steps + 1):
-    t0 = time.perf_counter()
-    opt.zero_grad(set_to_none=True)
-    logits, _ = forward(w, imgs, depth, args.heads)
-    loss = F.binary_cross_entropy_with_logits(logits, labels)
-    loss.backward()
-    opt.step()
-    if step:
-        times.append((time.perf_counter() - t0) * 1000)
-    else:
-        first = loss.item()
-times.sort()
-print("pytorch train step: %d steps, median %.1f ms, min %.1f ms (%d threads, torch %s), "
-      "first loss %.6f" % (args.steps, times[len(times) // 2], times[0], args.threads,
-                           torch.__version__, first))
+time_steps("train", opt,
+           lambda: F.binary_cross_entropy_with_logits(forward(w, imgs, depth, args.heads)[0], labels),
+           args.steps, args.threads)
