@@ -15,6 +15,8 @@ namespace amae {
 llvm::ArrayRef<TunableOption> tunableOptions() {
   static const TunableOption options[] = {
       {"fuse", TunableOption::Bool, false, "fuse elementwise producers into consumers"},
+      {"fused-attention", TunableOption::Bool, false,
+       "attention as one kernel over blocks of query rows (with blas)"},
       {"interchange", TunableOption::Bool, false,
        "reductions along contiguous memory, column sums in parallel strips"},
       {"vector-width", TunableOption::Int, false,

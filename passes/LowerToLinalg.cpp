@@ -25,6 +25,7 @@ namespace mlir::amae {
 namespace {
 struct AmaeLowerToLinalgPass
     : impl::AmaeLowerToLinalgBase<AmaeLowerToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     WalkResult refused = getOperation()->walk([](Operation *op) {
@@ -54,7 +55,7 @@ struct AmaeLowerToLinalgPass
       return signalPassFailure();
     RewritePatternSet patterns(ctx);
     populateLowerLayerOpsPatterns(patterns);
-    populateLowerAttentionOpsPatterns(patterns);
+    populateLowerAttentionOpsPatterns(patterns, fusedAttention);
     populateLowerPatchOpsPatterns(patterns);
     populateLowerMaskingOpsPatterns(patterns);
     populateLowerLossOpsPatterns(patterns);
@@ -63,6 +64,7 @@ struct AmaeLowerToLinalgPass
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AmaeDialect>();
+    target.addLegalOp<FusedAttentionOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect>();

@@ -17,8 +17,15 @@ def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
     gathers, never materialised as rolled copies.
 
     This is a full conversion of the amae dialect: an amae op without a
-    lowering makes the pass fail with its location.
+    lowering makes the pass fail with its location. The one amae op it may
+    leave is `amae.fused_attention`, with `fused-attention`, for a target
+    that implements it as one kernel.
   }];
+  let options = [
+    Option<"fusedAttention", "fused-attention", "bool", /*default=*/"false",
+           "Lower amae.attention to amae.fused_attention (one kernel a target "
+           "implements) instead of two contractions around a softmax">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect"

@@ -4,8 +4,9 @@
 
 namespace mlir::amae {
 
-std::string linalgStagePipeline(bool fuse) {
-  std::string p = "canonicalize,amae-lower-to-linalg,canonicalize,cse,"
+std::string linalgStagePipeline(bool fuse, bool fusedAttention) {
+  std::string p = std::string("canonicalize,amae-lower-to-linalg{fused-attention=") +
+                  (fusedAttention ? "true" : "false") + "},canonicalize,cse,"
                   "func.func(convert-elementwise-to-linalg)";
   // Fusion runs on tensors, where producers and consumers are SSA values.
   if (fuse)

@@ -16,8 +16,9 @@
 namespace mlir::amae {
 
 /// amae to linalg on tensors, fused unless `fuse` is off (what
-/// `amae-compile --emit=linalg` shows).
-std::string linalgStagePipeline(bool fuse = true);
+/// `amae-compile --emit=linalg` shows); with `fusedAttention`, attention
+/// stays one op (amae.fused_attention) that the target must implement.
+std::string linalgStagePipeline(bool fuse = true, bool fusedAttention = false);
 
 struct KernelStageOptions {
   bool useBlas = false;               // amae-contractions-to-blas

@@ -38,6 +38,10 @@ struct CpuOptions {
   /// Fuse elementwise producers into their consumers on tensors
   /// (amae-fuse-elementwise): layer norms and softmaxes in fewer passes.
   bool fuse = true;
+  /// Attention as one library kernel (amae-cpu-attention-to-library): blocks
+  /// of query rows whose scores stay in cache, instead of the linalg form
+  /// that writes the whole score matrix. Needs useBlas (its GEMMs).
+  bool fusedAttention = true;
   /// Run large kernels on several threads (OpenMP, libomp) and GEMMs split
   /// over them; needs the build to have found OpenMP.
   bool threads = false;
@@ -61,6 +65,9 @@ struct CpuOptions {
   /// Threads that optimise and compile the LLVM module, each a part of it
   /// (0: one per core; 1: the module whole).
   unsigned compileThreads = 0;
+  /// The fused attention kernel is a library call on BLAS; the GPU-mapped
+  /// loops check what the CUDA target runs, which lowers attention as linalg.
+  bool lowersFusedAttention() const { return fusedAttention && useBlas && !gpuMappedLoops; }
   /// Called as each phase of compileToSharedLibrary starts ("lower to the
   /// LLVM dialect", "optimise LLVM IR", "emit object code", "link").
   std::function<void(llvm::StringRef)> onPhase = [](llvm::StringRef) {};

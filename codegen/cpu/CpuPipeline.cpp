@@ -78,7 +78,7 @@ LogicalResult appendGradients(ModuleOp module, StringRef recompute) {
 
 LogicalResult lowerToLinalg(ModuleOp module, const CpuOptions &cpu) {
   prepareContext(module.getContext());
-  return runPipeline(module, mlir::amae::linalgStagePipeline(cpu.fuse));
+  return runPipeline(module, mlir::amae::linalgStagePipeline(cpu.fuse, cpu.lowersFusedAttention()));
 }
 
 bool blasAvailable() {

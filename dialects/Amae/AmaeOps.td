@@ -16,5 +16,6 @@ include "dialects/Amae/AttentionOps.td"
 include "dialects/Amae/LayerOps.td"
 include "dialects/Amae/LossOps.td"
 include "dialects/Amae/OptimizerOps.td"
+include "dialects/Amae/KernelOps.td"
 
 #endif // AMAE_OPS

@@ -50,11 +50,20 @@ struct LowerMergeHeads : OpConversionPattern<MergeHeadsOp> {
 };
 
 struct LowerAttention : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LowerAttention(MLIRContext *ctx, bool fused) : OpConversionPattern(ctx), fused(fused) {}
   LogicalResult matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
+    if (fused) {
+      // One kernel for the target to implement (the CPU's keeps each block of
+      // query rows' scores in cache); the linalg form below writes them all.
+      Value init = emptyTensor(b, loc, shapeOf(op.getResult()));
+      b.replaceOp(op, FusedAttentionOp::create(b, loc, init.getType(), adaptor.getQ(),
+                                               adaptor.getK(), adaptor.getV(), init,
+                                               op.getScaleAttr()));
+      return success();
+    }
     Value scores = dotProducts(b, loc, adaptor.getQ(), adaptor.getK());
     // timm: (q @ k^T) * scale, then softmax.
     Value scale = f32Const(b, loc, op.getScale().convertToFloat());
@@ -69,6 +78,7 @@ struct LowerAttention : OpConversionPattern<AttentionOp> {
     b.replaceOp(op, weightedSum(b, loc, probs, adaptor.getV()));
     return success();
   }
+  bool fused;
 };
 
 struct LowerWindowAttention : OpConversionPattern<WindowAttentionOp> {
@@ -307,8 +317,9 @@ struct LowerWindowAttentionGrad : OpConversionPattern<WindowAttentionGradOp> {
 
 } // namespace
 
-void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerSplitQkv, LowerMergeHeads, LowerAttention, LowerWindowAttention,
+void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention) {
+  patterns.add<LowerAttention>(patterns.getContext(), fusedAttention);
+  patterns.add<LowerSplitQkv, LowerMergeHeads, LowerWindowAttention,
                LowerAttentionGrad, LowerWindowAttentionGrad,
                LowerToConstant<ShiftMaskOp>, LowerToConstant<LogRelativeCoordsOp>,
                LowerToConstant<SincosPosEmbedOp>>(patterns.getContext());

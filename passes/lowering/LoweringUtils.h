@@ -109,7 +109,9 @@ ArrayRef<int64_t> shapeOf(Value v);
 //===----------------------------------------------------------------------===//
 
 void populateLowerLayerOpsPatterns(RewritePatternSet &patterns);
-void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns);
+/// With `fusedAttention`, amae.attention becomes amae.fused_attention (a
+/// target's kernel) instead of contractions around a softmax.
+void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention);
 void populateLowerPatchOpsPatterns(RewritePatternSet &patterns);
 void populateLowerMaskingOpsPatterns(RewritePatternSet &patterns);
 void populateLowerLossOpsPatterns(RewritePatternSet &patterns);

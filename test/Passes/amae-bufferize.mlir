@@ -17,3 +17,17 @@ func.func @add_into_input(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32>
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// amae.fused_attention writes its destination whole: an init that may not
+// be written (an argument) gets a fresh buffer and is never copied into it.
+// CHECK-LABEL: func.func @fused_attention
+// CHECK-SAME:    (%[[Q:[a-z0-9]+]]: memref<1x2x5x4xf32>, %[[I:[a-z0-9]+]]: memref<1x2x5x4xf32>
+// CHECK:         %[[O:.*]] = memref.alloc() {{.*}} : memref<1x2x5x4xf32>
+// CHECK-NOT:     linalg.copy
+// CHECK:         amae.fused_attention %[[Q]], %[[Q]], %[[Q]] into %[[O]] {scale = 5.000000e-01 : f32} : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>{{$}}
+func.func @fused_attention(%q: tensor<1x2x5x4xf32>, %init: tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32> {
+  %o = amae.fused_attention %q, %q, %q into %init {scale = 0.5 : f32}
+      : tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32> into tensor<1x2x5x4xf32>
+      -> tensor<1x2x5x4xf32>
+  return %o : tensor<1x2x5x4xf32>
+}

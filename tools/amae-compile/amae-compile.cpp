@@ -137,6 +137,12 @@ cl::opt<bool> fuse("fuse", cl::init(true),
                    cl::desc("Fuse elementwise producers into their consumers: layer norms and "
                             "softmaxes in fewer passes over memory (=false: one kernel per step)"),
                    cl::cat(category));
+cl::opt<bool> fusedAttention(
+    "fused-attention", cl::init(true),
+    cl::desc("With --blas: attention as one kernel over blocks of query rows whose scores stay "
+             "in cache (amae-cpu-attention-to-library; =false: two GEMMs around a softmax "
+             "over the whole score matrix)"),
+    cl::cat(category));
 cl::opt<bool> shrinkLifetimes("shrink-buffer-lifetimes", cl::init(true),
                               cl::desc("Allocate each buffer at its first use and free it "
                                        "after its last (=false: all live for the whole graph)"),
@@ -205,6 +211,7 @@ Expected<int64_t> applyTuning() {
         flag = static_cast<std::decay_t<decltype(flag.getValue())>>(value);
     };
     if (name == "fuse") set(fuse);
+    else if (name == "fused-attention") set(fusedAttention);
     else if (name == "blas") set(useBlas);
     else if (name == "parallel") set(parallel);
     else if (name == "vector-width") set(vectorWidth);
@@ -415,6 +422,7 @@ int main(int argc, char **argv) {
   cpu.keepIntermediates = keepIntermediates;
   cpu.shrinkBufferLifetimes = shrinkLifetimes;
   cpu.fuse = fuse;
+  cpu.fusedAttention = fusedAttention;
   cpu.vectorWidth = vectorWidth;
   cpu.interchange = interchange;
   cpu.compileThreads = compileThreads;

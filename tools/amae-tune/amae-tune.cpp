@@ -50,7 +50,7 @@ cl::opt<bool> grads("grads", cl::desc("Time the graph with its gradients (amae-c
                     cl::cat(category));
 cl::list<std::string> optionNames(
     "options", cl::CommaSeparated, cl::value_desc("name,..."),
-    cl::desc("Options to sweep (default fuse,interchange,vector-width,parallel-min-iterations,"
+    cl::desc("Options to sweep (default fuse,fused-attention,interchange,vector-width,parallel-min-iterations,"
              "O,threads; "
              "also blas, parallel)"),
     cl::cat(category));
@@ -128,7 +128,7 @@ std::vector<int64_t> builtinValues(const amae::TunableOption &o) {
 std::vector<Dim> dimensions() {
   std::vector<std::string> names(optionNames.begin(), optionNames.end());
   if (names.empty())
-    names = {"fuse", "interchange", "vector-width", "parallel-min-iterations", "O", "threads"};
+    names = {"fuse", "fused-attention", "interchange", "vector-width", "parallel-min-iterations", "O", "threads"};
   std::vector<Dim> dims;
   for (const std::string &name : names) {
     const amae::TunableOption *o = amae::findTunableOption(name);

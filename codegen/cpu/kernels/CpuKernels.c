@@ -1,7 +1,8 @@
 /*===- CpuKernels.c - Library kernels linked into CPU models --------------===*
  *
  * Contractions that amae-contractions-to-blas hands to a BLAS: the large
- * matmuls of the encoder and decoder. Each takes rank-3 memref descriptors
+ * matmuls of the encoder and decoder; and the fused attention kernel
+ * (amae-cpu-attention-to-library), built on the same GEMMs. Each takes rank-3 memref descriptors
  * (batch, rows, columns) as MLIR's C interface passes them, with unit inner
  * strides (the pass only rewrites such views).
  *
@@ -10,6 +11,8 @@
 #include <cblas.h>
 #include <omp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 typedef struct {
   float *allocated;
@@ -94,6 +97,157 @@ void _mlir_ciface_amae_dgemm(AmaeMemref3DF64 *a, AmaeMemref3DF64 *b, AmaeMemref3
     cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, (int)rows, (int)n, (int)k, 1.0, A,
                 (int)a->strides[1], B, (int)b->strides[1], 1.0, C, (int)c->strides[1]);
+  }
+}
+
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[4];
+  int64_t strides[4];
+} AmaeMemref4D;
+
+/* exp(x) in float, branch-free so that the row loops below vectorize:
+ * x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts, Cody-Waite), exp(r) by
+ * Cephes' degree-6 polynomial (about 1 ulp), 2^n built in the exponent bits.
+ * The softmax only feeds it x <= 0; above 88 it returns exp(88), below the
+ * smallest normal 0; NaN stays NaN. The integer work is unsigned, so a NaN
+ * input is not undefined behaviour. */
+static inline float amae_expf(float x) {
+  const float hi = 88.0f, lo = -87.33654f;
+  float c = x > hi ? hi : x;
+  c = c < lo ? lo : c;
+  union { float f; uint32_t u; } t = {c * 1.44269504088896341f + 12582912.0f};
+  float n = t.f - 12582912.0f; /* round(c / ln2): 1.5 * 2^23 pushes out the fraction */
+  float r = c - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  union { uint32_t u; float f; } scale = {(t.u - 0x4B400000u + 127u) << 23};
+  float y = p * scale.f;
+  return x < lo ? 0.0f : y;
+}
+
+enum { kLanes = 16 };
+
+/* Each row of s (rows x n) becomes softmax(scale * row), in the order of
+ * operations of the linalg lowering (max of the scaled row, exp of the
+ * difference, sum, one division each); sums in 16 lanes so they vectorize.
+ * A NaN score makes its row NaN, as there. Cloned per ISA: the library is
+ * built once and runs on any x86-64. */
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+static void amae_softmax_rows(float *s, int64_t rows, int64_t n, float scale) {
+  int64_t whole = n / kLanes * kLanes;
+  for (int64_t i = 0; i < rows; ++i) {
+    float *row = s + i * n;
+    float lanes[kLanes];
+    for (int l = 0; l < kLanes; ++l)
+      lanes[l] = -__builtin_inff();
+    for (int64_t j = 0; j < whole; j += kLanes)
+      for (int l = 0; l < kLanes; ++l) {
+        float x = row[j + l] * scale;
+        lanes[l] = x > lanes[l] ? x : lanes[l];
+      }
+    float m = -__builtin_inff();
+    for (int l = 0; l < kLanes; ++l)
+      m = lanes[l] > m ? lanes[l] : m;
+    for (int64_t j = whole; j < n; ++j) {
+      float x = row[j] * scale;
+      m = x > m ? x : m;
+    }
+    for (int l = 0; l < kLanes; ++l)
+      lanes[l] = 0.0f;
+    for (int64_t j = 0; j < whole; j += kLanes)
+      for (int l = 0; l < kLanes; ++l) {
+        float e = amae_expf(row[j + l] * scale - m);
+        row[j + l] = e;
+        lanes[l] += e;
+      }
+    float sum = 0.0f;
+    for (int l = 0; l < kLanes; ++l)
+      sum += lanes[l];
+    for (int64_t j = whole; j < n; ++j) {
+      float e = amae_expf(row[j] * scale - m);
+      row[j] = e;
+      sum += e;
+    }
+    for (int64_t j = 0; j < n; ++j)
+      row[j] = row[j] / sum;
+  }
+}
+
+/* A leading dimension BLAS accepts: the row stride, or any valid value when
+ * there is one row (a size-1 dimension's stride is arbitrary). */
+static int ldOf(int64_t stride, int64_t rows, int64_t cols) {
+  return (int)(rows > 1 ? stride : (cols > 1 ? cols : 1));
+}
+
+/* o[n, h] = softmax(scale * q[n, h] k[n, h]^T) v[n, h] (amae.fused_attention).
+ * (batch, head, block of query rows) tiles are shared out over the threads;
+ * each tile computes its rows' scores with one GEMM into a buffer of the
+ * thread's that stays in cache (at most 256 KiB), the softmax in place and
+ * its output rows with a second GEMM. The whole score matrix never exists.
+ * Inner strides are 1 (amae-cpu-attention-to-library copies otherwise). */
+void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D *v,
+                                 AmaeMemref4D *o, float scale) {
+  int64_t batch = q->sizes[0], heads = q->sizes[1], lq = q->sizes[2], e = q->sizes[3];
+  int64_t lk = k->sizes[2], ev = v->sizes[3];
+  if (batch == 0 || heads == 0 || lq == 0 || ev == 0)
+    return;
+  /* Rows per block: as many as keep the block's scores within 64 Ki floats,
+   * a multiple of 8 (the GEMM's register tile), at least 8, at most 128. */
+  int64_t rows = lk > 0 ? (65536 / lk) / 8 * 8 : 128;
+  rows = rows < 8 ? 8 : (rows > 128 ? 128 : rows);
+  if (rows > lq)
+    rows = lq;
+  int64_t blocks = (lq + rows - 1) / rows, tiles = batch * heads * blocks;
+  double flops = 2.0 * (double)(batch * heads * lq) * (double)lk * (double)(e + ev);
+#pragma omp parallel if (flops >= 1e6 && tiles > 1)
+  {
+    float *s = malloc(sizeof(float) * (size_t)(rows * (lk > 0 ? lk : 1)));
+    if (!s) {
+      fprintf(stderr,
+              "amae: error: out of memory: the attention kernel could not allocate %lld "
+              "bytes of scores\n",
+              (long long)(sizeof(float) * rows * lk));
+      exit(1);
+    }
+#pragma omp for schedule(dynamic)
+    for (int64_t t = 0; t < tiles; ++t) {
+      int64_t n = t / (heads * blocks), h = t / blocks % heads, r0 = t % blocks * rows;
+      int64_t r = lq - r0 < rows ? lq - r0 : rows;
+      const float *Q = q->aligned + q->offset + n * q->strides[0] + h * q->strides[1] +
+                       r0 * q->strides[2];
+      const float *K = k->aligned + k->offset + n * k->strides[0] + h * k->strides[1];
+      const float *V = v->aligned + v->offset + n * v->strides[0] + h * v->strides[1];
+      float *O = o->aligned + o->offset + n * o->strides[0] + h * o->strides[1] +
+                 r0 * o->strides[2];
+      if (lk == 0 || e == 0) {
+        /* No keys: softmax of nothing (NaN, as 0/0); no width: scores 0. */
+        for (int64_t i = 0; i < r; ++i)
+          for (int64_t c = 0; c < ev; ++c)
+            O[i * o->strides[2] + c] = lk == 0 ? __builtin_nanf("") : 0.0f;
+        if (lk == 0)
+          continue;
+        for (int64_t j = 0; j < r * lk; ++j)
+          s[j] = 0.0f;
+      } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)lk, (int)e, 1.0f, Q,
+                    ldOf(q->strides[2], r, e), K, ldOf(k->strides[2], lk, e), 0.0f, s,
+                    (int)lk);
+      }
+      amae_softmax_rows(s, r, lk, scale);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)ev, (int)lk, 1.0f, s,
+                  (int)lk, V, ldOf(v->strides[2], lk, ev), 0.0f, O,
+                  ldOf(o->strides[2], r, ev));
+    }
+    free(s);
   }
 }
 

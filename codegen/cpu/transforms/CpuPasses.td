@@ -35,6 +35,28 @@ def AmaeCpuParallelLoops : Pass<"amae-cpu-parallel-loops", "mlir::func::FuncOp">
                            "mlir::arith::ArithDialect"];
 }
 
+def AmaeCpuAttentionToLibrary : Pass<"amae-cpu-attention-to-library", "mlir::ModuleOp"> {
+  let summary = "Replace bufferized amae.fused_attention by calls of the attention kernel";
+  let description = [{
+    Each `amae.fused_attention` on buffers becomes a call of `amae_attention`
+    (kernels/CpuKernels.c) with rank-4 strided views of q, k, v and the
+    destination. The kernel shares (batch, head, block of query rows) tiles
+    out over the threads; each computes its block's scores with one GEMM into
+    a buffer that stays in cache, the softmax of those rows in place, and
+    their output rows with a second GEMM: the score matrix is never written
+    to memory whole, as the linalg lowering of `amae.attention` writes it
+    (and reads it four times). An operand whose innermost stride is not 1
+    is first copied to a contiguous buffer, a destination written back
+    through one.
+  }];
+  let statistics = [
+    Statistic<"numCalls", "attention-calls", "amae.fused_attention ops replaced by calls">
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
 def AmaeCpuInterchange : Pass<"amae-cpu-interchange", "mlir::func::FuncOp"> {
   let summary = "Walk reductions along contiguous memory; share column sums over threads";
   let description = [{

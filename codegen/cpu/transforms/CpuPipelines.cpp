@@ -30,8 +30,12 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
   kernels.shrinkBufferLifetimes = cpu.shrinkBufferLifetimes;
   kernels.warnBufferBytes = cpu.warnBufferBytes;
   kernels.dedupKernels = cpu.dedupKernels;
-  std::string p = linalgStagePipeline(cpu.fuse) + ",amae-bufferize,amae-cpu-emit-c-interface," +
-                  kernelStagePipeline(kernels) + ",";
+  bool fusedAttention = cpu.lowersFusedAttention();
+  std::string p = linalgStagePipeline(cpu.fuse, fusedAttention) +
+                  ",amae-bufferize,amae-cpu-emit-c-interface,";
+  if (fusedAttention)
+    p += "amae-cpu-attention-to-library,";
+  p += kernelStagePipeline(kernels) + ",";
   if (cpu.gpuMappedLoops) {
     // The CUDA target's loop nests, executed here (amae-cuda-map-loops).
     p += "func.func(convert-linalg-to-parallel-loops),canonicalize,"
@@ -82,6 +86,10 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
                     llvm::cl::desc("Fuse elementwise producers into their consumers "
                                    "(amae-fuse-elementwise)"),
                     llvm::cl::init(true)};
+  Option<bool> fusedAttention{
+      *this, "fused-attention",
+      llvm::cl::desc("With blas: attention as one library kernel (amae-cpu-attention-to-library)"),
+      llvm::cl::init(true)};
   Option<bool> parallel{*this, "parallel",
                         llvm::cl::desc("Large kernels as OpenMP work-sharing loops"),
                         llvm::cl::init(false)};
@@ -114,6 +122,7 @@ void registerCpuPipeline() {
         cpu.warnBufferBytes = o.warnBufferBytes;
         cpu.threads = o.parallel;
         cpu.fuse = o.fuse;
+        cpu.fusedAttention = o.fusedAttention;
         cpu.minParallelIterations = o.parallelMinIterations;
         cpu.vectorWidth = o.vectorWidth;
         cpu.interchange = o.interchange;

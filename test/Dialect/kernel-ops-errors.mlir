@@ -1,0 +1,79 @@
+// RUN: amae-opt %s -split-input-file -verify-diagnostics
+
+// fused_attention_c1
+func.func @fused_attention_c1(%q: tensor<1x2x5x4xf32>, %o: memref<1x2x5x4xf32>) {
+  // expected-error @+1 {{fused_attention_c1: q must be a rank-4 f32 memref like init, got 'tensor<1x2x5x4xf32>'}}
+  amae.fused_attention %q, %q, %q into %o {scale = 0.5 : f32}
+      : tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// fused_attention_c1
+func.func @fused_attention_c1_result(%q: tensor<1x2x5x4xf32>) {
+  // expected-error @+1 {{fused_attention_c1: on tensors the op returns one value of init's type}}
+  amae.fused_attention %q, %q, %q into %q {scale = 0.5 : f32}
+      : tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32> into tensor<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// fused_attention_c1
+func.func @fused_attention_c1_rank(%q: memref<2x5x4xf32>, %o: memref<1x2x5x4xf32>) {
+  // expected-error @+1 {{fused_attention_c1: q must be a rank-4 f32 memref like init, got 'memref<2x5x4xf32>'}}
+  amae.fused_attention %q, %q, %q into %o {scale = 0.5 : f32}
+      : memref<2x5x4xf32>, memref<2x5x4xf32>, memref<2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// fused_attention_c2
+func.func @fused_attention_c2(%q: memref<1x2x5x4xf32>, %k: memref<1x3x5x4xf32>) {
+  // expected-error @+1 {{fused_attention_c2: batch and head dimensions of q [1, 2, 5, 4], k [1, 3, 5, 4] and v [1, 2, 5, 4] differ}}
+  amae.fused_attention %q, %k, %q into %q {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x3x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// fused_attention_c3
+func.func @fused_attention_c3(%q: memref<1x2x5x4xf32>, %k: memref<1x2x5x8xf32>) {
+  // expected-error @+1 {{fused_attention_c3: q head width 4 differs from k head width 8}}
+  amae.fused_attention %q, %k, %q into %q {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x8xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// fused_attention_c4
+func.func @fused_attention_c4(%q: memref<1x2x5x4xf32>, %v: memref<1x2x6x4xf32>) {
+  // expected-error @+1 {{fused_attention_c4: k has 5 keys but v has 6 values}}
+  amae.fused_attention %q, %q, %v into %q {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x6x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// fused_attention_c5
+func.func @fused_attention_c5(%q: memref<1x2x5x4xf32>) {
+  // expected-error @+1 {{fused_attention_c5: scale must be positive, got 0}}
+  amae.fused_attention %q, %q, %q into %q {scale = 0.0 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// fused_attention_c6
+func.func @fused_attention_c6(%q: memref<1x2x5x4xf32>, %o: memref<1x2x5x3xf32>) {
+  // expected-error @+1 {{fused_attention_c6: init has shape [1, 2, 5, 3], expected [1, 2, 5, 4]}}
+  amae.fused_attention %q, %q, %q into %o {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x3xf32>
+  return
+}

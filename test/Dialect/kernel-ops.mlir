@@ -1,0 +1,25 @@
+// RUN: amae-opt %s | amae-opt | FileCheck %s
+// RUN: amae-opt %s --mlir-print-op-generic | amae-opt | FileCheck %s
+
+// On tensors the op returns init's new value.
+// CHECK-LABEL: func.func @fused_attention_tensors
+func.func @fused_attention_tensors(%q: tensor<2x4x7x16xf32>, %k: tensor<2x4x9x16xf32>,
+                                   %v: tensor<2x4x9x8xf32>) -> tensor<2x4x7x8xf32> {
+  %init = tensor.empty() : tensor<2x4x7x8xf32>
+  // CHECK: %{{.*}} = amae.fused_attention %{{.*}}, %{{.*}}, %{{.*}} into %{{.*}} {scale = 2.500000e-01 : f32} : tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32> into tensor<2x4x7x8xf32> -> tensor<2x4x7x8xf32>
+  %o = amae.fused_attention %q, %k, %v into %init {scale = 0.25 : f32}
+      : tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32> into tensor<2x4x7x8xf32>
+      -> tensor<2x4x7x8xf32>
+  return %o : tensor<2x4x7x8xf32>
+}
+
+// On buffers, strided views included, it writes init and has no result.
+// CHECK-LABEL: func.func @fused_attention_buffers
+func.func @fused_attention_buffers(%q: memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>>,
+                                   %kv: memref<1x2x5x4xf32>, %o: memref<1x2x5x4xf32>) {
+  // CHECK: amae.fused_attention %{{.*}}, %{{.*}}, %{{.*}} into %{{.*}} {scale = 5.000000e-01 : f32} : memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>{{$}}
+  amae.fused_attention %q, %kv, %kv into %o {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
+        into memref<1x2x5x4xf32>
+  return
+}
