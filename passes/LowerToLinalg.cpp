@@ -64,7 +64,7 @@ struct AmaeLowerToLinalgPass
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AmaeDialect>();
-    target.addLegalOp<FusedAttentionOp>();
+    target.addLegalOp<FusedAttentionOp, FusedAttentionGradOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect>();

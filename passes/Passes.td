@@ -17,14 +17,15 @@ def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
     gathers, never materialised as rolled copies.
 
     This is a full conversion of the amae dialect: an amae op without a
-    lowering makes the pass fail with its location. The one amae op it may
-    leave is `amae.fused_attention`, with `fused-attention`, for a target
-    that implements it as one kernel.
+    lowering makes the pass fail with its location. The amae ops it may
+    leave are `amae.fused_attention` and `amae.fused_attention_grad`, with
+    `fused-attention`, for a target that implements them as kernels.
   }];
   let options = [
     Option<"fusedAttention", "fused-attention", "bool", /*default=*/"false",
-           "Lower amae.attention to amae.fused_attention (one kernel a target "
-           "implements) instead of two contractions around a softmax">
+           "Lower amae.attention and amae.attention_grad to amae.fused_attention "
+           "and amae.fused_attention_grad (kernels a target implements) instead "
+           "of contractions around a softmax">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

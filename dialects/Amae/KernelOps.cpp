@@ -5,9 +5,120 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace mlir::amae;
 using namespace mlir::amae::detail;
+
+//===----------------------------------------------------------------------===//
+// Shared by fused_attention and fused_attention_grad
+//===----------------------------------------------------------------------===//
+
+static ArrayRef<int64_t> shapeOfShaped(Value v) {
+  return cast<ShapedType>(v.getType()).getShape();
+}
+
+/// c1: every operand a rank-4 f32 tensor or memref, of the kind of the first
+/// init; on tensors one result per init, of its type, on memrefs none.
+static LogicalResult verifyKinds(Operation *op, StringRef id,
+                                 ArrayRef<std::pair<Value, StringRef>> operands, ValueRange inits) {
+  bool tensors = isa<RankedTensorType>(inits.front().getType());
+  for (auto [value, name] : operands) {
+    auto type = cast<ShapedType>(value.getType());
+    bool sameKind = tensors ? isa<RankedTensorType>(type) : isa<MemRefType>(type);
+    if (!sameKind || !type.getElementType().isF32() || type.getRank() != 4)
+      return constraintError(op, id)
+             << name << " must be a rank-4 f32 " << (tensors ? "ranked tensor" : "memref")
+             << " like the destination, got " << type;
+  }
+  bool resultsFit = tensors ? TypeRange(op->getResultTypes()) == TypeRange(inits.getTypes())
+                            : op->getNumResults() == 0;
+  if (!resultsFit)
+    return constraintError(op, id)
+           << (tensors ? "on tensors the op returns one value of each destination's type"
+                       : "on memrefs the op has no result");
+  return success();
+}
+
+/// c2 to c5, the rules of amae.attention.
+static LogicalResult verifyAttention(Operation *op, std::array<StringRef, 4> ids, Value q,
+                                     Value k, Value v, float scale) {
+  auto [c2, c3, c4, c5] = ids;
+  ArrayRef<int64_t> qs = shapeOfShaped(q), ks = shapeOfShaped(k), vs = shapeOfShaped(v);
+  for (int dim = 0; dim < 2; ++dim)
+    if (!dimsAgree(qs[dim], ks[dim]) || !dimsAgree(qs[dim], vs[dim]))
+      return constraintError(op, c2)
+             << "batch and head dimensions of q " << formatShape(qs) << ", k "
+             << formatShape(ks) << " and v " << formatShape(vs) << " differ";
+  if (!dimsAgree(qs[3], ks[3]))
+    return constraintError(op, c3)
+           << "q head width " << qs[3] << " differs from k head width " << ks[3];
+  if (!dimsAgree(ks[2], vs[2]))
+    return constraintError(op, c4)
+           << "k has " << ks[2] << " keys but v has " << vs[2] << " values";
+  if (!(scale > 0))
+    return constraintError(op, c5) << "scale must be positive, got " << formatNumber(scale);
+  return success();
+}
+
+/// `name` has a shape compatible with `expected`.
+static LogicalResult verifyShapeOf(Operation *op, StringRef id, Value value, StringRef name,
+                                   ArrayRef<int64_t> expected) {
+  ArrayRef<int64_t> have = shapeOfShaped(value);
+  for (auto [h, w] : llvm::zip(have, expected))
+    if (!dimsAgree(h, w))
+      return constraintError(op, id) << name << " has shape " << formatShape(have)
+                                     << ", expected " << formatShape(expected);
+  return success();
+}
+
+/// On buffers: reads of the inputs, writes of the destinations; pure on tensors.
+static void kernelEffects(
+    DestinationStyleOpInterface op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  if (!op.hasPureBufferSemantics())
+    return;
+  for (OpOperand *operand : op.getDpsInputOperands())
+    effects.emplace_back(MemoryEffects::Read::get(), operand, SideEffects::DefaultResource::get());
+  for (OpOperand &operand : op.getDpsInitsMutable())
+    effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                         SideEffects::DefaultResource::get());
+}
+
+/// The destinations are overwritten whole: their old values are never read,
+/// so bufferization need not copy one that aliases something live.
+static bool isInit(Operation *op, OpOperand &operand) {
+  return cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
+}
+
+static bufferization::AliasingValueList aliasingResult(Operation *op, OpOperand &operand) {
+  auto dps = cast<DestinationStyleOpInterface>(op);
+  if (!dps.isDpsInit(&operand) || op->getNumResults() == 0)
+    return {};
+  return {{dps.getTiedOpResult(&operand), bufferization::BufferRelation::Equivalent}};
+}
+
+/// The same op on the operands' buffers, its results replaced by the
+/// destinations' buffers.
+template <typename OpTy>
+static LogicalResult bufferizeKernel(OpTy op, RewriterBase &rewriter,
+                                     const bufferization::BufferizationOptions &options,
+                                     bufferization::BufferizationState &state) {
+  SmallVector<Value> buffers;
+  for (Value operand : op->getOperands()) {
+    FailureOr<Value> buffer = bufferization::getBuffer(rewriter, operand, options, state);
+    if (failed(buffer))
+      return failure();
+    buffers.push_back(*buffer);
+  }
+  rewriter.setInsertionPoint(op);
+  OpTy::create(rewriter, op.getLoc(), TypeRange{}, buffers, op->getAttrs());
+  unsigned inits = op.getNumDpsInits();
+  bufferization::replaceOpWithBufferizedValues(rewriter, op,
+                                               ArrayRef(buffers).take_back(inits));
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // FusedAttentionOp
@@ -15,97 +126,104 @@ using namespace mlir::amae::detail;
 
 LogicalResult FusedAttentionOp::verify() {
   // fused_attention_c1
-  bool tensors = isa<RankedTensorType>(getInit().getType());
-  SmallVector<std::pair<Value, const char *>> operands = {
-      {getQ(), "q"}, {getK(), "k"}, {getV(), "v"}, {getInit(), "init"}};
-  for (auto [value, name] : operands) {
-    auto type = cast<ShapedType>(value.getType());
-    bool sameKind = tensors ? isa<RankedTensorType>(type) : isa<MemRefType>(type);
-    if (!sameKind || !type.getElementType().isF32() || type.getRank() != 4)
-      return constraintError(*this, "fused_attention_c1")
-             << name << " must be a rank-4 f32 " << (tensors ? "ranked tensor" : "memref")
-             << " like init, got " << type;
-  }
-  if (tensors ? (getResult().size() != 1 || getResult()[0].getType() != getInit().getType())
-              : !getResult().empty())
-    return constraintError(*this, "fused_attention_c1")
-           << (tensors ? "on tensors the op returns one value of init's type"
-                       : "on memrefs the op has no result");
-  auto shape = [](Value v) { return cast<ShapedType>(v.getType()).getShape(); };
-  ArrayRef<int64_t> qs = shape(getQ()), ks = shape(getK()), vs = shape(getV()),
-                    os = shape(getInit());
-  // fused_attention_c2
-  for (int dim = 0; dim < 2; ++dim)
-    if (!dimsAgree(qs[dim], ks[dim]) || !dimsAgree(qs[dim], vs[dim]))
-      return constraintError(*this, "fused_attention_c2")
-             << "batch and head dimensions of q " << formatShape(qs) << ", k "
-             << formatShape(ks) << " and v " << formatShape(vs) << " differ";
-  // fused_attention_c3
-  if (!dimsAgree(qs[3], ks[3]))
-    return constraintError(*this, "fused_attention_c3")
-           << "q head width " << qs[3] << " differs from k head width " << ks[3];
-  // fused_attention_c4
-  if (!dimsAgree(ks[2], vs[2]))
-    return constraintError(*this, "fused_attention_c4")
-           << "k has " << ks[2] << " keys but v has " << vs[2] << " values";
-  // fused_attention_c5
-  if (!(getScale().convertToFloat() > 0))
-    return constraintError(*this, "fused_attention_c5")
-           << "scale must be positive, got " << formatNumber(getScale().convertToFloat());
+  if (failed(verifyKinds(*this, "fused_attention_c1",
+                         {{getQ(), "q"}, {getK(), "k"}, {getV(), "v"}, {getInit(), "init"}},
+                         getDpsInits())))
+    return failure();
+  // fused_attention_c2 to fused_attention_c5
+  if (failed(verifyAttention(*this,
+                             {"fused_attention_c2", "fused_attention_c3", "fused_attention_c4",
+                              "fused_attention_c5"},
+                             getQ(), getK(), getV(), getScale().convertToFloat())))
+    return failure();
+  ArrayRef<int64_t> qs = shapeOfShaped(getQ()), vs = shapeOfShaped(getV());
   // fused_attention_c6
-  SmallVector<int64_t> expected = {qs[0], qs[1], qs[2], vs[3]};
-  for (auto [have, want] : llvm::zip(os, expected))
-    if (!dimsAgree(have, want))
-      return constraintError(*this, "fused_attention_c6")
-             << "init has shape " << formatShape(os) << ", expected "
-             << formatShape(expected);
-  return success();
+  return verifyShapeOf(*this, "fused_attention_c6", getInit(), "init",
+                       {qs[0], qs[1], qs[2], vs[3]});
 }
 
 void FusedAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
-  // On tensors the op is pure; on buffers it reads q, k, v and writes init.
-  if (!isa<MemRefType>(getInit().getType()))
-    return;
-  for (OpOperand *operand : {&getQMutable(), &getKMutable(), &getVMutable()})
-    effects.emplace_back(MemoryEffects::Read::get(), operand,
-                         SideEffects::DefaultResource::get());
-  effects.emplace_back(MemoryEffects::Write::get(), &getInitMutable(),
-                       SideEffects::DefaultResource::get());
+  kernelEffects(*this, effects);
 }
 
 bool FusedAttentionOp::bufferizesToMemoryRead(OpOperand &operand,
                                               const bufferization::AnalysisState &) {
-  // init is overwritten whole: its old value is never read, so bufferization
-  // need not copy it when it aliases something live.
-  return &operand != &getInitMutable();
+  return !isInit(*this, operand);
 }
 
 bool FusedAttentionOp::bufferizesToMemoryWrite(OpOperand &operand,
                                                const bufferization::AnalysisState &) {
-  return &operand == &getInitMutable();
+  return isInit(*this, operand);
 }
 
 bufferization::AliasingValueList
 FusedAttentionOp::getAliasingValues(OpOperand &operand, const bufferization::AnalysisState &) {
-  if (&operand != &getInitMutable() || getResult().empty())
-    return {};
-  return {{getResult()[0], bufferization::BufferRelation::Equivalent}};
+  return aliasingResult(*this, operand);
 }
 
 LogicalResult FusedAttentionOp::bufferize(RewriterBase &rewriter,
                                           const bufferization::BufferizationOptions &options,
                                           bufferization::BufferizationState &state) {
-  SmallVector<Value> buffers;
-  for (Value operand : {getQ(), getK(), getV(), getInit()}) {
-    FailureOr<Value> buffer = bufferization::getBuffer(rewriter, operand, options, state);
-    if (failed(buffer))
-      return failure();
-    buffers.push_back(*buffer);
-  }
-  rewriter.setInsertionPoint(*this);
-  FusedAttentionOp::create(rewriter, getLoc(), TypeRange{}, buffers[0], buffers[1], buffers[2],
-                           buffers[3], getScaleAttr());
-  bufferization::replaceOpWithBufferizedValues(rewriter, *this, buffers[3]);
+  return bufferizeKernel(*this, rewriter, options, state);
+}
+
+//===----------------------------------------------------------------------===//
+// FusedAttentionGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusedAttentionGradOp::verify() {
+  // fused_attention_grad_c1
+  if (failed(verifyKinds(*this, "fused_attention_grad_c1",
+                         {{getQ(), "q"},
+                          {getK(), "k"},
+                          {getV(), "v"},
+                          {getDout(), "dout"},
+                          {getDqInit(), "dq_init"},
+                          {getDkInit(), "dk_init"},
+                          {getDvInit(), "dv_init"}},
+                         getDpsInits())))
+    return failure();
+  // fused_attention_grad_c2 to fused_attention_grad_c5
+  if (failed(verifyAttention(*this,
+                             {"fused_attention_grad_c2", "fused_attention_grad_c3",
+                              "fused_attention_grad_c4", "fused_attention_grad_c5"},
+                             getQ(), getK(), getV(), getScale().convertToFloat())))
+    return failure();
+  ArrayRef<int64_t> qs = shapeOfShaped(getQ()), vs = shapeOfShaped(getV());
+  // fused_attention_grad_c6
+  const char *id = "fused_attention_grad_c6";
+  if (failed(verifyShapeOf(*this, id, getDout(), "dout", {qs[0], qs[1], qs[2], vs[3]})) ||
+      failed(verifyShapeOf(*this, id, getDqInit(), "dq_init", qs)) ||
+      failed(verifyShapeOf(*this, id, getDkInit(), "dk_init", shapeOfShaped(getK()))) ||
+      failed(verifyShapeOf(*this, id, getDvInit(), "dv_init", vs)))
+    return failure();
   return success();
+}
+
+void FusedAttentionGradOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  kernelEffects(*this, effects);
+}
+
+bool FusedAttentionGradOp::bufferizesToMemoryRead(OpOperand &operand,
+                                                  const bufferization::AnalysisState &) {
+  return !isInit(*this, operand);
+}
+
+bool FusedAttentionGradOp::bufferizesToMemoryWrite(OpOperand &operand,
+                                                   const bufferization::AnalysisState &) {
+  return isInit(*this, operand);
+}
+
+bufferization::AliasingValueList
+FusedAttentionGradOp::getAliasingValues(OpOperand &operand,
+                                        const bufferization::AnalysisState &) {
+  return aliasingResult(*this, operand);
+}
+
+LogicalResult FusedAttentionGradOp::bufferize(RewriterBase &rewriter,
+                                              const bufferization::BufferizationOptions &options,
+                                              bufferization::BufferizationState &state) {
+  return bufferizeKernel(*this, rewriter, options, state);
 }

@@ -66,4 +66,61 @@ def Amae_FusedAttentionOp : Amae_Op<"fused_attention", [
   let hasVerifier = 1;
 }
 
+def Amae_FusedAttentionGradOp : Amae_Op<"fused_attention_grad", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite", "getAliasingValues",
+         "bufferize"]>]> {
+  let summary = "amae.attention_grad as one kernel that writes its destinations";
+  let description = [{
+    `dq`, `dk`, `dv` of `amae.attention_grad` (p recomputed, `dv = p^T dout`,
+    `ds = p (dp - rowsum(dp p)) scale` with `dp = dout v^T`, `dq = ds k`,
+    `dk = ds^T q`) into `dq_init`, `dk_init`, `dv_init`, which are only
+    written. The CPU kernel walks each (batch, head) in blocks of query
+    rows: a block's p and ds stay in cache, and its share of `dk` and `dv`
+    is added to theirs. `amae-lower-to-linalg{fused-attention}` makes it
+    from `amae.attention_grad`.
+
+    Not differentiable: lowering makes it after autodiff; training needs no
+    second derivatives.
+
+    Constraints:
+    - (fused_attention_grad_c1) The seven operands are all ranked tensors or
+      all memrefs, of f32 and rank 4; tensors give three results of the
+      inits' types, memrefs none.
+    - (fused_attention_grad_c2) The batch and head dimensions agree.
+    - (fused_attention_grad_c3) `q` and `k` have the same head width.
+    - (fused_attention_grad_c4) `k` and `v` have the same sequence length.
+    - (fused_attention_grad_c5) `scale > 0`.
+    - (fused_attention_grad_c6) `dout` has shape `[N, H, S_q, E_v]`, and
+      `dq_init`, `dk_init`, `dv_init` the shapes of `q`, `k`, `v`.
+
+    Example:
+    ```mlir
+    %dq, %dk, %dv = amae.fused_attention_grad %q, %k, %v, %dout
+        into %dq0, %dk0, %dv0 {scale = 2.500000e-01 : f32}
+        : tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>,
+          tensor<2x4x7x16xf32>
+          into tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>
+          -> tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyShaped:$q, AnyShaped:$k, AnyShaped:$v, AnyShaped:$dout,
+                       AnyShaped:$dq_init, AnyShaped:$dk_init, AnyShaped:$dv_init,
+                       F32Attr:$scale);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $dout `into` $dq_init `,` $dk_init `,` $dv_init attr-dict `:`
+    type($q) `,` type($k) `,` type($v) `,` type($dout) `into` type($dq_init) `,`
+    type($dk_init) `,` type($dv_init) (`->` type($results)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return ::mlir::MutableOperandRange(getOperation(), 4, 3);
+    }
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // AMAE_KERNEL_OPS

@@ -171,12 +171,25 @@ struct LowerToConstant : OpConversionPattern<OpTy> {
 /// p recomputed, then dv = p^T dout, ds = p (dout v^T - rowsum) scale,
 /// dq = ds k, dk = ds^T q.
 struct LowerAttentionGrad : OpConversionPattern<AttentionGradOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LowerAttentionGrad(MLIRContext *ctx, bool fused) : OpConversionPattern(ctx), fused(fused) {}
+  bool fused;
   LogicalResult matchAndRewrite(AttentionGradOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Value out[3];
     Location loc = op.getLoc();
     Value q = adaptor.getQ(), k = adaptor.getK(), v = adaptor.getV(), dout = adaptor.getDout();
+    if (fused) {
+      // As the forward: one kernel, whose blocks keep p and ds in cache.
+      SmallVector<Value> inits;
+      for (Value x : {q, k, v})
+        inits.push_back(emptyTensor(b, loc, shapeOf(x)));
+      b.replaceOp(op, FusedAttentionGradOp::create(b, loc, ValueRange(inits).getTypes(),
+                                                   ValueRange{q, k, v, dout, inits[0],
+                                                              inits[1], inits[2]},
+                                                   op->getAttrs())
+                          .getResults());
+      return success();
+    }
     Value scale = f32Const(b, loc, op.getScale().convertToFloat());
     // Recompute p = softmax(q k^T scale).
     Value scores = elementwise(b, loc, {dotProducts(b, loc, q, k)},
@@ -318,9 +331,9 @@ struct LowerWindowAttentionGrad : OpConversionPattern<WindowAttentionGradOp> {
 } // namespace
 
 void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention) {
-  patterns.add<LowerAttention>(patterns.getContext(), fusedAttention);
+  patterns.add<LowerAttention, LowerAttentionGrad>(patterns.getContext(), fusedAttention);
   patterns.add<LowerSplitQkv, LowerMergeHeads, LowerWindowAttention,
-               LowerAttentionGrad, LowerWindowAttentionGrad,
+               LowerWindowAttentionGrad,
                LowerToConstant<ShiftMaskOp>, LowerToConstant<LogRelativeCoordsOp>,
                LowerToConstant<SincosPosEmbedOp>>(patterns.getContext());
 }

@@ -23,3 +23,23 @@ func.func @fused_attention_buffers(%q: memref<1x2x5x4xf32, strided<[120, 4, 24, 
         into memref<1x2x5x4xf32>
   return
 }
+
+// The backward: three destinations, three results on tensors, none on buffers.
+// CHECK-LABEL: func.func @fused_attention_grad
+func.func @fused_attention_grad(%q: tensor<2x4x7x16xf32>, %k: tensor<2x4x9x16xf32>,
+                                %v: tensor<2x4x9x8xf32>, %dout: tensor<2x4x7x8xf32>,
+                                %bq: memref<1x2x5x4xf32>) {
+  %dq0 = tensor.empty() : tensor<2x4x7x16xf32>
+  %dk0 = tensor.empty() : tensor<2x4x9x16xf32>
+  %dv0 = tensor.empty() : tensor<2x4x9x8xf32>
+  // CHECK: %{{.*}}:3 = amae.fused_attention_grad %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} into %{{.*}}, %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f32} : tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32>, tensor<2x4x7x8xf32> into tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32> -> tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32>
+  %dq, %dk, %dv = amae.fused_attention_grad %q, %k, %v, %dout into %dq0, %dk0, %dv0 {scale = 0.25 : f32}
+      : tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32>, tensor<2x4x7x8xf32>
+        into tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32>
+        -> tensor<2x4x7x16xf32>, tensor<2x4x9x16xf32>, tensor<2x4x9x8xf32>
+  // CHECK: amae.fused_attention_grad %{{.*}} into %{{.*}}, %{{.*}}, %{{.*}} {scale = 5.000000e-01 : f32} : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>{{$}}
+  amae.fused_attention_grad %bq, %bq, %bq, %bq into %bq, %bq, %bq {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
+        into memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
+  return
+}

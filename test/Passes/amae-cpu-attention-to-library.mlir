@@ -1,7 +1,8 @@
 // RUN: amae-opt %s -amae-cpu-attention-to-library | FileCheck %s
 
-// One declaration for every shape: fully dynamic strided rank-4 views.
-// CHECK: func.func private @amae_attention(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32) attributes {llvm.emit_c_interface}
+// One declaration per kernel for every shape: fully dynamic strided rank-4 views.
+// CHECK-DAG: func.func private @amae_attention_grad(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @amae_attention(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32) attributes {llvm.emit_c_interface}
 
 // Unit inner strides (a head-sliced view of a qkv buffer included): the
 // views go to the kernel as they are.
@@ -33,5 +34,16 @@ func.func @copies(%q: memref<1x2x5x4xf32, strided<[40, 20, 1, 5]>>, %kv: memref<
   amae.fused_attention %q, %kv, %kv into %q {scale = 0.5 : f32}
       : memref<1x2x5x4xf32, strided<[40, 20, 1, 5]>>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
         into memref<1x2x5x4xf32, strided<[40, 20, 1, 5]>>
+  return
+}
+
+// The backward: one call of its kernel with the seven views and the scale.
+// CHECK-LABEL: func.func @backward
+// CHECK: call @amae_attention_grad(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-NOT: amae.fused_attention_grad
+func.func @backward(%q: memref<1x2x5x4xf32>, %dq: memref<1x2x5x4xf32>) {
+  amae.fused_attention_grad %q, %q, %q, %q into %dq, %dq, %dq {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
+        into memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
   return
 }

@@ -188,6 +188,16 @@ static int ldOf(int64_t stride, int64_t rows, int64_t cols) {
   return (int)(rows > 1 ? stride : (cols > 1 ? cols : 1));
 }
 
+/* Rows per block of the attention kernels: as many as keep a block's scores
+ * within 64 Ki floats (256 KiB, in L2), a multiple of 8 (the GEMM's register
+ * tile), at least 8, at most 128. Independent of the thread count, so the
+ * results are too. */
+static int64_t amae_attention_rows(int64_t lq, int64_t lk) {
+  int64_t rows = lk > 0 ? (65536 / lk) / 8 * 8 : 128;
+  rows = rows < 8 ? 8 : (rows > 128 ? 128 : rows);
+  return rows > lq ? lq : rows;
+}
+
 /* o[n, h] = softmax(scale * q[n, h] k[n, h]^T) v[n, h] (amae.fused_attention).
  * (batch, head, block of query rows) tiles are shared out over the threads;
  * each tile computes its rows' scores with one GEMM into a buffer of the
@@ -200,12 +210,7 @@ void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D 
   int64_t lk = k->sizes[2], ev = v->sizes[3];
   if (batch == 0 || heads == 0 || lq == 0 || ev == 0)
     return;
-  /* Rows per block: as many as keep the block's scores within 64 Ki floats,
-   * a multiple of 8 (the GEMM's register tile), at least 8, at most 128. */
-  int64_t rows = lk > 0 ? (65536 / lk) / 8 * 8 : 128;
-  rows = rows < 8 ? 8 : (rows > 128 ? 128 : rows);
-  if (rows > lq)
-    rows = lq;
+  int64_t rows = amae_attention_rows(lq, lk);
   int64_t blocks = (lq + rows - 1) / rows, tiles = batch * heads * blocks;
   double flops = 2.0 * (double)(batch * heads * lq) * (double)lk * (double)(e + ev);
 #pragma omp parallel if (flops >= 1e6 && tiles > 1)
@@ -248,6 +253,109 @@ void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D 
                   ldOf(o->strides[2], r, ev));
     }
     free(s);
+  }
+}
+
+/* The softmax backward of each row, in place of dp: ds = p (dp - rowsum(dp p))
+ * scale, the order of operations of amae.attention_grad's linalg lowering. */
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+static void amae_softmax_grad_rows(const float *p, float *dp, int64_t rows, int64_t n,
+                                   float scale) {
+  int64_t whole = n / kLanes * kLanes;
+  for (int64_t i = 0; i < rows; ++i) {
+    const float *pr = p + i * n;
+    float *d = dp + i * n;
+    float lanes[kLanes] = {0};
+    for (int64_t j = 0; j < whole; j += kLanes)
+      for (int l = 0; l < kLanes; ++l)
+        lanes[l] += d[j + l] * pr[j + l];
+    float sum = 0.0f;
+    for (int l = 0; l < kLanes; ++l)
+      sum += lanes[l];
+    for (int64_t j = whole; j < n; ++j)
+      sum += d[j] * pr[j];
+    for (int64_t j = 0; j < n; ++j)
+      d[j] = pr[j] * (d[j] - sum) * scale;
+  }
+}
+
+static void amae_zero(float *x, int64_t rows, int64_t cols, int64_t stride) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      x[i * stride + j] = 0.0f;
+}
+
+/* dq, dk, dv of amae.attention_grad (amae.fused_attention_grad). One
+ * (batch, head) per thread at a time, walked in the forward's blocks of
+ * query rows: a block's probabilities are recomputed into one buffer, its
+ * ds into another (both in cache), its rows of dq written, and its shares
+ * of dk = ds^T q and dv = p^T dout added to theirs, in block order, so the
+ * sums do not depend on the thread count. */
+void _mlir_ciface_amae_attention_grad(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D *v,
+                                      AmaeMemref4D *dout, AmaeMemref4D *dq, AmaeMemref4D *dk,
+                                      AmaeMemref4D *dv, float scale) {
+  int64_t batch = q->sizes[0], heads = q->sizes[1], lq = q->sizes[2], e = q->sizes[3];
+  int64_t lk = k->sizes[2], ev = v->sizes[3];
+  if (batch == 0 || heads == 0)
+    return;
+  int64_t rows = lq > 0 ? amae_attention_rows(lq, lk) : 1;
+  int64_t blocks = (lq + rows - 1) / rows, pairs = batch * heads;
+  double flops = 4.0 * (double)(batch * heads * lq) * (double)lk * (double)(e + ev);
+#pragma omp parallel if (flops >= 1e6 && pairs > 1)
+  {
+    size_t floats = (size_t)(rows * (lk > 0 ? lk : 1));
+    float *p = malloc(2 * sizeof(float) * floats), *ds = p + floats;
+    if (!p) {
+      fprintf(stderr,
+              "amae: error: out of memory: the attention backward could not allocate %lld "
+              "bytes of scores\n",
+              (long long)(2 * sizeof(float) * floats));
+      exit(1);
+    }
+#pragma omp for schedule(dynamic)
+    for (int64_t t = 0; t < pairs; ++t) {
+      int64_t n = t / heads, h = t % heads;
+#define AMAE_HEAD(m) ((m)->aligned + (m)->offset + n * (m)->strides[0] + h * (m)->strides[1])
+      const float *Q = AMAE_HEAD(q), *K = AMAE_HEAD(k), *V = AMAE_HEAD(v), *DO = AMAE_HEAD(dout);
+      float *DQ = AMAE_HEAD(dq), *DK = AMAE_HEAD(dk), *DV = AMAE_HEAD(dv);
+#undef AMAE_HEAD
+      int64_t qs = q->strides[2], ks = k->strides[2], vs = v->strides[2], os = dout->strides[2];
+      int64_t dqs = dq->strides[2], dks = dk->strides[2], dvs = dv->strides[2];
+      /* No query rows: dk and dv are sums of nothing. No keys: dq is. */
+      if (lq == 0 || lk == 0) {
+        amae_zero(DK, lk, e, dks);
+        amae_zero(DV, lk, ev, dvs);
+        amae_zero(DQ, lq, e, dqs);
+        continue;
+      }
+      for (int64_t b = 0; b < blocks; ++b) {
+        int64_t r0 = b * rows, r = lq - r0 < rows ? lq - r0 : rows;
+        const float *Qb = Q + r0 * qs, *DOb = DO + r0 * os;
+        float *DQb = DQ + r0 * dqs, beta = b ? 1.0f : 0.0f;
+        if (e > 0)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)lk, (int)e, 1.0f,
+                      Qb, ldOf(qs, r, e), K, ldOf(ks, lk, e), 0.0f, p, (int)lk);
+        else
+          amae_zero(p, r, lk, lk);
+        amae_softmax_rows(p, r, lk, scale);
+        if (ev > 0) {
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)lk, (int)ev, (int)r, 1.0f,
+                      p, (int)lk, DOb, ldOf(os, r, ev), beta, DV, ldOf(dvs, lk, ev));
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)lk, (int)ev, 1.0f,
+                      DOb, ldOf(os, r, ev), V, ldOf(vs, lk, ev), 0.0f, ds, (int)lk);
+        } else {
+          amae_zero(ds, r, lk, lk);
+        }
+        amae_softmax_grad_rows(p, ds, r, lk, scale);
+        if (e > 0) {
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)e, (int)lk, 1.0f,
+                      ds, (int)lk, K, ldOf(ks, lk, e), 0.0f, DQb, ldOf(dqs, r, e));
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)lk, (int)e, (int)r, 1.0f, ds,
+                      (int)lk, Qb, ldOf(qs, r, e), beta, DK, ldOf(dks, lk, e));
+        }
+      }
+    }
+    free(p);
   }
 }
 

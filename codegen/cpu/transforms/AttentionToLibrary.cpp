@@ -21,7 +21,7 @@ namespace mlir::amae::cpu {
 
 namespace {
 
-constexpr StringLiteral kAttention = "amae_attention";
+constexpr StringLiteral kAttention = "amae_attention", kAttentionGrad = "amae_attention_grad";
 
 bool unitInnerStride(MemRefType type) {
   int64_t offset;
@@ -37,15 +37,59 @@ MemRefType dynamicView(MLIRContext *ctx) {
                          StridedLayoutAttr::get(ctx, d, {d, d, d, d}));
 }
 
+/// `name`(views of the op's operands..., scale), declared once.
+func::FuncOp declareKernel(ModuleOp module, StringRef name, unsigned buffers) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  auto b = OpBuilder::atBlockBegin(module.getBody());
+  SmallVector<Type> args(buffers, dynamicView(module.getContext()));
+  args.push_back(b.getF32Type());
+  auto f = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {}));
+  f.setPrivate();
+  f->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
+  return f;
+}
+
+/// Replaces `op` (inputs, then destinations, all buffers) by a call of
+/// `callee`: operands without unit inner strides go through contiguous
+/// copies, destinations are copied back after the call.
+void replaceByCall(DestinationStyleOpInterface op, func::FuncOp callee, FloatAttr scale) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  MemRefType view = dynamicView(op->getContext());
+  SmallVector<Value> args;
+  SmallVector<std::pair<Value, Value>> writeBack;
+  for (OpOperand &operand : op->getOpOperands()) {
+    Value buffer = operand.get();
+    auto type = cast<MemRefType>(buffer.getType());
+    Value dense = buffer;
+    if (!unitInnerStride(type)) {
+      dense = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+      if (op.isDpsInit(&operand))
+        writeBack.push_back({dense, buffer});
+      else
+        linalg::CopyOp::create(b, loc, buffer, dense);
+    }
+    args.push_back(memref::CastOp::create(b, loc, view, dense));
+  }
+  args.push_back(arith::ConstantOp::create(b, loc, scale));
+  func::CallOp::create(b, loc, callee, args);
+  for (auto [from, to] : writeBack)
+    linalg::CopyOp::create(b, loc, from, to);
+  LLVM_DEBUG(llvm::dbgs() << callee.getName() << " call for " << *op << "\n");
+  op->erase();
+}
+
 struct AmaeCpuAttentionToLibraryPass
     : impl::AmaeCpuAttentionToLibraryBase<AmaeCpuAttentionToLibraryPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    MLIRContext *ctx = &getContext();
-    SmallVector<FusedAttentionOp> ops;
-    WalkResult tensors = module.walk([&](FusedAttentionOp op) {
-      if (!isa<MemRefType>(op.getInit().getType())) {
-        op.emitOpError() << "must be bufferized before amae-cpu-attention-to-library";
+    SmallVector<Operation *> ops;
+    WalkResult tensors = module.walk([&](Operation *op) {
+      if (!isa<FusedAttentionOp, FusedAttentionGradOp>(op))
+        return WalkResult::advance();
+      if (!cast<DestinationStyleOpInterface>(op).hasPureBufferSemantics()) {
+        op->emitOpError() << "must be bufferized before amae-cpu-attention-to-library";
         return WalkResult::interrupt();
       }
       ops.push_back(op);
@@ -53,47 +97,15 @@ struct AmaeCpuAttentionToLibraryPass
     });
     if (tensors.wasInterrupted())
       return signalPassFailure();
-    if (ops.empty())
-      return;
-
-    MemRefType view = dynamicView(ctx);
-    auto declare = OpBuilder::atBlockBegin(module.getBody());
-    auto callee = module.lookupSymbol<func::FuncOp>(kAttention);
-    if (!callee) {
-      callee = func::FuncOp::create(
-          declare, module.getLoc(), kAttention,
-          declare.getFunctionType({view, view, view, view, declare.getF32Type()}, {}));
-      callee.setPrivate();
-      callee->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), declare.getUnitAttr());
-    }
-
-    for (FusedAttentionOp op : ops) {
-      OpBuilder b(op);
-      Location loc = op.getLoc();
-      auto contiguous = [&](Value buffer) -> Value {
-        auto type = cast<MemRefType>(buffer.getType());
-        if (unitInnerStride(type))
-          return buffer;
-        auto dense = MemRefType::get(type.getShape(), type.getElementType());
-        Value copy = memref::AllocOp::create(b, loc, dense);
-        return copy;
-      };
-      SmallVector<Value> args;
-      for (Value operand : {op.getQ(), op.getK(), op.getV()}) {
-        Value dense = contiguous(operand);
-        if (dense != operand)
-          linalg::CopyOp::create(b, loc, operand, dense);
-        args.push_back(memref::CastOp::create(b, loc, view, dense));
+    for (Operation *op : ops) {
+      if (auto fwd = dyn_cast<FusedAttentionOp>(op)) {
+        replaceByCall(fwd, declareKernel(module, kAttention, 4), fwd.getScaleAttr());
+        ++numCalls;
+      } else {
+        auto grad = cast<FusedAttentionGradOp>(op);
+        replaceByCall(grad, declareKernel(module, kAttentionGrad, 7), grad.getScaleAttr());
+        ++numGradCalls;
       }
-      Value out = contiguous(op.getInit());
-      args.push_back(memref::CastOp::create(b, loc, view, out));
-      args.push_back(arith::ConstantOp::create(b, loc, op.getScaleAttr()));
-      func::CallOp::create(b, loc, callee, args);
-      if (out != op.getInit())
-        linalg::CopyOp::create(b, loc, out, op.getInit());
-      LLVM_DEBUG(llvm::dbgs() << "amae_attention call for " << op << "\n");
-      op.erase();
-      ++numCalls;
     }
   }
 };

@@ -36,7 +36,7 @@ def AmaeCpuParallelLoops : Pass<"amae-cpu-parallel-loops", "mlir::func::FuncOp">
 }
 
 def AmaeCpuAttentionToLibrary : Pass<"amae-cpu-attention-to-library", "mlir::ModuleOp"> {
-  let summary = "Replace bufferized amae.fused_attention by calls of the attention kernel";
+  let summary = "Replace bufferized fused attention ops by calls of the attention kernels";
   let description = [{
     Each `amae.fused_attention` on buffers becomes a call of `amae_attention`
     (kernels/CpuKernels.c) with rank-4 strided views of q, k, v and the
@@ -48,9 +48,17 @@ def AmaeCpuAttentionToLibrary : Pass<"amae-cpu-attention-to-library", "mlir::Mod
     (and reads it four times). An operand whose innermost stride is not 1
     is first copied to a contiguous buffer, a destination written back
     through one.
+
+    Each `amae.fused_attention_grad` becomes a call of `amae_attention_grad`,
+    which walks one (batch, head) per thread in the same blocks of query
+    rows: it recomputes a block's probabilities, adds the block's share of
+    `dv` (`p^T dout`) and `dk` (`ds^T q`), and writes its rows of `dq`
+    (`ds k`); p and ds never exist whole.
   }];
   let statistics = [
-    Statistic<"numCalls", "attention-calls", "amae.fused_attention ops replaced by calls">
+    Statistic<"numCalls", "attention-calls", "amae.fused_attention ops replaced by calls">,
+    Statistic<"numGradCalls", "attention-grad-calls",
+              "amae.fused_attention_grad ops replaced by calls">
   ];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
