@@ -142,6 +142,32 @@ def AmaeBufferPlanReport : Pass<"amae-buffer-plan-report", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def AmaeStaticBufferPlan : Pass<"amae-static-buffer-plan", "mlir::func::FuncOp"> {
+  let summary = "Place a graph's buffers at offsets in one arena, decided at compile time";
+  let description = [{
+    After `amae-shrink-buffer-lifetimes` each buffer of a graph's
+    straight-line body lives from its `memref.alloc` to its `memref.dealloc`.
+    This pass gives every such buffer (static shape, identity layout, freed
+    once in the body and by nothing else) a byte offset in one arena: buffers
+    are placed largest first, each at the lowest 64-byte-aligned offset that
+    overlaps no placed buffer whose lifetime overlaps its own, so buffers
+    that are never live together share memory. Each alloc becomes a
+    `memref.view` of the arena and its dealloc disappears; the arena is one
+    allocation at the top of the graph, freed before it returns. A run then
+    allocates once instead of once per intermediate, and its peak memory is
+    the arena, not the live buffers plus whatever the allocator keeps of
+    those already freed. Buffers inside loops or branches, dynamic-sized
+    ones and those that escape keep their own allocations.
+  }];
+  let statistics = [
+    Statistic<"numPlanned", "planned-buffers", "Buffers placed in an arena">,
+    Statistic<"arenaBytes", "arena-bytes", "Largest arena of a graph, in bytes">,
+    Statistic<"liveBytes", "live-peak-bytes",
+              "That graph's peak of simultaneously live planned bytes">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def AmaeContractionsToBlas : Pass<"amae-contractions-to-blas", "mlir::ModuleOp"> {
   let summary = "Hand bufferized matmul-shaped contractions to a BLAS";
   let description = [{

@@ -23,7 +23,11 @@ std::string kernelStagePipeline(const KernelStageOptions &o) {
   if (o.shrinkBufferLifetimes)
     p += "func.func(amae-shrink-buffer-lifetimes),";
   p += "func.func(amae-buffer-plan-report{warn-bytes=" + std::to_string(o.warnBufferBytes) +
-       "}),amae-outline-kernels";
+       "}),";
+  // The plan needs the lifetimes the shrinking pass gives.
+  if (o.staticBufferPlan && o.shrinkBufferLifetimes)
+    p += "func.func(amae-static-buffer-plan),";
+  p += "amae-outline-kernels";
   if (o.dedupKernels)
     p += ",amae-dedup-kernels";
   return p;

@@ -25,6 +25,7 @@ struct KernelStageOptions {
   bool shrinkBufferLifetimes = true;  // amae-shrink-buffer-lifetimes
   int64_t warnBufferBytes = int64_t(8) << 30;
   bool dedupKernels = true;           // amae-dedup-kernels
+  bool staticBufferPlan = false;      // amae-static-buffer-plan (needs shrinkBufferLifetimes)
 };
 
 /// After amae-bufferize (and whatever the target adds to the bufferized

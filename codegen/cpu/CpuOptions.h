@@ -32,6 +32,10 @@ struct CpuOptions {
   /// (amae-shrink-buffer-lifetimes); off, every buffer lives for the whole
   /// graph (for measuring what the pass saves).
   bool shrinkBufferLifetimes = true;
+  /// Place each graph's buffers at compile-time offsets in one arena
+  /// (amae-static-buffer-plan; needs shrinkBufferLifetimes): one allocation
+  /// per run instead of one per intermediate.
+  bool staticBufferPlan = true;
   /// Warn when a graph's peak buffer memory exceeds this many bytes
   /// (amae-buffer-plan-report); 0 never warns.
   int64_t warnBufferBytes = int64_t(8) << 30;

@@ -143,6 +143,12 @@ cl::opt<bool> fusedAttention(
              "in cache (amae-cpu-attention-to-library; =false: two GEMMs around a softmax "
              "over the whole score matrix)"),
     cl::cat(category));
+cl::opt<bool> staticBufferPlan(
+    "static-buffer-plan", cl::init(true),
+    cl::desc("Place each graph's buffers at compile-time offsets in one arena, buffers never "
+             "live together sharing memory (amae-static-buffer-plan; =false: one allocation "
+             "per buffer)"),
+    cl::cat(category));
 cl::opt<bool> shrinkLifetimes("shrink-buffer-lifetimes", cl::init(true),
                               cl::desc("Allocate each buffer at its first use and free it "
                                        "after its last (=false: all live for the whole graph)"),
@@ -212,6 +218,7 @@ Expected<int64_t> applyTuning() {
     };
     if (name == "fuse") set(fuse);
     else if (name == "fused-attention") set(fusedAttention);
+    else if (name == "static-buffer-plan") set(staticBufferPlan);
     else if (name == "blas") set(useBlas);
     else if (name == "parallel") set(parallel);
     else if (name == "vector-width") set(vectorWidth);
@@ -421,6 +428,7 @@ int main(int argc, char **argv) {
   cpu.cpu = cpuName;
   cpu.keepIntermediates = keepIntermediates;
   cpu.shrinkBufferLifetimes = shrinkLifetimes;
+  cpu.staticBufferPlan = staticBufferPlan;
   cpu.fuse = fuse;
   cpu.fusedAttention = fusedAttention;
   cpu.vectorWidth = vectorWidth;

@@ -8,8 +8,8 @@
  *    allocates the same sizes every run, so after the first run no buffer
  *    comes fresh from the kernel (each fresh page is a fault and a zeroing;
  *    glibc returns large blocks to the kernel on every free). The cache holds
- *    at most AMAE_BUFFER_CACHE_MB (default 1024) and is emptied before an
- *    allocation would fail.
+ *    at most AMAE_BUFFER_CACHE_MB (default 1024, or the largest block asked
+ *    for if that is more) and is emptied before an allocation would fail.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -33,13 +33,21 @@ static struct {
 } buckets[kBuckets]; /* open addressing on size; size 0 = empty slot */
 static size_t cachedBytes, capBytes = (size_t)-1;
 
+static size_t largestBlock;
+static int capFromEnv;
+
+/* The cache's bound: AMAE_BUFFER_CACHE_MB if set, else 1 GiB or the largest
+ * block asked for, whichever is more. A graph's arena (amae-static-buffer-
+ * plan) is one block that every run needs again; kept, its pages are not
+ * faulted and zeroed anew each run. Called with the lock held. */
 static size_t cap(void) {
   if (capBytes == (size_t)-1) {
     const char *env = getenv("AMAE_BUFFER_CACHE_MB");
     long mb = env ? strtol(env, NULL, 10) : 1024;
     capBytes = mb > 0 ? (size_t)mb << 20 : 0;
+    capFromEnv = env != NULL;
   }
-  return capBytes;
+  return capFromEnv || capBytes >= largestBlock ? capBytes : largestBlock;
 }
 
 static size_t slotOf(size_t size, int insert) {
@@ -82,6 +90,8 @@ void *_mlir_memref_to_llvm_alloc(uint64_t size) {
   if (rounded == 0)
     rounded = 64;
   pthread_mutex_lock(&lock);
+  if (rounded > largestBlock)
+    largestBlock = rounded;
   size_t slot = slotOf(rounded, 0);
   if (slot < kBuckets && buckets[slot].head) {
     Block *b = buckets[slot].head;

@@ -30,6 +30,7 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
   kernels.shrinkBufferLifetimes = cpu.shrinkBufferLifetimes;
   kernels.warnBufferBytes = cpu.warnBufferBytes;
   kernels.dedupKernels = cpu.dedupKernels;
+  kernels.staticBufferPlan = cpu.staticBufferPlan;
   bool fusedAttention = cpu.lowersFusedAttention();
   std::string p = linalgStagePipeline(cpu.fuse, fusedAttention) +
                   ",amae-bufferize,amae-cpu-emit-c-interface,";
@@ -102,6 +103,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Reductions along contiguous memory, column sums in parallel strips "
                      "(amae-cpu-interchange)"),
       llvm::cl::init(true)};
+  Option<bool> staticBufferPlan{
+      *this, "static-buffer-plan",
+      llvm::cl::desc("Each graph's buffers at compile-time offsets in one arena "
+                     "(amae-static-buffer-plan)"),
+      llvm::cl::init(true)};
   Option<bool> dedupKernels{*this, "dedup-kernels",
                             llvm::cl::desc("Merge identical kernels (amae-dedup-kernels)"),
                             llvm::cl::init(true)};
@@ -127,6 +133,7 @@ void registerCpuPipeline() {
         cpu.vectorWidth = o.vectorWidth;
         cpu.interchange = o.interchange;
         cpu.dedupKernels = o.dedupKernels;
+        cpu.staticBufferPlan = o.staticBufferPlan;
         if (failed(buildCpuPipeline(pm, cpu)))
           llvm::report_fatal_error("amae-cpu-pipeline: the pipeline text does not parse");
       });

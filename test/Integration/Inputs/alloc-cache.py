@@ -14,3 +14,9 @@ c = alloc(3 << 20)
 print("same size reused:", a == b)
 print("other size fresh:", c not in (a, b))
 print("aligned:", all(p % 64 == 0 for p in (a, b, c, keep)))
+# A block larger than the cache's bound (a graph's arena; the test sets the
+# bound to 1 MiB) is kept all the same, unless the bound was set to 0.
+big = alloc(8 << 20)
+free(big)
+again = alloc(8 << 20)
+print("arena reused:", big == again)
