@@ -17,6 +17,8 @@ llvm::ArrayRef<TunableOption> tunableOptions() {
       {"fuse", TunableOption::Bool, false, "fuse elementwise producers into consumers"},
       {"fused-attention", TunableOption::Bool, false,
        "attention as one kernel over blocks of query rows (with blas)"},
+      {"bias-epilogue", TunableOption::Bool, false,
+       "biases after the matmuls, fused into the next elementwise op (with blas)"},
       {"static-buffer-plan", TunableOption::Bool, false,
        "each graph's buffers at compile-time offsets in one arena"},
       {"interchange", TunableOption::Bool, false,

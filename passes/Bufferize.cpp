@@ -6,6 +6,12 @@
 // linalg.copy, so that strided copies become loops rather than calls into
 // MLIR's C runner utilities, which the artifacts do not link.
 //
+// A filled tensor that several ops start from (CSE merges identical fills:
+// every zero-initialised accumulator of a graph) would bufferize as one fill
+// and a copy of it per user; each user gets its own fill instead, written
+// straight into its buffer. The GEMM rewrite then sees a zero fill right
+// before a matmul and drops it for a BLAS call that overwrites its output.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
@@ -13,6 +19,8 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace mlir::amae {
 #define GEN_PASS_DEF_AMAEBUFFERIZE
@@ -23,6 +31,25 @@ struct AmaeBufferizePass : impl::AmaeBufferizeBase<AmaeBufferizePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
+    SmallVector<linalg::FillOp> shared;
+    module.walk([&](linalg::FillOp fill) {
+      if (fill.hasPureTensorSemantics() && !fill->getResult(0).hasOneUse())
+        shared.push_back(fill);
+    });
+    for (linalg::FillOp fill : shared) {
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : fill->getResult(0).getUses())
+        uses.push_back(&use);
+      for (OpOperand *use : llvm::drop_begin(uses)) {
+        OpBuilder b(use->getOwner());
+        Value empty = fill.getOutputs()[0];
+        if (auto e = empty.getDefiningOp<tensor::EmptyOp>())
+          empty = b.clone(*e)->getResult(0);
+        IRMapping map;
+        map.map(fill.getOutputs()[0], empty);
+        use->set(b.clone(*fill, map)->getResult(0));
+      }
+    }
     for (auto func : module.getOps<func::FuncOp>())
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
         func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,

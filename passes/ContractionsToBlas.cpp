@@ -2,6 +2,7 @@
 
 #include "passes/Passes.h"
 
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::amae {
@@ -116,6 +117,51 @@ FailureOr<Value> rank3View(OpBuilder &b, Location loc, Value buffer, unsigned nb
   return memref::CastOp::create(b, loc, dynamic, view).getResult();
 }
 
+/// `v` with reshapes and casts (views of the whole buffer) looked through;
+/// with `subviews`, partial views too.
+Value bufferOf(Value v, bool subviews) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(def) ||
+        (subviews && isa<memref::SubViewOp>(def)))
+      v = def->getOperand(0);
+    else
+      break;
+  }
+  return v;
+}
+
+/// The `linalg.fill` of +0.0 that writes the whole of `op`'s output just
+/// before it, with nothing touching that buffer in between: the GEMM may then
+/// overwrite its output (beta 0) and the fill goes.
+linalg::FillOp zeroFillBefore(linalg::GenericOp op) {
+  Value out = op.getDpsInits()[0];
+  if (bufferOf(out, true) != bufferOf(out, false))
+    return {};
+  Value buffer = bufferOf(out, false);
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto touches = [&](Operation *o) {
+      return llvm::any_of(o->getOperands(), [&](Value v) {
+        return isa<BaseMemRefType>(v.getType()) && bufferOf(v, true) == buffer;
+      });
+    };
+    if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+      Value filled = fill.getOutputs()[0];
+      if (bufferOf(filled, true) != buffer)
+        continue;
+      bool whole = bufferOf(filled, false) == buffer;
+      return whole && matchPattern(fill.getInputs()[0], m_PosZeroFloat()) ? fill
+                                                                          : linalg::FillOp();
+    }
+    // Views of the buffer do not touch its memory; anything else using it does.
+    if (isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp,
+            memref::SubViewOp>(prev) ||
+        !touches(prev))
+      continue;
+    return {};
+  }
+  return {};
+}
+
 struct AmaeContractionsToBlasPass
     : impl::AmaeContractionsToBlasBase<AmaeContractionsToBlasPass> {
   void runOnOperation() override {
@@ -151,9 +197,14 @@ struct AmaeContractionsToBlasPass
       if (failed(a) || failed(bb) || failed(out))
         continue; // The dead views fold away; the loops stay.
       func::FuncOp gemm = declareGemm(a->getType());
-      // Bit 0: B transposed, bit 1: A transposed.
+      // Bit 0: B transposed, bit 1: A transposed, bit 2: C overwritten.
+      linalg::FillOp zero = zeroFillBefore(op);
       Value trans = arith::ConstantOp::create(
-          b, loc, b.getI64IntegerAttr(int64_t(c.transB) | (int64_t(c.transA) << 1)));
+          b, loc,
+          b.getI64IntegerAttr(int64_t(c.transB) | (int64_t(c.transA) << 1) |
+                              (int64_t(bool(zero)) << 2)));
+      if (zero)
+        zero.erase();
       func::CallOp::create(b, loc, gemm, ValueRange{*a, *bb, *out, trans});
       op.erase();
     }

@@ -54,9 +54,9 @@ struct AmaeLowerToLinalgPass
     if (refused.wasInterrupted())
       return signalPassFailure();
     RewritePatternSet patterns(ctx);
-    populateLowerLayerOpsPatterns(patterns);
+    populateLowerLayerOpsPatterns(patterns, biasEpilogue);
     populateLowerAttentionOpsPatterns(patterns, fusedAttention);
-    populateLowerPatchOpsPatterns(patterns);
+    populateLowerPatchOpsPatterns(patterns, biasEpilogue);
     populateLowerMaskingOpsPatterns(patterns);
     populateLowerLossOpsPatterns(patterns);
     populateLowerOptimizerOpsPatterns(patterns);

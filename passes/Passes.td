@@ -25,7 +25,11 @@ def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
     Option<"fusedAttention", "fused-attention", "bool", /*default=*/"false",
            "Lower amae.attention and amae.attention_grad to amae.fused_attention "
            "and amae.fused_attention_grad (kernels a target implements) instead "
-           "of contractions around a softmax">
+           "of contractions around a softmax">,
+    Option<"biasEpilogue", "bias-epilogue", "bool", /*default=*/"false",
+           "Add the bias of linear and patch_embed after the matmul, as an "
+           "elementwise op that fusion folds into the next one, instead of "
+           "starting the matmul from it">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -4,9 +4,10 @@
 
 namespace mlir::amae {
 
-std::string linalgStagePipeline(bool fuse, bool fusedAttention) {
+std::string linalgStagePipeline(bool fuse, bool fusedAttention, bool biasEpilogue) {
   std::string p = std::string("canonicalize,amae-lower-to-linalg{fused-attention=") +
-                  (fusedAttention ? "true" : "false") + "},canonicalize,cse,"
+                  (fusedAttention ? "true" : "false") +
+                  " bias-epilogue=" + (biasEpilogue ? "true" : "false") + "},canonicalize,cse,"
                   "func.func(convert-elementwise-to-linalg)";
   // Fusion runs on tensors, where producers and consumers are SSA values.
   if (fuse)

@@ -18,7 +18,10 @@ namespace mlir::amae {
 /// amae to linalg on tensors, fused unless `fuse` is off (what
 /// `amae-compile --emit=linalg` shows); with `fusedAttention`, attention
 /// stays one op (amae.fused_attention) that the target must implement.
-std::string linalgStagePipeline(bool fuse = true, bool fusedAttention = false);
+/// With `biasEpilogue`, biases are added after the matmuls (fused into the
+/// next elementwise op; the matmul starts from zero, a BLAS call with beta 0).
+std::string linalgStagePipeline(bool fuse = true, bool fusedAttention = false,
+                                bool biasEpilogue = false);
 
 struct KernelStageOptions {
   bool useBlas = false;               // amae-contractions-to-blas

@@ -78,7 +78,8 @@ LogicalResult appendGradients(ModuleOp module, StringRef recompute) {
 
 LogicalResult lowerToLinalg(ModuleOp module, const CpuOptions &cpu) {
   prepareContext(module.getContext());
-  return runPipeline(module, mlir::amae::linalgStagePipeline(cpu.fuse, cpu.lowersFusedAttention()));
+  return runPipeline(module, mlir::amae::linalgStagePipeline(cpu.fuse, cpu.lowersFusedAttention(),
+                                                                cpu.lowersBiasEpilogue()));
 }
 
 bool blasAvailable() {

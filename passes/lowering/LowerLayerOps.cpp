@@ -68,13 +68,17 @@ struct LowerLayerNorm : OpConversionPattern<LayerNormOp> {
 };
 
 struct LowerLinear : OpConversionPattern<LinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LowerLinear(MLIRContext *ctx, bool biasAfter) : OpConversionPattern(ctx), biasAfter(biasAfter) {}
+  bool biasAfter;
   LogicalResult matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     Value x = collapseLeading(b, loc, adaptor.getInput());
-    Value y = linearRows(b, loc, x, adaptor.getWeight(), adaptor.getBias());
-    b.replaceOp(op, expandLeading(b, loc, y, shapeOf(op.getResult())));
+    Value y = linearRows(b, loc, x, adaptor.getWeight(), adaptor.getBias(), biasAfter);
+    y = expandLeading(b, loc, y, shapeOf(op.getResult()));
+    if (biasAfter && adaptor.getBias())
+      y = addBiasLastDim(b, loc, y, adaptor.getBias());
+    b.replaceOp(op, y);
     return success();
   }
 };
@@ -205,9 +209,10 @@ struct LowerDropPath : OpConversionPattern<DropPathOp> {
 
 } // namespace
 
-void populateLowerLayerOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerLayerNorm, LowerLinear, LowerGelu, LowerRelu, LowerDropout,
-               LowerDropPath>(patterns.getContext());
+void populateLowerLayerOpsPatterns(RewritePatternSet &patterns, bool biasEpilogue) {
+  patterns.add<LowerLinear>(patterns.getContext(), biasEpilogue);
+  patterns.add<LowerLayerNorm, LowerGelu, LowerRelu, LowerDropout, LowerDropPath>(
+      patterns.getContext());
 }
 
 } // namespace mlir::amae

@@ -31,7 +31,8 @@ struct LowerPatchify : OpConversionPattern<PatchifyOp> {
 };
 
 struct LowerPatchEmbed : OpConversionPattern<PatchEmbedOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LowerPatchEmbed(MLIRContext *ctx, bool biasAfter) : OpConversionPattern(ctx), biasAfter(biasAfter) {}
+  bool biasAfter;
   LogicalResult matchAndRewrite(PatchEmbedOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -40,8 +41,11 @@ struct LowerPatchEmbed : OpConversionPattern<PatchEmbedOp> {
     // inference.
     Value cols = patchColumns(b, loc, adaptor.getInput(), shapeOf(op.getWeight())[2]);
     Value kernel = collapse(b, loc, adaptor.getWeight(), {{0}, {1, 2, 3}});
-    Value y = linearRows(b, loc, cols, kernel, adaptor.getBias());
-    b.replaceOp(op, expand(b, loc, y, shapeOf(op.getResult()), {{0, 1}, {2}}));
+    Value y = linearRows(b, loc, cols, kernel, adaptor.getBias(), biasAfter);
+    y = expand(b, loc, y, shapeOf(op.getResult()), {{0, 1}, {2}});
+    if (biasAfter && adaptor.getBias())
+      y = addBiasLastDim(b, loc, y, adaptor.getBias());
+    b.replaceOp(op, y);
     return success();
   }
 };
@@ -49,8 +53,9 @@ struct LowerPatchEmbed : OpConversionPattern<PatchEmbedOp> {
 
 } // namespace
 
-void populateLowerPatchOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerPatchify, LowerPatchEmbed>(patterns.getContext());
+void populateLowerPatchOpsPatterns(RewritePatternSet &patterns, bool biasEpilogue) {
+  patterns.add<LowerPatchify>(patterns.getContext());
+  patterns.add<LowerPatchEmbed>(patterns.getContext(), biasEpilogue);
 }
 
 } // namespace mlir::amae

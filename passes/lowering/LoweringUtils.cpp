@@ -144,11 +144,12 @@ Value patchColumns(OpBuilder &b, Location loc, Value images, int64_t p) {
   return collapse(b, loc, x, {{0, 1, 2}, {3, 4, 5}});
 }
 
-Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias) {
+Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias,
+                 bool biasAfter) {
   MLIRContext *ctx = b.getContext();
   int64_t rows = shapeOf(x2d)[0], out = shapeOf(weight)[0];
   Value init;
-  if (bias) {
+  if (bias && !biasAfter) {
     init = generic(b, loc, bias, emptyTensor(b, loc, {rows, out}),
                    {pick(ctx, 2, {1}), identity(ctx, 2)}, iterators(2),
                    [](OpBuilder &nb, Location nloc, ValueRange a) {
@@ -157,12 +158,25 @@ Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias
   } else {
     init = filledTensor(b, loc, {rows, out}, 0.0f);
   }
-  return generic(b, loc, {x2d, weight}, init,
-                 {pick(ctx, 3, {0, 2}), pick(ctx, 3, {1, 2}), pick(ctx, 3, {0, 1})},
-                 iterators(2, 1), [](OpBuilder &nb, Location nloc, ValueRange a) {
-                   Value prod = arith::MulFOp::create(nb, nloc, a[0], a[1]);
-                   linalg::YieldOp::create(nb, nloc,
-                                           arith::AddFOp::create(nb, nloc, a[2], prod).getResult());
+  Value y = generic(b, loc, {x2d, weight}, init,
+                    {pick(ctx, 3, {0, 2}), pick(ctx, 3, {1, 2}), pick(ctx, 3, {0, 1})},
+                    iterators(2, 1), [](OpBuilder &nb, Location nloc, ValueRange a) {
+                      Value prod = arith::MulFOp::create(nb, nloc, a[0], a[1]);
+                      linalg::YieldOp::create(
+                          nb, nloc, arith::AddFOp::create(nb, nloc, a[2], prod).getResult());
+                    });
+  return y;
+}
+
+Value addBiasLastDim(OpBuilder &b, Location loc, Value y, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  ArrayRef<int64_t> shape = shapeOf(y);
+  unsigned rank = shape.size();
+  return generic(b, loc, {y, bias}, emptyTensor(b, loc, shape),
+                 {identity(ctx, rank), pick(ctx, rank, {rank - 1}), identity(ctx, rank)},
+                 iterators(rank), [](OpBuilder &nb, Location nloc, ValueRange a) {
+                   linalg::YieldOp::create(
+                       nb, nloc, arith::AddFOp::create(nb, nloc, a[0], a[1]).getResult());
                  });
 }
 

@@ -72,7 +72,13 @@ Value slice(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> offsets,
 Value patchColumns(OpBuilder &b, Location loc, Value images, int64_t p);
 
 /// out[r, m] = sum_k x[r, k] w[m, k] (+ bias[m]): the torch.nn.Linear layout.
-Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias);
+/// x2d weight^T, starting from the broadcast bias; with `biasAfter`, from
+/// zero and without the bias, which the caller adds (addBiasLastDim) after
+/// its reshapes, where fusion can fold it into the next elementwise op.
+Value linearRows(OpBuilder &b, Location loc, Value x2d, Value weight, Value bias,
+                 bool biasAfter = false);
+/// y + bias, the bias broadcast along all but the last dimension.
+Value addBiasLastDim(OpBuilder &b, Location loc, Value y, Value bias);
 
 /// out[b..., x, y] = sum_r lhs[b..., lhsTail] * rhs[b..., rhsTail] over loops
 /// (b..., x, y, r); the tails name two of x = 0, y = 1, r = 2 for the last two
@@ -108,11 +114,13 @@ ArrayRef<int64_t> shapeOf(Value v);
 // Pattern families
 //===----------------------------------------------------------------------===//
 
-void populateLowerLayerOpsPatterns(RewritePatternSet &patterns);
+/// With `biasEpilogue`, a linear's bias is added after its matmul (which
+/// then starts from zero) instead of being the matmul's initial value.
+void populateLowerLayerOpsPatterns(RewritePatternSet &patterns, bool biasEpilogue);
 /// With `fusedAttention`, amae.attention becomes amae.fused_attention (a
 /// target's kernel) instead of contractions around a softmax.
 void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention);
-void populateLowerPatchOpsPatterns(RewritePatternSet &patterns);
+void populateLowerPatchOpsPatterns(RewritePatternSet &patterns, bool biasEpilogue);
 void populateLowerMaskingOpsPatterns(RewritePatternSet &patterns);
 void populateLowerLossOpsPatterns(RewritePatternSet &patterns);
 void populateLowerOptimizerOpsPatterns(RewritePatternSet &patterns);

@@ -31,3 +31,30 @@ func.func @fused_attention(%q: tensor<1x2x5x4xf32>, %init: tensor<1x2x5x4xf32>) 
       -> tensor<1x2x5x4xf32>
   return %o : tensor<1x2x5x4xf32>
 }
+
+// One zero-filled tensor that two ops start from (as CSE leaves every
+// accumulator of a graph): each gets its own fill, in its own buffer, and
+// nothing is copied.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK-COUNT-2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : memref<4xf32>)
+// CHECK-NOT:     linalg.copy
+func.func @shared_fill(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r1 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                        iterator_types = ["parallel"]}
+      ins(%a : tensor<4xf32>) outs(%z : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %r2 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                        iterator_types = ["parallel"]}
+      ins(%a : tensor<4xf32>) outs(%z : tensor<4xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.mulf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r1, %r2 : tensor<4xf32>, tensor<4xf32>
+}

@@ -75,3 +75,64 @@ func.func @weight_gradient(%dy: memref<4x3xf32>, %x: memref<4x8xf32>, %dw: memre
   }
   return
 }
+
+// A zero fill of the whole output right before the matmul (views and ops on
+// other buffers in between) goes: the call overwrites C (bit 2, beta 0).
+// CHECK-LABEL: func.func @overwrite
+// CHECK-NOT: linalg.fill
+// CHECK: %[[T:.*]] = arith.constant 5 : i64
+// CHECK: call @amae_gemm({{.*}}, %[[T]])
+func.func @overwrite(%x: memref<4x8xf32>, %w: memref<3x8xf32>, %other: memref<4xf32>) -> memref<4x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc() : memref<4x3xf32>
+  linalg.fill ins(%zero : f32) outs(%y : memref<4x3xf32>)
+  linalg.fill ins(%zero : f32) outs(%other : memref<4xf32>)
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x8xf32>, memref<3x8xf32>) outs(%y : memref<4x3xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return %y : memref<4x3xf32>
+}
+
+// Kept, and C accumulated (bit 2 clear): a fill that something reads before
+// the matmul, a fill of part of the output, a fill of another value.
+// CHECK-LABEL: func.func @accumulate
+// CHECK-COUNT-3: linalg.fill
+// CHECK-NOT: arith.constant 5 : i64
+func.func @accumulate(%x: memref<4x8xf32>, %w: memref<3x8xf32>, %seen: memref<4x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %y = memref.alloc() : memref<4x3xf32>
+  linalg.fill ins(%zero : f32) outs(%y : memref<4x3xf32>)
+  linalg.copy ins(%y : memref<4x3xf32>) outs(%seen : memref<4x3xf32>)
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x8xf32>, memref<3x8xf32>) outs(%y : memref<4x3xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  %z = memref.alloc() : memref<4x3xf32>
+  %part = memref.subview %z[0, 0] [2, 3] [1, 1] : memref<4x3xf32> to memref<2x3xf32, strided<[3, 1]>>
+  linalg.fill ins(%zero : f32) outs(%part : memref<2x3xf32, strided<[3, 1]>>)
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x8xf32>, memref<3x8xf32>) outs(%z : memref<4x3xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  %u = memref.alloc() : memref<4x3xf32>
+  linalg.fill ins(%one : f32) outs(%u : memref<4x3xf32>)
+  linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<4x8xf32>, memref<3x8xf32>) outs(%u : memref<4x3xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %m = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -143,6 +143,12 @@ cl::opt<bool> fusedAttention(
              "in cache (amae-cpu-attention-to-library; =false: two GEMMs around a softmax "
              "over the whole score matrix)"),
     cl::cat(category));
+cl::opt<bool> biasEpilogue(
+    "bias-epilogue", cl::init(false),
+    cl::desc("With --blas: add each linear's bias after its matmul, fused into the next "
+             "elementwise op, the GEMM overwriting its output (=false: the GEMM accumulates "
+             "onto the broadcast bias, the default)"),
+    cl::cat(category));
 cl::opt<bool> staticBufferPlan(
     "static-buffer-plan", cl::init(true),
     cl::desc("Place each graph's buffers at compile-time offsets in one arena, buffers never "
@@ -219,6 +225,7 @@ Expected<int64_t> applyTuning() {
     if (name == "fuse") set(fuse);
     else if (name == "fused-attention") set(fusedAttention);
     else if (name == "static-buffer-plan") set(staticBufferPlan);
+    else if (name == "bias-epilogue") set(biasEpilogue);
     else if (name == "blas") set(useBlas);
     else if (name == "parallel") set(parallel);
     else if (name == "vector-width") set(vectorWidth);
@@ -429,6 +436,7 @@ int main(int argc, char **argv) {
   cpu.keepIntermediates = keepIntermediates;
   cpu.shrinkBufferLifetimes = shrinkLifetimes;
   cpu.staticBufferPlan = staticBufferPlan;
+  cpu.biasEpilogue = biasEpilogue;
   cpu.fuse = fuse;
   cpu.fusedAttention = fusedAttention;
   cpu.vectorWidth = vectorWidth;

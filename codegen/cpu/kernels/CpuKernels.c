@@ -23,7 +23,8 @@ typedef struct {
 } AmaeMemref3D;
 
 /* C[b] += op(A[b]) * op(B[b]) for every batch b; `trans` bit 0 transposes
- * B, bit 1 transposes A (A is then stored k x m). The (batch, block) tiles
+ * B, bit 1 transposes A (A is then stored k x m), bit 2 overwrites C
+ * (C[b] = ..., for a C the compiler knew to be zero). The (batch, block) tiles
  * are shared out over the OpenMP threads of the generated code, and each
  * runs OpenBLAS on its thread: one pool, no oversubscription. A block is a
  * strip of rows of C or, when C is wider than tall, a strip of columns: each
@@ -34,6 +35,7 @@ typedef struct {
 void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c,
                             int64_t trans) {
   int transB = (int)(trans & 1), transA = (int)((trans >> 1) & 1);
+  float beta = (trans >> 2) & 1 ? 0.0f : 1.0f;
   int64_t batch = c->sizes[0], m = c->sizes[1], n = c->sizes[2];
   int64_t k = transA ? a->sizes[1] : a->sizes[2];
   int threads = omp_get_max_threads();
@@ -63,7 +65,7 @@ void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c,
     float *C = c->aligned + c->offset + i * c->strides[0] + r0 * c->strides[1] + c0;
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, (int)rows, (int)cols, (int)k, 1.0f, A,
-                (int)a->strides[1], B, (int)b->strides[1], 1.0f, C, (int)c->strides[1]);
+                (int)a->strides[1], B, (int)b->strides[1], beta, C, (int)c->strides[1]);
   }
 }
 
@@ -75,11 +77,12 @@ typedef struct {
   int64_t strides[3];
 } AmaeMemref3DF64;
 
-/* The float64 DFT of the fbank: C[b] += op(A[b]) * op(B[b]) as above, in
+/* The float64 DFT of the fbank: C[b] (+)= op(A[b]) * op(B[b]) as above, in
  * strips of rows over the threads (its C is tall: one row per frame). */
 void _mlir_ciface_amae_dgemm(AmaeMemref3DF64 *a, AmaeMemref3DF64 *b, AmaeMemref3DF64 *c,
                              int64_t trans) {
   int transB = (int)(trans & 1), transA = (int)((trans >> 1) & 1);
+  double beta = (trans >> 2) & 1 ? 0.0 : 1.0;
   int64_t batch = c->sizes[0], m = c->sizes[1], n = c->sizes[2];
   int64_t k = transA ? a->sizes[1] : a->sizes[2];
   int64_t blocks = omp_get_max_threads(), perBlock = (m + blocks - 1) / blocks;
@@ -96,7 +99,7 @@ void _mlir_ciface_amae_dgemm(AmaeMemref3DF64 *a, AmaeMemref3DF64 *b, AmaeMemref3
     double *C = c->aligned + c->offset + i * c->strides[0] + r0 * c->strides[1];
     cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, (int)rows, (int)n, (int)k, 1.0, A,
-                (int)a->strides[1], B, (int)b->strides[1], 1.0, C, (int)c->strides[1]);
+                (int)a->strides[1], B, (int)b->strides[1], beta, C, (int)c->strides[1]);
   }
 }
 

@@ -32,7 +32,7 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
   kernels.dedupKernels = cpu.dedupKernels;
   kernels.staticBufferPlan = cpu.staticBufferPlan;
   bool fusedAttention = cpu.lowersFusedAttention();
-  std::string p = linalgStagePipeline(cpu.fuse, fusedAttention) +
+  std::string p = linalgStagePipeline(cpu.fuse, fusedAttention, cpu.lowersBiasEpilogue()) +
                   ",amae-bufferize,amae-cpu-emit-c-interface,";
   if (fusedAttention)
     p += "amae-cpu-attention-to-library,";
@@ -103,6 +103,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Reductions along contiguous memory, column sums in parallel strips "
                      "(amae-cpu-interchange)"),
       llvm::cl::init(true)};
+  Option<bool> biasEpilogue{
+      *this, "bias-epilogue",
+      llvm::cl::desc("With blas: biases added after the matmuls, fused into the next "
+                     "elementwise op; the GEMM overwrites its output"),
+      llvm::cl::init(false)};
   Option<bool> staticBufferPlan{
       *this, "static-buffer-plan",
       llvm::cl::desc("Each graph's buffers at compile-time offsets in one arena "
@@ -134,6 +139,7 @@ void registerCpuPipeline() {
         cpu.interchange = o.interchange;
         cpu.dedupKernels = o.dedupKernels;
         cpu.staticBufferPlan = o.staticBufferPlan;
+        cpu.biasEpilogue = o.biasEpilogue;
         if (failed(buildCpuPipeline(pm, cpu)))
           llvm::report_fatal_error("amae-cpu-pipeline: the pipeline text does not parse");
       });
