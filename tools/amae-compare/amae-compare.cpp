@@ -25,21 +25,27 @@
 using namespace llvm;
 
 namespace {
-cl::opt<std::string> actualPath(cl::Positional, cl::Required, cl::desc("<actual>"));
-cl::opt<std::string> expectedPath(cl::Positional, cl::Required, cl::desc("<expected>"));
+cl::OptionCategory category("amae-compare options");
+cl::opt<std::string> actualPath(cl::Positional, cl::Required, cl::desc("<actual>"),
+                                cl::cat(category));
+cl::opt<std::string> expectedPath(cl::Positional, cl::Required, cl::desc("<expected>"),
+                                  cl::cat(category));
 cl::list<std::string> pairs(cl::Positional, cl::ZeroOrMore,
-                            cl::desc("name[=expected_name] ..."));
+                            cl::desc("name[=expected_name] ..."), cl::cat(category));
 cl::opt<std::string> prefix("all-with-prefix", cl::value_desc("prefix"),
                             cl::desc("Compare every tensor X of EXPECTED with "
-                                     "<prefix>X of ACTUAL"));
+                                     "<prefix>X of ACTUAL"), cl::cat(category));
 cl::list<std::string> skip("skip", cl::CommaSeparated, cl::value_desc("substring"),
-                          cl::desc("With --all-with-prefix, leave out names containing these"));
-cl::opt<double> rtol("rtol", cl::init(1e-4), cl::desc("Tolerance relative to max |expected|"));
-cl::opt<double> absTol("atol", cl::init(0.0), cl::desc("Absolute allowance"));
+                          cl::desc("With --all-with-prefix, leave out names containing these"),
+                                   cl::cat(category));
+cl::opt<double> rtol("rtol", cl::init(1e-4), cl::desc("Tolerance relative to max |expected|"),
+                     cl::cat(category));
+cl::opt<double> absTol("atol", cl::init(0.0), cl::desc("Absolute allowance"), cl::cat(category));
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "amae tensor comparison\n");
   auto actual = amae::Checkpoint::open(actualPath);
   auto expected = amae::Checkpoint::open(expectedPath);

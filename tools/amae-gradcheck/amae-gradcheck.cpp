@@ -33,17 +33,23 @@
 using namespace llvm;
 
 namespace {
-cl::opt<std::string> modelPath(cl::Positional, cl::Required, cl::desc("<model.so>"));
+cl::OptionCategory category("amae-gradcheck options");
+cl::opt<std::string> modelPath(cl::Positional, cl::Required, cl::desc("<model.so>"),
+                               cl::cat(category));
 cl::list<std::string> graphs("graph", cl::desc("Graphs to check (default: all with a loss)"),
-                             cl::CommaSeparated);
+                             cl::CommaSeparated, cl::cat(category));
 cl::opt<unsigned> samples("samples", cl::init(12),
-                          cl::desc("Elements probed per parameter"));
-cl::opt<double> step("step", cl::init(1e-2), cl::desc("Finite-difference step h"));
+                          cl::desc("Elements probed per parameter"), cl::cat(category));
+cl::opt<double> step("step", cl::init(1e-2), cl::desc("Finite-difference step h"),
+                     cl::cat(category));
 cl::opt<double> tolerance("tolerance", cl::init(1e-2),
-                          cl::desc("Largest error, relative to the gradient's scale"));
-cl::opt<uint64_t> seed("seed", cl::init(0), cl::desc("Seed of the values and probes"));
+                          cl::desc("Largest error, relative to the gradient's scale"),
+                                   cl::cat(category));
+cl::opt<uint64_t> seed("seed", cl::init(0), cl::desc("Seed of the values and probes"),
+                       cl::cat(category));
 cl::opt<double> perturb("perturb-gradients", cl::init(0), cl::Hidden,
-                        cl::desc("Testing: add this to every analytic gradient"));
+                        cl::desc("Testing: add this to every analytic gradient"),
+                                 cl::cat(category));
 
 int fail(const Twine &message) {
   WithColor::error(errs(), "amae-gradcheck") << message << "\n";
@@ -172,6 +178,7 @@ Expected<bool> check(const amae::Model &model, const amae::GraphSignature &sig,
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "amae-gradcheck: finite-difference checks of compiled "
                               "gradients\n");
