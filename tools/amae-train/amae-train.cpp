@@ -462,6 +462,11 @@ int main(int argc, char **argv) {
                                        resumed ? &*resumed : nullptr, initialised, job);
   if (!trainer)
     return fail(toString(trainer.takeError()));
+  // The trainer holds its own copies now; the files' pages (the base
+  // model's parameters, and a resumed run's moments: up to 1 GB) would stay
+  // resident for the whole run.
+  initWeights.reset();
+  resumed.reset();
   amae::Trainer &t = **trainer;
   const amae::TrainConfig &c = t.config();
   t.bucketBytes = static_cast<size_t>(bucketMb * (1 << 20));
