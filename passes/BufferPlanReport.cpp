@@ -36,17 +36,6 @@ std::string humanBytes(int64_t bytes) {
                    : llvm::formatv("{0:F1} {1}", value, units[unit]).str();
 }
 
-/// Bytes of a static memref, or nullopt (dynamic, or beyond int64).
-std::optional<int64_t> staticBytes(MemRefType type) {
-  if (!type.hasStaticShape())
-    return std::nullopt;
-  int64_t bytes = (type.getElementTypeBitWidth() + 7) / 8;
-  for (int64_t dim : type.getShape())
-    if (__builtin_mul_overflow(bytes, dim, &bytes))
-      return std::nullopt;
-  return bytes;
-}
-
 struct AmaeBufferPlanReportPass
     : impl::AmaeBufferPlanReportBase<AmaeBufferPlanReportPass> {
   using Base::Base;
@@ -59,7 +48,7 @@ struct AmaeBufferPlanReportPass
     int64_t live = 0, peak = 0, dynamic = 0;
     func.walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-        std::optional<int64_t> bytes = staticBytes(alloc.getType());
+        std::optional<int64_t> bytes = staticBufferBytes(alloc.getType());
         if (!bytes) {
           ++dynamic;
           return;
@@ -90,4 +79,15 @@ struct AmaeBufferPlanReportPass
 };
 
 } // namespace
+
+std::optional<int64_t> staticBufferBytes(MemRefType type) {
+  if (!type.hasStaticShape())
+    return std::nullopt;
+  int64_t bytes = (type.getElementTypeBitWidth() + 7) / 8;
+  for (int64_t dim : type.getShape())
+    if (__builtin_mul_overflow(bytes, dim, &bytes))
+      return std::nullopt;
+  return bytes;
+}
+
 } // namespace mlir::amae

@@ -28,6 +28,11 @@ namespace mlir::amae {
 /// Graphs are public; BLAS declarations have no body.
 bool isOutlinedKernel(func::FuncOp f);
 
+/// Bytes of a static-shaped memref (elements rounded up to whole bytes), or
+/// nullopt when dynamic or beyond int64 (amae-buffer-plan-report,
+/// amae-static-buffer-plan).
+std::optional<int64_t> staticBufferBytes(MemRefType type);
+
 } // namespace mlir::amae
 
 #endif // AMAE_PASSES_PASSES_H

@@ -165,9 +165,9 @@ def AmaeStaticBufferPlan : Pass<"amae-static-buffer-plan", "mlir::func::FuncOp">
   }];
   let statistics = [
     Statistic<"numPlanned", "planned-buffers", "Buffers placed in an arena">,
-    Statistic<"arenaBytes", "arena-bytes", "Largest arena of a graph, in bytes">,
-    Statistic<"liveBytes", "live-peak-bytes",
-              "That graph's peak of simultaneously live planned bytes">
+    Statistic<"arenaBytes", "arena-bytes",
+              "Largest arena of a graph, in bytes (amae-buffer-plan-report's "
+              "peak-bytes is its live peak)">
   ];
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }

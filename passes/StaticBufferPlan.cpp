@@ -34,16 +34,12 @@ struct Buffer {
 };
 
 /// Bytes of a plannable buffer type: static, identity layout, a whole
-/// number of bytes per element.
+/// number of bytes per element (a view of i8 memory needs one).
 std::optional<int64_t> plannableBytes(MemRefType type) {
-  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-      type.getElementTypeBitWidth() % 8 || type.getMemorySpace())
+  if (!type.getLayout().isIdentity() || type.getElementTypeBitWidth() % 8 ||
+      type.getMemorySpace())
     return std::nullopt;
-  int64_t bytes = type.getElementTypeBitWidth() / 8;
-  for (int64_t dim : type.getShape())
-    if (__builtin_mul_overflow(bytes, dim, &bytes))
-      return std::nullopt;
-  return bytes;
+  return staticBufferBytes(type);
 }
 
 /// The one top-level dealloc of `alloc`, if no other op frees it or any view
@@ -126,17 +122,6 @@ struct AmaeStaticBufferPlanPass : impl::AmaeStaticBufferPlanBase<AmaeStaticBuffe
       placed.push_back(b);
     }
 
-    // The live peak, for the statistic (and what the arena is measured by).
-    int64_t live = 0, peak = 0;
-    std::vector<std::pair<unsigned, int64_t>> events;
-    for (Buffer &b : buffers) {
-      events.push_back({b.begin, b.bytes});
-      events.push_back({b.end, -b.bytes});
-    }
-    llvm::sort(events);
-    for (auto [pos, delta] : events)
-      peak = std::max(peak, live += delta);
-
     OpBuilder builder = OpBuilder::atBlockBegin(&block);
     Location loc = func.getLoc();
     auto arenaType = MemRefType::get({arena}, builder.getI8Type());
@@ -154,13 +139,9 @@ struct AmaeStaticBufferPlanPass : impl::AmaeStaticBufferPlanBase<AmaeStaticBuffe
     builder.setInsertionPoint(block.getTerminator());
     memref::DeallocOp::create(builder, loc, base);
     LLVM_DEBUG(llvm::dbgs() << func.getSymName() << ": " << buffers.size()
-                            << " buffers, arena " << arena << " bytes, live peak " << peak
-                            << "\n");
+                            << " buffers, arena " << arena << " bytes\n");
     numPlanned += buffers.size();
-    if (uint64_t(arena) > arenaBytes) {
-      arenaBytes = arena;
-      liveBytes = peak;
-    }
+    arenaBytes = std::max<uint64_t>(arenaBytes, arena);
   }
 };
 

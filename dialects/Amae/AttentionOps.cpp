@@ -99,22 +99,26 @@ static LogicalResult verifyAttentionOperands(Operation *op, std::array<StringRef
   for (auto [value, name] : ranked)
     if (failed(verifyRank(op, c1, value, name, 4)))
       return failure();
+  // attention_c2 to c5, attention_grad_c2 to c5
+  return verifyAttentionShapes(op, {c2, c3, c4, c5}, q, k, v, scale);
+}
+
+LogicalResult mlir::amae::detail::verifyAttentionShapes(Operation *op,
+                                                        std::array<StringRef, 4> ids, Value q,
+                                                        Value k, Value v, float scale) {
+  auto [c2, c3, c4, c5] = ids;
   ArrayRef<int64_t> qs = shapeOf(q), ks = shapeOf(k), vs = shapeOf(v);
-  // attention_c2, attention_grad_c2
   for (int dim = 0; dim < 2; ++dim)
     if (!dimsAgree(qs[dim], ks[dim]) || !dimsAgree(qs[dim], vs[dim]))
       return constraintError(op, c2)
              << "batch and head dimensions of q " << formatShape(qs) << ", k "
              << formatShape(ks) << " and v " << formatShape(vs) << " differ";
-  // attention_c3, attention_grad_c3
   if (!dimsAgree(qs[3], ks[3]))
     return constraintError(op, c3)
            << "q head width " << qs[3] << " differs from k head width " << ks[3];
-  // attention_c4, attention_grad_c4
   if (!dimsAgree(ks[2], vs[2]))
     return constraintError(op, c4)
            << "k has " << ks[2] << " keys but v has " << vs[2] << " values";
-  // attention_c5, attention_grad_c5
   if (!(scale > 0))
     return constraintError(op, c5) << "scale must be positive, got " << formatNumber(scale);
   return success();

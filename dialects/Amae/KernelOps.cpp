@@ -15,10 +15,6 @@ using namespace mlir::amae::detail;
 // Shared by fused_attention and fused_attention_grad
 //===----------------------------------------------------------------------===//
 
-static ArrayRef<int64_t> shapeOfShaped(Value v) {
-  return cast<ShapedType>(v.getType()).getShape();
-}
-
 /// c1: every operand a rank-4 f32 tensor or memref, of the kind of the first
 /// init; on tensors one result per init, of its type, on memrefs none.
 static LogicalResult verifyKinds(Operation *op, StringRef id,
@@ -38,38 +34,6 @@ static LogicalResult verifyKinds(Operation *op, StringRef id,
     return constraintError(op, id)
            << (tensors ? "on tensors the op returns one value of each destination's type"
                        : "on memrefs the op has no result");
-  return success();
-}
-
-/// c2 to c5, the rules of amae.attention.
-static LogicalResult verifyAttention(Operation *op, std::array<StringRef, 4> ids, Value q,
-                                     Value k, Value v, float scale) {
-  auto [c2, c3, c4, c5] = ids;
-  ArrayRef<int64_t> qs = shapeOfShaped(q), ks = shapeOfShaped(k), vs = shapeOfShaped(v);
-  for (int dim = 0; dim < 2; ++dim)
-    if (!dimsAgree(qs[dim], ks[dim]) || !dimsAgree(qs[dim], vs[dim]))
-      return constraintError(op, c2)
-             << "batch and head dimensions of q " << formatShape(qs) << ", k "
-             << formatShape(ks) << " and v " << formatShape(vs) << " differ";
-  if (!dimsAgree(qs[3], ks[3]))
-    return constraintError(op, c3)
-           << "q head width " << qs[3] << " differs from k head width " << ks[3];
-  if (!dimsAgree(ks[2], vs[2]))
-    return constraintError(op, c4)
-           << "k has " << ks[2] << " keys but v has " << vs[2] << " values";
-  if (!(scale > 0))
-    return constraintError(op, c5) << "scale must be positive, got " << formatNumber(scale);
-  return success();
-}
-
-/// `name` has a shape compatible with `expected`.
-static LogicalResult verifyShapeOf(Operation *op, StringRef id, Value value, StringRef name,
-                                   ArrayRef<int64_t> expected) {
-  ArrayRef<int64_t> have = shapeOfShaped(value);
-  for (auto [h, w] : llvm::zip(have, expected))
-    if (!dimsAgree(h, w))
-      return constraintError(op, id) << name << " has shape " << formatShape(have)
-                                     << ", expected " << formatShape(expected);
   return success();
 }
 
@@ -131,15 +95,15 @@ LogicalResult FusedAttentionOp::verify() {
                          getDpsInits())))
     return failure();
   // fused_attention_c2 to fused_attention_c5
-  if (failed(verifyAttention(*this,
-                             {"fused_attention_c2", "fused_attention_c3", "fused_attention_c4",
-                              "fused_attention_c5"},
-                             getQ(), getK(), getV(), getScale().convertToFloat())))
+  if (failed(verifyAttentionShapes(*this,
+                                   {"fused_attention_c2", "fused_attention_c3",
+                                    "fused_attention_c4", "fused_attention_c5"},
+                                   getQ(), getK(), getV(), getScale().convertToFloat())))
     return failure();
-  ArrayRef<int64_t> qs = shapeOfShaped(getQ()), vs = shapeOfShaped(getV());
+  ArrayRef<int64_t> qs = shapeOf(getQ()), vs = shapeOf(getV());
   // fused_attention_c6
-  return verifyShapeOf(*this, "fused_attention_c6", getInit(), "init",
-                       {qs[0], qs[1], qs[2], vs[3]});
+  return verifyShape(*this, "fused_attention_c6", getInit(), "init",
+                     {qs[0], qs[1], qs[2], vs[3]});
 }
 
 void FusedAttentionOp::getEffects(
@@ -185,18 +149,18 @@ LogicalResult FusedAttentionGradOp::verify() {
                          getDpsInits())))
     return failure();
   // fused_attention_grad_c2 to fused_attention_grad_c5
-  if (failed(verifyAttention(*this,
-                             {"fused_attention_grad_c2", "fused_attention_grad_c3",
-                              "fused_attention_grad_c4", "fused_attention_grad_c5"},
-                             getQ(), getK(), getV(), getScale().convertToFloat())))
+  if (failed(verifyAttentionShapes(*this,
+                                   {"fused_attention_grad_c2", "fused_attention_grad_c3",
+                                    "fused_attention_grad_c4", "fused_attention_grad_c5"},
+                                   getQ(), getK(), getV(), getScale().convertToFloat())))
     return failure();
-  ArrayRef<int64_t> qs = shapeOfShaped(getQ()), vs = shapeOfShaped(getV());
+  ArrayRef<int64_t> qs = shapeOf(getQ()), vs = shapeOf(getV());
   // fused_attention_grad_c6
   const char *id = "fused_attention_grad_c6";
-  if (failed(verifyShapeOf(*this, id, getDout(), "dout", {qs[0], qs[1], qs[2], vs[3]})) ||
-      failed(verifyShapeOf(*this, id, getDqInit(), "dq_init", qs)) ||
-      failed(verifyShapeOf(*this, id, getDkInit(), "dk_init", shapeOfShaped(getK()))) ||
-      failed(verifyShapeOf(*this, id, getDvInit(), "dv_init", vs)))
+  if (failed(verifyShape(*this, id, getDout(), "dout", {qs[0], qs[1], qs[2], vs[3]})) ||
+      failed(verifyShape(*this, id, getDqInit(), "dq_init", qs)) ||
+      failed(verifyShape(*this, id, getDkInit(), "dk_init", shapeOf(getK()))) ||
+      failed(verifyShape(*this, id, getDvInit(), "dv_init", vs)))
     return failure();
   return success();
 }

@@ -13,6 +13,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Operation.h"
 
+#include <array>
+
 namespace mlir::amae::detail {
 
 /// Starts an op error for constraint `id`.
@@ -24,8 +26,10 @@ inline RankedTensorType tensorType(Value value) {
   return llvm::cast<RankedTensorType>(value.getType());
 }
 
+/// The shape of a ranked tensor or memref (graph ops take tensors; the
+/// destination-style kernel ops take either).
 inline ArrayRef<int64_t> shapeOf(Value value) {
-  return tensorType(value).getShape();
+  return llvm::cast<ShapedType>(value.getType()).getShape();
 }
 
 /// True when the two sizes can be equal (either is dynamic or both match).
@@ -59,6 +63,12 @@ LogicalResult verifyRank(Operation *op, llvm::StringRef id, Value value,
 /// `name` has a shape compatible with `expected`.
 LogicalResult verifyShape(Operation *op, llvm::StringRef id, Value value,
                           llvm::StringRef name, ArrayRef<int64_t> expected);
+
+/// Constraints c2 to c5 of the attention ops (`ids` are the op's): batch and
+/// head dimensions agree, q and k share the head width, k and v the sequence
+/// length, and `scale > 0`.
+LogicalResult verifyAttentionShapes(Operation *op, std::array<llvm::StringRef, 4> ids,
+                                    Value q, Value k, Value v, float scale);
 
 /// `name` holds exactly two sizes, each positive (or, with
 /// `allowZero`, non-negative).

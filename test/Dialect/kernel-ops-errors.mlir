@@ -72,7 +72,7 @@ func.func @fused_attention_c5(%q: memref<1x2x5x4xf32>) {
 
 // fused_attention_c6
 func.func @fused_attention_c6(%q: memref<1x2x5x4xf32>, %o: memref<1x2x5x3xf32>) {
-  // expected-error @+1 {{fused_attention_c6: init has shape [1, 2, 5, 3], expected [1, 2, 5, 4]}}
+  // expected-error @+1 {{fused_attention_c6: init must have shape [1, 2, 5, 4], got [1, 2, 5, 3]}}
   amae.fused_attention %q, %q, %q into %o {scale = 0.5 : f32}
       : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x3xf32>
   return
@@ -137,7 +137,7 @@ func.func @fused_attention_grad_c5(%q: memref<1x2x5x4xf32>) {
 
 // fused_attention_grad_c6
 func.func @fused_attention_grad_c6(%q: memref<1x2x5x4xf32>, %dk: memref<1x2x4x4xf32>) {
-  // expected-error @+1 {{fused_attention_grad_c6: dk_init has shape [1, 2, 4, 4], expected [1, 2, 5, 4]}}
+  // expected-error @+1 {{fused_attention_grad_c6: dk_init must have shape [1, 2, 5, 4], got [1, 2, 4, 4]}}
   amae.fused_attention_grad %q, %q, %q, %q into %q, %dk, %q {scale = 0.5 : f32}
       : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
         into memref<1x2x5x4xf32>, memref<1x2x4x4xf32>, memref<1x2x5x4xf32>

@@ -185,6 +185,12 @@ static void amae_softmax_rows(float *s, int64_t rows, int64_t n, float scale) {
   }
 }
 
+static void amae_zero(float *x, int64_t rows, int64_t cols, int64_t stride) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      x[i * stride + j] = 0.0f;
+}
+
 /* A leading dimension BLAS accepts: the row stride, or any valid value when
  * there is one row (a size-1 dimension's stride is arbitrary). */
 static int ldOf(int64_t stride, int64_t rows, int64_t cols) {
@@ -236,15 +242,15 @@ void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D 
       const float *V = v->aligned + v->offset + n * v->strides[0] + h * v->strides[1];
       float *O = o->aligned + o->offset + n * o->strides[0] + h * o->strides[1] +
                  r0 * o->strides[2];
-      if (lk == 0 || e == 0) {
-        /* No keys: softmax of nothing (NaN, as 0/0); no width: scores 0. */
+      if (lk == 0) {
+        /* No keys: softmax of nothing (NaN, as 0/0). */
         for (int64_t i = 0; i < r; ++i)
           for (int64_t c = 0; c < ev; ++c)
-            O[i * o->strides[2] + c] = lk == 0 ? __builtin_nanf("") : 0.0f;
-        if (lk == 0)
-          continue;
-        for (int64_t j = 0; j < r * lk; ++j)
-          s[j] = 0.0f;
+            O[i * o->strides[2] + c] = __builtin_nanf("");
+        continue;
+      }
+      if (e == 0) {
+        amae_zero(s, r, lk, lk); /* no width: every score 0 */
       } else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)lk, (int)e, 1.0f, Q,
                     ldOf(q->strides[2], r, e), K, ldOf(k->strides[2], lk, e), 0.0f, s,
@@ -280,12 +286,6 @@ static void amae_softmax_grad_rows(const float *p, float *dp, int64_t rows, int6
     for (int64_t j = 0; j < n; ++j)
       d[j] = pr[j] * (d[j] - sum) * scale;
   }
-}
-
-static void amae_zero(float *x, int64_t rows, int64_t cols, int64_t stride) {
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      x[i * stride + j] = 0.0f;
 }
 
 /* dq, dk, dv of amae.attention_grad (amae.fused_attention_grad). One
