@@ -98,6 +98,13 @@ static llvm::Expected<Waveform> decode(SNDFILE *sf, const SF_INFO &info, const s
         "{0}: {1} samples are NaN or infinite, the first at {2:F3} s (channel {3}); "
         "--zero-nonfinite-samples zeroes them",
         file, bad, double(first / wave.channels) / wave.sampleRate, first % wave.channels).str());
+  for (size_t i = 0; i < wave.samples.size(); ++i)
+    if (std::fabs(wave.samples[i]) > kMaxSampleMagnitude)
+      return llvm::createStringError(llvm::formatv(
+          "{0}: sample {1:e} at {2:F3} s (channel {3}) is beyond +-{4:e}: not audio (decoded "
+          "samples lie within +-1) and the fbank would overflow",
+          file, wave.samples[i], double(i / wave.channels) / wave.sampleRate,
+          i % wave.channels, kMaxSampleMagnitude).str());
   return std::move(wave);
 }
 

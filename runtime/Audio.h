@@ -31,6 +31,12 @@ struct Waveform {
 /// The most samples (all channels) one recording may hold: 1 GiB of floats,
 /// 46 minutes of 48 kHz stereo. Headers cannot make us allocate more.
 constexpr int64_t kMaxAudioSamples = int64_t(1) << 28;
+
+/// The largest sample magnitude accepted. Decoded audio lies within +-1; a
+/// float file's samples are taken as stored, and past about 7e14 the fbank's
+/// float power spectrum overflows (400 samples, pre-emphasis, 257 bins), which
+/// gives NaN features from finite samples. The bound leaves a wide margin.
+constexpr float kMaxSampleMagnitude = 1e12f;
 constexpr int kMaxAudioChannels = 256;
 
 /// What to do with samples a float file can hold but a model cannot use.

@@ -4,6 +4,7 @@
   rate-max.wav   the same at 2147483647 Hz
   nan.wav        float WAV at 16 kHz, 1 s, one NaN sample at 0.25 s
   inf.wav        float WAV at 16 kHz, 1 s, +inf at sample 0 of channel 1
+  huge.wav       float WAV at 16 kHz, 1 s, a finite -1.4e26 at 0.5 s
   empty.wav      zero bytes
   stream.wav     a WAV header claiming 2^31 bytes of data, followed by 1 s
                  (read through a pipe, the header cannot be checked)
@@ -44,6 +45,9 @@ for s in tone:
     stereo += [s, s]
 stereo[1] = float("inf")
 wav(os.path.join(out, "inf.wav"), 16000, stereo, channels=2, fmt="float")
+huge = list(tone)
+huge[8000] = -1.4e26
+wav(os.path.join(out, "huge.wav"), 16000, huge, fmt="float")
 open(os.path.join(out, "empty.wav"), "wb").close()
 wav(os.path.join(out, "stream.wav"), 16000, tone, data_size=2**31)
 wav(os.path.join(out, "tone.wav"), 16000, tone)
