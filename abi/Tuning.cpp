@@ -23,6 +23,9 @@ llvm::ArrayRef<TunableOption> tunableOptions() {
        "each graph's buffers at compile-time offsets in one arena"},
       {"interchange", TunableOption::Bool, false,
        "reductions along contiguous memory, column sums in parallel strips"},
+      {"vectorize", TunableOption::Bool, false,
+       "elementwise kernels and row reductions on vectors (amae-cpu-vectorize)"},
+      {"vector-size", TunableOption::Int, false, "lanes per vector of vectorize: 4, 8, 16, 32"},
       {"vector-width", TunableOption::Int, false,
        "vector width LLVM prefers: 0 (the target's), 128, 256 or 512 bits"},
       {"parallel-min-iterations", TunableOption::Int, false,
@@ -49,6 +52,8 @@ llvm::Error checkTunableValue(const TunableOption &option, int64_t value) {
     ok = value == 0 || value == 1;
   else if (name == "vector-width")
     ok = value == 0 || value == 128 || value == 256 || value == 512;
+  else if (name == "vector-size")
+    ok = value >= 2 && value <= 64;
   else if (name == "O")
     ok = value >= 0 && value <= 3;
   else if (name == "threads")

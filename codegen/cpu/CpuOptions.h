@@ -57,6 +57,10 @@ struct CpuOptions {
   /// Vector width in bits LLVM's vectorizers prefer (amae-cpu-vector-width):
   /// 128, 256, 512, or 0 for the target's own preference.
   unsigned vectorWidth = 0;
+  /// Elementwise kernels and row reductions on vectors of `vectorSize`
+  /// lanes (amae-cpu-vectorize); off, LLVM's loop vectorizer has them.
+  bool vectorize = true;
+  int64_t vectorSize = 16;
   /// Merge identical outlined kernels (amae-dedup-kernels); off only to
   /// measure what it saves.
   bool dedupKernels = true;

@@ -114,6 +114,15 @@ cl::opt<bool> interchange(
     cl::desc("Reductions walk contiguous memory innermost, column sums in parallel strips "
              "(amae-cpu-interchange; =false: loops in the order lowering made them)"),
     cl::cat(category));
+cl::opt<bool> vectorize(
+    "vectorize", cl::init(true),
+    cl::desc("Elementwise kernels and row reductions (layer norm, softmax sums) on vectors of "
+             "--vector-size lanes (amae-cpu-vectorize; =false: left to LLVM's loop vectorizer)"),
+    cl::cat(category));
+cl::opt<int64_t> vectorSize(
+    "vector-size", cl::init(16), cl::value_desc("lanes"),
+    cl::desc("Lanes per vector of --vectorize (default 16: one AVX-512 register of f32)"),
+    cl::cat(category));
 cl::opt<unsigned> compileThreads(
     "compile-threads", cl::init(0), cl::value_desc("N"),
     cl::desc("Threads that optimise and compile the generated code, each a part of the "
@@ -230,6 +239,8 @@ Expected<int64_t> applyTuning() {
     else if (name == "parallel") set(parallel);
     else if (name == "vector-width") set(vectorWidth);
     else if (name == "interchange") set(interchange);
+    else if (name == "vectorize") set(vectorize);
+    else if (name == "vector-size") set(vectorSize);
     else if (name == "parallel-min-iterations") set(parallelMinIterations);
     else if (name == "O") set(optLevel);
     else if (name == "threads") threads = value;
@@ -441,6 +452,13 @@ int main(int argc, char **argv) {
   cpu.fusedAttention = fusedAttention;
   cpu.vectorWidth = vectorWidth;
   cpu.interchange = interchange;
+  cpu.vectorize = vectorize;
+  cpu.vectorSize = vectorSize;
+  if (vectorSize < 2 || vectorSize > 64) {
+    errs() << "amae-compile: error: --vector-size must be from 2 to 64 lanes, got " << vectorSize
+           << "\n";
+    return 1;
+  }
   cpu.compileThreads = compileThreads;
   cpu.gpuMappedLoops = gpuMappedLoops;
   cpu.dedupKernels = dedupKernels;

@@ -50,9 +50,9 @@ cl::opt<bool> grads("grads", cl::desc("Time the graph with its gradients (amae-c
                     cl::cat(category));
 cl::list<std::string> optionNames(
     "options", cl::CommaSeparated, cl::value_desc("name,..."),
-    cl::desc("Options to sweep (default fuse,fused-attention,interchange,vector-width,parallel-min-iterations,"
-             "O,threads; "
-             "also blas, parallel)"),
+    cl::desc("Options to sweep (default fuse,fused-attention,interchange,vectorize,vector-size,"
+             "vector-width,parallel-min-iterations,O,threads; also blas, parallel, bias-epilogue, "
+             "static-buffer-plan)"),
     cl::cat(category));
 cl::list<std::string> valueLists(
     "values", cl::value_desc("name=v1:v2:..."),
@@ -117,6 +117,8 @@ std::vector<int64_t> builtinValues(const amae::TunableOption &o) {
   }
   if (name == "parallel-min-iterations")
     return {32768, 4096, 262144};
+  if (name == "vector-size")
+    return {16, 8, 32};
   if (name == "O")
     return {2, 3};
   std::vector<int64_t> threads = {cores()}; // "threads"
@@ -128,7 +130,9 @@ std::vector<int64_t> builtinValues(const amae::TunableOption &o) {
 std::vector<Dim> dimensions() {
   std::vector<std::string> names(optionNames.begin(), optionNames.end());
   if (names.empty())
-    names = {"fuse", "fused-attention", "interchange", "vector-width", "parallel-min-iterations", "O", "threads"};
+    names = {"fuse",        "fused-attention", "interchange", "vectorize",
+             "vector-size", "vector-width",    "parallel-min-iterations",
+             "O",           "threads"};
   std::vector<Dim> dims;
   for (const std::string &name : names) {
     const amae::TunableOption *o = amae::findTunableOption(name);

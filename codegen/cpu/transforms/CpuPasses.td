@@ -35,6 +35,42 @@ def AmaeCpuParallelLoops : Pass<"amae-cpu-parallel-loops", "mlir::func::FuncOp">
                            "mlir::arith::ArithDialect"];
 }
 
+def AmaeCpuVectorize : Pass<"amae-cpu-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Bufferized elementwise kernels and row reductions on vector<NxT>";
+  let description = [{
+    Each bufferized `linalg.generic` with static shapes whose innermost loop
+    walks every operand it indexes along the operand's contiguous last
+    dimension, and whose body holds only elementwise scalar ops, becomes
+    loops over its other dimensions around a loop over chunks of
+    `vector-size` lanes: operands read with `vector.transfer_read` (the
+    same scalar, loaded once, for an operand the innermost loop does not
+    index), the body's ops applied to vectors, outputs written with
+    `vector.transfer_write`; a last partial chunk is masked. When the
+    innermost loop is a reduction with one output (`out = combiner(x, out)`,
+    combiner addf, mulf or a float max/min: the sums of a layer norm, the max
+    and sum of a softmax) the pass keeps one partial result per lane and
+    combines the lanes with `vector.reduction` once per row, which LLVM's
+    loop vectorizer may not do (it would reassociate float sums): such a sum
+    adds in a different order than the scalar loop, within a few ulp. When
+    the op holds at least `min-iterations` points (0: never) and is not
+    inside a parallel loop already, its leading parallel loops become one
+    `scf.parallel` for the threads, as `amae-cpu-parallel-loops` would make
+    them. Other ops (fills, copies, transposes, gathers) are left as they are.
+  }];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"16",
+           "Lanes per vector (16: one AVX-512 register of f32)">,
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"0",
+           "Smallest iteration space run on several threads (0: no threads)">
+  ];
+  let statistics = [
+    Statistic<"numVectorized", "vectorized-ops", "Linalg ops rewritten on vectors">,
+    Statistic<"numRowReductions", "row-reductions", "Of those, row reductions with lane partials">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect", "mlir::vector::VectorDialect"];
+}
+
 def AmaeCpuAttentionToLibrary : Pass<"amae-cpu-attention-to-library", "mlir::ModuleOp"> {
   let summary = "Replace bufferized fused attention ops by calls of the attention kernels";
   let description = [{

@@ -10,7 +10,8 @@
 //    allocated at first use and freed after last, the buffer-plan report,
 //    kernels outlined and identical ones merged (1 and 3 are the stages
 //    passes/Pipelines.h shares with the CUDA pipeline);
-// 4. [reductions interchanged], [large kernels as OpenMP loops], loops and the full
+// 4. [reductions interchanged], [elementwise kernels and row reductions on
+//    vectors], [large kernels as OpenMP loops], loops and the full
 //    conversions to the LLVM dialect: an op nobody lowers fails loudly.
 //    Heap buffers go through MLIR's generic allocation functions, which
 //    the support library defines (kernels/CpuSupport.c: failures, reuse).
@@ -46,6 +47,10 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
     if (cpu.interchange)
       p += "func.func(amae-cpu-interchange{parallel-min-iterations=" +
            std::to_string(cpu.threads ? cpu.minParallelIterations : 0) + "}),";
+    if (cpu.vectorize)
+      p += "func.func(amae-cpu-vectorize{vector-size=" + std::to_string(cpu.vectorSize) +
+           " min-iterations=" + std::to_string(cpu.threads ? cpu.minParallelIterations : 0) +
+           "}),";
     // Large kernels run on the threads (OpenMP); the rest stay sequential.
     if (cpu.threads)
       p += "func.func(amae-cpu-parallel-loops{min-iterations=" +
@@ -55,7 +60,9 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
        "amae-approximate-math,convert-math-to-llvm,convert-math-to-libm,";
   if (cpu.threads && !cpu.gpuMappedLoops)
     p += "convert-scf-to-openmp,canonicalize,"; // drops the empty alloca_scopes it adds
-  p += "convert-scf-to-cf,"
+  // After the OpenMP conversion: its memref.alloca_scopes around a loop body
+  // are only inlined while the body holds no op of unknown effect.
+  p += "convert-vector-to-llvm,convert-scf-to-cf,"
        "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,"
        "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,";
   if (cpu.threads)
@@ -103,6 +110,13 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Reductions along contiguous memory, column sums in parallel strips "
                      "(amae-cpu-interchange)"),
       llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Elementwise kernels and row reductions on vectors (amae-cpu-vectorize)"),
+      llvm::cl::init(true)};
+  Option<int64_t> vectorSize{*this, "vector-size",
+                             llvm::cl::desc("Lanes per vector of amae-cpu-vectorize"),
+                             llvm::cl::init(16)};
   Option<bool> biasEpilogue{
       *this, "bias-epilogue",
       llvm::cl::desc("With blas: biases added after the matmuls, fused into the next "
@@ -137,6 +151,8 @@ void registerCpuPipeline() {
         cpu.minParallelIterations = o.parallelMinIterations;
         cpu.vectorWidth = o.vectorWidth;
         cpu.interchange = o.interchange;
+        cpu.vectorize = o.vectorize;
+        cpu.vectorSize = o.vectorSize;
         cpu.dedupKernels = o.dedupKernels;
         cpu.staticBufferPlan = o.staticBufferPlan;
         cpu.biasEpilogue = o.biasEpilogue;
