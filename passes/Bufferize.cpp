@@ -50,6 +50,29 @@ struct AmaeBufferizePass : impl::AmaeBufferizeBase<AmaeBufferizePass> {
         use->set(b.clone(*fill, map)->getResult(0));
       }
     }
+    // A returned value is computed into a tensor.empty of its own (through
+    // a fill of it, if any), not one CSE merged with an earlier temporary's:
+    // the two would share one buffer, the result's out-parameter, and an
+    // output the runtime passes in place of its input (a fused training
+    // step's parameters) would be overwritten before the graph has read it.
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      for (Value result : func.front().getTerminator()->getOperands()) {
+        auto op = result.getDefiningOp<DestinationStyleOpInterface>();
+        if (!op || !op.hasPureTensorSemantics())
+          continue;
+        OpOperand *init = op.getTiedOpOperand(cast<OpResult>(result));
+        if (auto fill = init->get().getDefiningOp<linalg::FillOp>();
+            fill && fill->hasOneUse())
+          init = fill.getDpsInitOperand(0);
+        auto empty = init->get().getDefiningOp<tensor::EmptyOp>();
+        if (!empty || empty->hasOneUse())
+          continue;
+        OpBuilder b(init->getOwner());
+        init->set(b.clone(*empty)->getResult(0));
+      }
+    }
     for (auto func : module.getOps<func::FuncOp>())
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
         func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,

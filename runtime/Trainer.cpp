@@ -214,6 +214,14 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
   if (!boundStep)
     return boundStep.takeError();
   t->optimizer = std::move(*boundStep);
+  // One graph per step where there is one and no gradients are to be
+  // averaged between ranks first.
+  if (t->cfg.fusedStep && t->worldSize() == 1 && manifest.find(t->cfg.mode + "_step")) {
+    auto fused = model.rebind(*t->train, t->cfg.mode + "_step");
+    if (!fused)
+      return fused.takeError();
+    t->fusedStep = std::move(*fused);
+  }
 
   // Batches per epoch (the official loaders drop the last partial batch).
   int64_t global = t->globalBatchSize();
@@ -391,6 +399,89 @@ llvm::Error Trainer::averageOverRanks(llvm::ArrayRef<HostTensor *> grads, HostTe
   return llvm::Error::success();
 }
 
+namespace {
+/// The scalar inputs of an AdamW step, as views the graph reads.
+struct OptimizerScalars {
+  OptimizerScalars(const StepRecord &record, const TrainConfig &cfg)
+      : lr(static_cast<float>(record.lr)), b1(static_cast<float>(cfg.beta1)),
+        b2(static_cast<float>(cfg.beta2)), wd(static_cast<float>(cfg.weightDecay)),
+        step(record.step) {}
+  std::map<std::string, TensorView> views() const {
+    auto scalar = [](DType dtype, const void *value) {
+      TensorView v;
+      v.dtype = dtype;
+      v.bytes = llvm::ArrayRef<uint8_t>(static_cast<const uint8_t *>(value), dtypeSize(dtype));
+      return v;
+    };
+    return {{"lr", scalar(DType::F32, &lr)},
+            {"step", scalar(DType::I64, &step)},
+            {"beta1", scalar(DType::F32, &b1)},
+            {"beta2", scalar(DType::F32, &b2)},
+            {"weight_decay", scalar(DType::F32, &wd)}};
+  }
+  float lr, b1, b2, wd;
+  int64_t step;
+};
+
+llvm::Error checkLoss(const StepRecord &record) {
+  if (std::isfinite(record.loss))
+    return llvm::Error::success();
+  return llvm::createStringError("the loss is " +
+                                 std::string(std::isnan(record.loss) ? "NaN" : "infinite") +
+                                 " at step " + llvm::Twine(record.step));
+}
+} // namespace
+
+StepRecord Trainer::finishStep(StepRecord record, std::chrono::steady_clock::time_point start) {
+  ++done;
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  record.clipsPerSecond = batch / std::max(seconds, 1e-9);
+  return record;
+}
+
+llvm::Expected<StepRecord>
+Trainer::runFusedStep(std::map<std::string, TensorView> &views, StepRecord record,
+                      std::chrono::steady_clock::time_point start) {
+  OptimizerScalars scalars(record, cfg);
+  for (auto &[name, view] : scalars.views())
+    views[name] = view;
+  for (const std::string &p : trainable)
+    for (const char *prefix : {"m.", "v."})
+      views[prefix + p] = state.at(prefix + p).view();
+  // Parameters and moments are written where they are (the manifest says
+  // each may be); the other outputs (loss, logits) into buffers kept.
+  const GraphSignature &sig = fusedStep->signature();
+  if (fusedOutputs.empty())
+    for (const TensorSpec &out : sig.outputs)
+      if (out.inPlaceOf.empty())
+        fusedOutputs.emplace_back(out.dtype, out.shape);
+  std::vector<void *> targets;
+  const HostTensor *loss = nullptr;
+  size_t kept = 0;
+  for (const TensorSpec &out : sig.outputs) {
+    if (out.inPlaceOf != out.name) {
+      if (!out.inPlaceOf.empty())
+        return llvm::createStringError("graph '" + sig.name + "': output '" + out.name +
+                                       "' may overwrite '" + out.inPlaceOf + "', not itself");
+      if (out.name == "loss")
+        loss = &fusedOutputs[kept];
+      targets.push_back(fusedOutputs[kept++].data());
+      continue;
+    }
+    HostTensor *bound = fusedStep->param(out.name);
+    targets.push_back(bound ? bound->data() : state.at(out.name).data());
+  }
+  if (!loss)
+    return llvm::createStringError("graph '" + sig.name + "' has no output 'loss'");
+  if (llvm::Error err = fusedStep->runIntoBuffers(views, targets, /*inPlace=*/true))
+    return std::move(err);
+  record.loss = *static_cast<const float *>(loss->data());
+  if (llvm::Error err = checkLoss(record))
+    return std::move(err);
+  return finishStep(record, start);
+}
+
 llvm::Expected<StepRecord> Trainer::runStep() {
   auto start = std::chrono::steady_clock::now();
   auto inputs = nextInputs();
@@ -399,15 +490,17 @@ llvm::Expected<StepRecord> Trainer::runStep() {
   std::map<std::string, TensorView> views;
   for (auto &[name, tensor] : *inputs)
     views[name] = tensor.view();
-  if (llvm::Error err = train->runInto(views, trainOutputs))
-    return std::move(err);
-  const GraphSignature &sig = train->signature();
   StepRecord record;
   record.step = done + 1;
   int64_t epoch = done / perEpoch, it = done % perEpoch;
   record.epoch = epoch + static_cast<double>(it) / perEpoch;
   record.lr = mlir::amae::math::scheduledLearningRate(record.epoch, cfg.lr, cfg.minLr,
                                                       cfg.warmup, cfg.epochs);
+  if (fusedStep)
+    return runFusedStep(views, record, start);
+  if (llvm::Error err = train->runInto(views, trainOutputs))
+    return std::move(err);
+  const GraphSignature &sig = train->signature();
   std::map<std::string, HostTensor *> named;
   for (auto [spec, tensor] : llvm::zip(sig.outputs, trainOutputs))
     named[spec.name] = &tensor;
@@ -423,26 +516,12 @@ llvm::Expected<StepRecord> Trainer::runStep() {
     if (llvm::Error err = averageOverRanks(grads, *named.at("loss"), record.commSeconds))
       return std::move(err);
   record.loss = *static_cast<const float *>(named.at("loss")->data());
-  if (!std::isfinite(record.loss))
-    return llvm::createStringError("the loss is " + std::string(std::isnan(record.loss)
-                                                                    ? "NaN"
-                                                                    : "infinite") +
-                                   " at step " + llvm::Twine(record.step));
+  if (llvm::Error err = checkLoss(record))
+    return std::move(err);
 
   // The optimizer step.
-  float lr = static_cast<float>(record.lr), b1 = static_cast<float>(cfg.beta1),
-        b2 = static_cast<float>(cfg.beta2), wd = static_cast<float>(cfg.weightDecay);
-  int64_t stepIndex = record.step;
-  auto scalar = [](DType dtype, const void *value) {
-    TensorView v;
-    v.dtype = dtype;
-    v.bytes = llvm::ArrayRef<uint8_t>(static_cast<const uint8_t *>(value), dtypeSize(dtype));
-    return v;
-  };
-  std::map<std::string, TensorView> stepInputs = {
-      {"lr", scalar(DType::F32, &lr)},          {"step", scalar(DType::I64, &stepIndex)},
-      {"beta1", scalar(DType::F32, &b1)},       {"beta2", scalar(DType::F32, &b2)},
-      {"weight_decay", scalar(DType::F32, &wd)}};
+  OptimizerScalars scalars(record, cfg);
+  std::map<std::string, TensorView> stepInputs = scalars.views();
   for (auto [p, grad] : llvm::zip(trainable, grads)) {
     stepInputs[p] = train->param(p)->view();
     stepInputs["m." + p] = state.at("m." + p).view();
@@ -469,11 +548,7 @@ llvm::Expected<StepRecord> Trainer::runStep() {
     for (auto [spec, tensor] : llvm::zip(updated, stepOutputs))
       std::swap(*target(spec), tensor);
   }
-  ++done;
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  record.clipsPerSecond = batch / std::max(seconds, 1e-9);
-  return record;
+  return finishStep(record, start);
 }
 
 //===----------------------------------------------------------------------===//

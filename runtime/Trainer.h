@@ -24,6 +24,7 @@
 
 #include "llvm/Support/JSON.h"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 
@@ -37,6 +38,10 @@ struct TrainConfig {
   double beta1 = 0.9, beta2 = 0.999, weightDecay = 0;
   uint64_t seed = 0;
   int64_t saveEvery = 0;             // steps; 0 = at the end of each epoch
+  // Run `<mode>_step` (forward, backward and AdamW as one graph, gradients
+  // never returned) where the artifact has it and the job is one process.
+  // Not saved with the configuration: the numbers are the same either way.
+  bool fusedStep = true;
   Augmentations augment;
 
   llvm::json::Value toJSON() const;
@@ -91,7 +96,11 @@ public:
   /// allreduce each); set before the first step.
   size_t bucketBytes = 25u << 20;
 
-  /// Runs one step; fails on a non-finite loss without changing the state.
+  /// Runs one step; fails on a non-finite loss. The two-graph step then
+  /// leaves the state unchanged; the fused one has applied the update, so
+  /// the state is not to be saved (amae-train stops at the last checkpoint).
+  /// True when steps run as one fused graph.
+  bool fused() const { return fusedStep.has_value(); }
   llvm::Expected<StepRecord> runStep();
   /// Clip images the compiled front end computed, and those reused from
   /// the feature caches, so far.
@@ -115,6 +124,10 @@ public:
 private:
   Trainer() = default;
   llvm::Expected<std::map<std::string, HostTensor>> nextInputs();
+  llvm::Expected<StepRecord> runFusedStep(std::map<std::string, TensorView> &views,
+                                          StepRecord record,
+                                          std::chrono::steady_clock::time_point start);
+  StepRecord finishStep(StepRecord record, std::chrono::steady_clock::time_point start);
   llvm::Error averageOverRanks(llvm::ArrayRef<HostTensor *> grads, HostTensor &loss,
                                double &seconds);
 
@@ -122,6 +135,9 @@ private:
   TrainConfig cfg;
   TrainData data;
   std::optional<BoundGraph> train, optimizer;
+  // `<mode>_step`, bound to the training graph's parameters, when used.
+  std::optional<BoundGraph> fusedStep;
+  std::vector<HostTensor> fusedOutputs; // its outputs but parameters and moments
   // m.P and v.P; the parameters live only in the training graph, which binds
   // every one of them (train->param).
   std::map<std::string, HostTensor> state;

@@ -263,9 +263,10 @@ static TensorSpec tensorSpecOf(Type type, StringRef name) {
 }
 
 /// The input whose buffer result `i` of `func` may share: an AdamW update's
-/// new parameter or moment replacing its old value when nothing else reads
-/// that (the update is one elementwise loop nest with identity maps, so each
-/// element is read just before the same element is written).
+/// new parameter or moment replacing its old value when nothing reads that
+/// after the update (the update is one elementwise loop nest with identity
+/// maps, so each element is read just before the same element is written;
+/// in a fused step, the forward and backward read the parameter before).
 static StringRef inPlaceInput(func::FuncOp func, unsigned i) {
   if (func.isExternal())
     return {};
@@ -276,10 +277,17 @@ static StringRef inPlaceInput(func::FuncOp func, unsigned i) {
   unsigned which = cast<OpResult>(result).getResultNumber();
   Value old = which == 0 ? update.getParam() : which == 1 ? update.getM() : update.getV();
   auto arg = dyn_cast<BlockArgument>(old);
-  if (!arg || !arg.hasOneUse() || arg.getOwner()->getParentOp() != func)
+  if (!arg || arg.getOwner()->getParentOp() != func)
     return {};
-  if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "amae.input"))
-    return name.getValue();
+  Block &body = func.front();
+  for (Operation *user : arg.getUsers()) {
+    Operation *top = body.findAncestorOpInBlock(*user);
+    if (user != update && (!top || !top->isBeforeInBlock(update)))
+      return {};
+  }
+  for (const char *kind : {"amae.input", "amae.param"})
+    if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kind))
+      return name.getValue();
   return {};
 }
 

@@ -39,6 +39,14 @@ mlir::LogicalResult orderGraphArguments(mlir::ModuleOp module);
 /// parameter groups and the spec's hyperparameters.
 void emitOptimizers(mlir::ModuleOp module, const ModelSpec &spec);
 
+/// Adds `<G>_step` for each training graph G that has gradients and
+/// `<G>_adamw`: G's forward and backward, then the AdamW updates fed the
+/// gradients directly. The gradients are no outputs, so they live in the
+/// graph's buffers (the activations' memory, largely dead by then) instead
+/// of being returned whole; parameters and moments are updated in place.
+/// Puts the new inputs before the parameters (orderGraphArguments).
+mlir::LogicalResult appendFusedSteps(mlir::ModuleOp module);
+
 /// Registers and loads the dialects the emitted IR uses.
 void loadGraphDialects(mlir::MLIRContext &context);
 

@@ -21,6 +21,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
 
 
 namespace amae {
@@ -85,6 +86,79 @@ void emitOptimizers(ModuleOp module, const ModelSpec &spec) {
       named.push_back({n, v});
     g.finish(named);
   }
+}
+
+LogicalResult appendFusedSteps(ModuleOp module) {
+  SmallVector<func::FuncOp> graphs(module.getOps<func::FuncOp>());
+  for (func::FuncOp train : graphs) {
+    std::optional<GraphKind> kind = parseGraphName(train.getSymName());
+    auto adamw = module.lookupSymbol<func::FuncOp>((train.getSymName() + "_adamw").str());
+    if (!kind || *kind == GraphKind::Infer || !adamw || train.isExternal())
+      continue;
+    auto step = cast<func::FuncOp>(train->clone());
+    step.setSymName((train.getSymName() + "_step").str());
+    module.insert(std::next(Block::iterator(adamw)), step);
+    MLIRContext *ctx = module.getContext();
+    auto ret = cast<func::ReturnOp>(step.front().getTerminator());
+
+    // The graph's outputs but its gradients, which feed the updates.
+    llvm::StringMap<Value> byName;
+    SmallVector<Value> results;
+    SmallVector<Attribute> resultNames;
+    for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+      auto name = step.getResultAttrOfType<StringAttr>(i, "amae.output");
+      if (!name)
+        return step.emitError("result #") << i << " has no amae.output name";
+      if (name.getValue().starts_with("grad.")) {
+        byName[name.getValue()] = value;
+        continue;
+      }
+      results.push_back(value);
+      resultNames.push_back(name);
+    }
+    for (BlockArgument arg : step.getArguments())
+      if (auto name = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "amae.param"))
+        byName[name.getValue()] = arg;
+
+    // The optimizer's inputs: a parameter or gradient of the graph, else
+    // (moments, rate, step, betas, decay) a new input of the same name.
+    IRMapping map;
+    for (BlockArgument arg : adamw.getArguments()) {
+      auto name = adamw.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "amae.input");
+      if (!name)
+        return adamw.emitError("argument #") << arg.getArgNumber() << " has no amae.input name";
+      auto it = byName.find(name.getValue());
+      if (it != byName.end()) {
+        map.map(arg, it->second);
+        continue;
+      }
+      unsigned at = step.getNumArguments();
+      if (failed(step.insertArgument(at, arg.getType(), adamw.getArgAttrDict(arg.getArgNumber()),
+                                     arg.getLoc())))
+        return failure();
+      map.map(arg, step.getArgument(at));
+    }
+    OpBuilder b(ret);
+    auto adamwRet = cast<func::ReturnOp>(adamw.front().getTerminator());
+    for (Operation &op : adamw.front().without_terminator())
+      b.clone(op, map);
+    for (auto [i, value] : llvm::enumerate(adamwRet.getOperands())) {
+      results.push_back(map.lookup(value));
+      resultNames.push_back(adamw.getResultAttr(i, "amae.output"));
+    }
+    func::ReturnOp::create(b, ret.getLoc(), results);
+    ret.erase();
+    SmallVector<Type> types;
+    for (Value v : results)
+      types.push_back(v.getType());
+    step.setFunctionType(FunctionType::get(ctx, step.getArgumentTypes(), types));
+    SmallVector<DictionaryAttr> attrs;
+    for (Attribute name : resultNames)
+      attrs.push_back(DictionaryAttr::get(
+          ctx, {NamedAttribute(StringAttr::get(ctx, "amae.output"), name)}));
+    step.setAllResultAttrs(attrs);
+  }
+  return orderGraphArguments(module);
 }
 
 } // namespace amae

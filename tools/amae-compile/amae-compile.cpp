@@ -420,6 +420,8 @@ int main(int argc, char **argv) {
     progress.phase("differentiate (amae-autodiff)");
   if (withGrads && failed(amae::appendGradients(*module, recompute)))
     return 1;
+  if (withGrads && withOptimizer && failed(amae::appendFusedSteps(*module)))
+    return 1;
   amae::Manifest manifest = amae::manifestOf(*module);
   manifest.threads = tunedThreads;
   bool wantsLibrary = emit == EmitKind::SharedLibrary ||

@@ -99,6 +99,12 @@ cl::opt<uint64_t> seed("seed", cl::init(0), cl::desc("Seed of every random draw"
 cl::opt<int64_t> saveEvery("save-every", cl::init(0),
                            cl::desc("Checkpoint every N steps (default: each epoch)"),
                            cl::cat(category));
+cl::opt<bool> fusedStep(
+    "fused-step", cl::init(true),
+    cl::desc("Run forward, backward and AdamW as one graph (<mode>_step) where the model has it "
+             "and the job is one process: the gradients are never held whole (=false: the "
+             "training graph, then <mode>_adamw)"),
+    cl::cat(category));
 cl::opt<bool> resume("resume", cl::desc("Continue from OUT/checkpoint.safetensors"),
                      cl::cat(category));
 cl::opt<bool> gain("gain", cl::desc("Augment: random gain Beta(10,10)+0.5 (roll_mag_aug)"),
@@ -457,6 +463,7 @@ int main(int argc, char **argv) {
     for (const auto &clip : data.data->clips)
       dataList += clip.path + ";";
   std::vector<std::string> initialised;
+  config->fusedStep = fusedStep;
   auto trainer = amae::Trainer::create(**model, *config, std::move(data),
                                        initWeights ? &*initWeights : nullptr,
                                        resumed ? &*resumed : nullptr, initialised, job);
