@@ -332,6 +332,27 @@ llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
   return std::move(bound);
 }
 
+llvm::Expected<BoundGraph> Model::bindOwned(llvm::StringRef graph,
+                                            std::map<std::string, HostTensor> &tensors) const {
+  const GraphSignature *sig = manifest_.find(graph);
+  if (!sig)
+    return checkpointError(path, "has no graph '" + graph + "'");
+  BoundGraph bound;
+  bound.sig = sig;
+  bound.entry = entries.at(sig->name);
+  bound.params = std::make_shared<std::vector<HostTensor>>();
+  for (const TensorSpec &p : sig->params) {
+    auto it = tensors.find(p.name);
+    if (it == tensors.end() || it->second.dtype() != p.dtype || it->second.shape() != p.shape)
+      return llvm::createStringError("graph '" + sig->name + "' needs parameter '" + p.name +
+                                     "' (" + dtypeName(p.dtype).str() + " " +
+                                     formatShape(p.shape) + ")");
+    bound.params->push_back(std::move(it->second));
+    tensors.erase(it);
+  }
+  return std::move(bound);
+}
+
 llvm::Expected<BoundGraph> Model::rebind(const BoundGraph &bound, llvm::StringRef graph) const {
   const GraphSignature *sig = manifest_.find(graph);
   if (!sig)

@@ -103,6 +103,10 @@ public:
   /// tensors the graph does not take are ignored).
   llvm::Expected<BoundGraph> bind(llvm::StringRef graph,
                                   const Checkpoint &weights) const;
+  /// `graph` bound to the parameters it takes from `tensors`, moved out of
+  /// the map (no copy): a training loop's loaded or initialised values.
+  llvm::Expected<BoundGraph> bindOwned(llvm::StringRef graph,
+                                       std::map<std::string, HostTensor> &tensors) const;
   /// `graph` bound to the very parameters of `bound` (no copy): another
   /// batch size of the same graph (`infer_b8` next to `infer`). An error
   /// unless it takes the same parameters.

@@ -166,7 +166,6 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
     }
 
   // Parameters and moments.
-  Checkpoint weights;
   std::mt19937_64 initRng = generator(t->cfg.seed, kInit, 0);
   for (const TensorSpec &p : train->params) {
     auto initial = [&]() -> llvm::Expected<HostTensor> {
@@ -201,15 +200,11 @@ Trainer::create(const Model &model, TrainConfig config, TrainData data,
     }
     t->state[p.name] = std::move(*value);
   }
-  for (auto &[name, tensor] : t->state)
-    weights.addView(name, tensor.view());
-  auto boundTrain = model.bind(t->cfg.mode, weights);
+  // The graph takes the parameters over (a copy would stay in the heap).
+  auto boundTrain = model.bindOwned(t->cfg.mode, t->state);
   if (!boundTrain)
     return boundTrain.takeError();
   t->train = std::move(*boundTrain);
-  // The graph holds its own copy of each bound parameter; one is enough.
-  for (const TensorSpec &p : t->train->signature().params)
-    t->state.erase(p.name);
   auto boundStep = model.bind(step->name, Checkpoint());
   if (!boundStep)
     return boundStep.takeError();
