@@ -1,6 +1,7 @@
 //===- Autodiff.cpp - Reverse-mode autodiff of training graphs ------------===//
 
 #include "dialects/Amae/AmaeInterfaces.h"
+#include "dialects/Amae/AmaeOps.h"
 #include "passes/Passes.h"
 #include "passes/lowering/LoweringUtils.h"
 
@@ -73,7 +74,44 @@ void cloneBlockForward(OpBuilder &b, ArrayRef<Operation *> ops,
   }
 }
 
-LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomputeBlocks) {
+/// Points the backward's reads of each GELU output at a recomputation from
+/// the GELU's (stored) input, placed before the first of them: the output,
+/// the largest activation of an MLP, is then dead once the forward has used
+/// it. The recomputation reads its input through `x + 0.0` (exact), so CSE
+/// cannot fold it back into the forward one.
+void recomputeGelus(ArrayRef<Operation *> forward) {
+  DenseSet<Operation *> inForward(forward.begin(), forward.end());
+  for (Operation *op : forward) {
+    auto gelu = dyn_cast<GeluOp>(op);
+    if (!gelu)
+      continue;
+    SmallVector<OpOperand *> backward;
+    Operation *first = nullptr;
+    for (OpOperand &use : gelu->getResult(0).getUses()) {
+      Operation *user = op->getBlock()->findAncestorOpInBlock(*use.getOwner());
+      if (!user || inForward.count(user))
+        continue;
+      backward.push_back(&use);
+      if (!first || user->isBeforeInBlock(first))
+        first = user;
+    }
+    if (backward.empty())
+      continue;
+    OpBuilder b(first);
+    Value input = gelu->getOperand(0);
+    auto type = cast<RankedTensorType>(input.getType());
+    Value zero = arith::ConstantOp::create(
+        b, op->getLoc(), DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+    IRMapping map;
+    map.map(input, arith::AddFOp::create(b, op->getLoc(), input, zero));
+    Value again = b.clone(*op, map)->getResult(0);
+    for (OpOperand *use : backward)
+      use->set(again);
+  }
+}
+
+LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomputeBlocks,
+                            bool recomputeActivations) {
   Block &body = func.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   OpBuilder b(ret);
@@ -163,6 +201,9 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomput
     }
   }
 
+  if (recomputeActivations)
+    recomputeGelus(forward);
+
   // grad.<param> for every trainable parameter, in argument order.
   SmallVector<Value> results(ret.getOperands());
   SmallVector<std::string> names;
@@ -194,14 +235,16 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomput
 struct AmaeAutodiffPass : impl::AmaeAutodiffBase<AmaeAutodiffPass> {
   using AmaeAutodiffBase::AmaeAutodiffBase;
   void runOnOperation() override {
-    if (recompute != "none" && recompute != "blocks") {
-      getOperation().emitError("amae-autodiff: recompute must be none or blocks, got '")
+    if (recompute != "none" && recompute != "blocks" && recompute != "activations") {
+      getOperation().emitError(
+          "amae-autodiff: recompute must be none, activations or blocks, got '")
           << recompute << "'";
       return signalPassFailure();
     }
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (auto loss = lossResult(func))
-        if (failed(differentiate(func, *loss, recompute == "blocks")))
+        if (failed(differentiate(func, *loss, recompute == "blocks",
+                                 recompute == "activations")))
           return signalPassFailure();
   }
 };

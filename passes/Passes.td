@@ -233,10 +233,16 @@ def AmaeAutodiff : Pass<"amae-autodiff", "mlir::ModuleOp"> {
     intermediates are freed as soon as the forward has used them. The
     clones read the block input through `x + 0.0` (exact), so CSE cannot
     fold them back into the forward. Gradients are bit-identical.
+
+    With `recompute=activations`, only each GELU's output is recomputed:
+    the backward reads it (for the next linear's weight gradient) from a
+    GELU of the stored input placed before its first backward use, so the
+    forward's copy, an MLP's largest activation, dies once the forward has
+    used it. One elementwise pass per MLP; gradients are bit-identical.
   }];
   let options = [
     Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",
-           "What the backward recomputes instead of storing: none or blocks">
+           "What the backward recomputes instead of storing: none, activations or blocks">
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
                            "mlir::math::MathDialect", "mlir::tensor::TensorDialect"];

@@ -1,6 +1,7 @@
-// RUN: amae-opt %s -amae-autodiff=recompute=blocks | FileCheck %s
+// RUN: amae-opt %s -split-input-file -amae-autodiff=recompute=blocks | FileCheck %s
+// RUN: amae-opt %s -split-input-file -amae-autodiff=recompute=activations | FileCheck %s --check-prefix=ACT
 // RUN: not amae-opt %s -amae-autodiff=recompute=layers 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: amae-autodiff: recompute must be none or blocks, got 'layers'
+// BAD: amae-autodiff: recompute must be none, activations or blocks, got 'layers'
 
 // One transformer-style block (ops located in "blocks.0.*") between an
 // embedding and a loss. With recompute=blocks the backward clones the
@@ -28,5 +29,28 @@ func.func @train(%in: tensor<1x4x6xf32> {amae.input = "x"}, %t: tensor<1x4x6xf32
   %h = amae.linear %n, %w1 : (tensor<1x4x6xf32>, tensor<6x6xf32>) -> tensor<1x4x6xf32> loc("blocks.0.attn")
   %r = arith.addf %x, %h : tensor<1x4x6xf32> loc("blocks.0.attn")
   %l = amae.masked_mse_loss %r, %t, %m {norm_pix = false} : (tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<1x4xf32>) -> tensor<f32> loc("head")
+  return %l : tensor<f32>
+}
+
+// -----
+
+// With recompute=activations the backward reads a GELU of the stored input
+// (through `x + 0.0`) instead of the forward's GELU output, which the
+// forward's second linear is then the last to use.
+// ACT-LABEL: func.func @mlp
+// ACT:         %[[U:.*]] = amae.linear %arg0, %arg2
+// ACT:         %[[G:.*]] = amae.gelu %[[U]]
+// ACT:         amae.linear %[[G]], %arg3
+// ACT:         %[[U2:.*]] = arith.addf %[[U]], %{{.*}} : tensor<1x4x8xf32>
+// ACT:         %[[G2:.*]] = amae.gelu %[[U2]]
+// ACT-NOT:     %[[G]]{{[^0-9]}}
+// ACT:         return
+func.func @mlp(%in: tensor<1x4x6xf32> {amae.input = "x"}, %t: tensor<1x4x6xf32> {amae.input = "target"},
+               %w0: tensor<8x6xf32> {amae.param = "fc1"}, %w1: tensor<6x8xf32> {amae.param = "fc2"},
+               %m: tensor<1x4xf32> {amae.input = "mask"}) -> (tensor<f32> {amae.output = "loss"}) {
+  %u = amae.linear %in, %w0 : (tensor<1x4x6xf32>, tensor<8x6xf32>) -> tensor<1x4x8xf32>
+  %g = amae.gelu %u : tensor<1x4x8xf32>
+  %h = amae.linear %g, %w1 : (tensor<1x4x8xf32>, tensor<6x8xf32>) -> tensor<1x4x6xf32>
+  %l = amae.masked_mse_loss %h, %t, %m {norm_pix = false} : (tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<1x4xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }

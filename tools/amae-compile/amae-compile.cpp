@@ -138,9 +138,11 @@ cl::opt<bool> withGrads("grads",
                                  "outputs (amae-autodiff)"),
                         cl::cat(category));
 cl::opt<std::string> recompute("recompute", cl::init("none"),
-                               cl::desc("With --grads: none, or blocks (the backward recomputes "
-                                        "each transformer block instead of storing its "
-                                        "intermediates: less memory, more time)"),
+                               cl::desc("With --grads: none; activations (the backward recomputes "
+                                        "each GELU's output from its input instead of storing "
+                                        "it); or blocks (it recomputes each transformer block "
+                                        "instead of storing its intermediates: less memory, "
+                                        "more time)"),
                                cl::cat(category));
 cl::opt<bool> fuse("fuse", cl::init(true),
                    cl::desc("Fuse elementwise producers into their consumers: layer norms and "
