@@ -99,8 +99,6 @@ public:
   /// Runs one step; fails on a non-finite loss. The two-graph step then
   /// leaves the state unchanged; the fused one has applied the update, so
   /// the state is not to be saved (amae-train stops at the last checkpoint).
-  /// True when steps run as one fused graph.
-  bool fused() const { return fusedStep.has_value(); }
   llvm::Expected<StepRecord> runStep();
   /// Clip images the compiled front end computed, and those reused from
   /// the feature caches, so far.
