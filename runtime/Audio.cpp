@@ -84,10 +84,14 @@ static llvm::Expected<Waveform> decode(SNDFILE *sf, const SF_INFO &info, const s
     return llvm::createStringError(file + ": truncated or corrupt audio data");
   if (wave.samples.empty())
     return llvm::createStringError(file + ": no audio frames");
-  int64_t bad = 0, first = -1;
+  // One pass: the non-finite samples, and the first finite one too large.
+  int64_t bad = 0, first = -1, huge = -1;
   for (size_t i = 0; i < wave.samples.size(); ++i) {
-    if (std::isfinite(wave.samples[i]))
+    if (std::isfinite(wave.samples[i])) {
+      if (huge < 0 && std::fabs(wave.samples[i]) > kMaxSampleMagnitude)
+        huge = static_cast<int64_t>(i);
       continue;
+    }
     if (bad++ == 0)
       first = static_cast<int64_t>(i);
     if (policy.zeroNonFinite)
@@ -98,13 +102,12 @@ static llvm::Expected<Waveform> decode(SNDFILE *sf, const SF_INFO &info, const s
         "{0}: {1} samples are NaN or infinite, the first at {2:F3} s (channel {3}); "
         "--zero-nonfinite-samples zeroes them",
         file, bad, double(first / wave.channels) / wave.sampleRate, first % wave.channels).str());
-  for (size_t i = 0; i < wave.samples.size(); ++i)
-    if (std::fabs(wave.samples[i]) > kMaxSampleMagnitude)
-      return llvm::createStringError(llvm::formatv(
-          "{0}: sample {1:e} at {2:F3} s (channel {3}) is beyond +-{4:e}: not audio (decoded "
-          "samples lie within +-1) and the fbank would overflow",
-          file, wave.samples[i], double(i / wave.channels) / wave.sampleRate,
-          i % wave.channels, kMaxSampleMagnitude).str());
+  if (huge >= 0)
+    return llvm::createStringError(llvm::formatv(
+        "{0}: sample {1:e} at {2:F3} s (channel {3}) is beyond +-{4:e}: not audio (decoded "
+        "samples lie within +-1) and the fbank would overflow",
+        file, wave.samples[huge], double(huge / wave.channels) / wave.sampleRate,
+        huge % wave.channels, kMaxSampleMagnitude).str());
   return std::move(wave);
 }
 
