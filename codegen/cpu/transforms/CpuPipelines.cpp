@@ -44,13 +44,14 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
          "func.func(amae-cuda-map-loops{block-size=" +
          std::to_string(cpu.gpuBlockSize) + "}),";
   } else {
+    // The smallest kernel the passes before amae-cpu-parallel-loops share
+    // out themselves (0: no threads).
+    std::string threaded = std::to_string(cpu.threads ? cpu.minParallelIterations : 0);
     if (cpu.interchange)
-      p += "func.func(amae-cpu-interchange{parallel-min-iterations=" +
-           std::to_string(cpu.threads ? cpu.minParallelIterations : 0) + "}),";
+      p += "func.func(amae-cpu-interchange{parallel-min-iterations=" + threaded + "}),";
     if (cpu.vectorize)
       p += "func.func(amae-cpu-vectorize{vector-size=" + std::to_string(cpu.vectorSize) +
-           " min-iterations=" + std::to_string(cpu.threads ? cpu.minParallelIterations : 0) +
-           "}),";
+           " min-iterations=" + threaded + "}),";
     // Large kernels run on the threads (OpenMP); the rest stay sequential.
     if (cpu.threads)
       p += "func.func(amae-cpu-parallel-loops{min-iterations=" +

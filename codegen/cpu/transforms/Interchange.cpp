@@ -17,7 +17,7 @@ namespace {
 
 /// Column strips to aim for (as amae-cpu-parallel-loops' chunks) and the
 /// narrowest strip: one AVX-512 vector of f32.
-constexpr int64_t kStrips = 64, kMinStrip = 16;
+constexpr int64_t kMinStrip = 16;
 
 /// The loop that walks the last dimension of `op`'s largest operand with
 /// unit stride, if that operand is laid out row-major and indexed there by a
@@ -72,9 +72,7 @@ struct AmaeCpuInterchangePass : impl::AmaeCpuInterchangeBase<AmaeCpuInterchangeP
           order.push_back(d);
       order.push_back(*c);
 
-      int64_t points = 1;
-      for (int64_t r : op.getStaticLoopRanges())
-        points = r > 0 && points > INT64_MAX / r ? INT64_MAX : points * r;
+      int64_t points = iterationCount(op.getStaticLoopRanges());
       int64_t width = op.getStaticLoopRanges()[*c];
       bool strips = parallelMinIterations > 0 && points >= parallelMinIterations && !reduction &&
                     iterators[order.front()] == utils::IteratorType::reduction &&
@@ -83,7 +81,7 @@ struct AmaeCpuInterchangePass : impl::AmaeCpuInterchangeBase<AmaeCpuInterchangeP
       linalg::GenericOp target = op;
       if (strips) {
         int64_t strip = std::max<int64_t>(
-            kMinStrip, llvm::alignTo(llvm::divideCeil(width, kStrips), kMinStrip));
+            kMinStrip, llvm::alignTo(llvm::divideCeil(width, kParallelChunks), kMinStrip));
         SmallVector<int64_t> sizes(loops, 0);
         sizes[*c] = strip;
         linalg::LinalgTilingOptions options;

@@ -15,10 +15,6 @@ namespace mlir::amae::cpu {
 
 namespace {
 
-/// Parallel iterations to aim for: several per thread on these machines, so
-/// static scheduling stays balanced.
-constexpr int64_t kChunks = 64;
-
 /// Keeps the first `keep` dimensions of `loop` parallel and runs the others
 /// as an scf.for nest inside (all of them when `keep` is 0).
 void sequentialize(RewriterBase &rewriter, scf::ParallelOp loop, unsigned keep = 0) {
@@ -76,13 +72,10 @@ struct AmaeCpuParallelLoopsPass
       SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
       if (iterators.front() != utils::IteratorType::parallel)
         return;
-      int64_t points = 1;
-      for (int64_t range : op.getStaticLoopRanges()) {
-        if (ShapedType::isDynamic(range))
-          return;
-        points = range > 0 && points > INT64_MAX / range ? INT64_MAX : points * range;
-      }
-      if (points >= minIterations)
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        return;
+      if (iterationCount(ranges) >= minIterations)
         candidates.push_back(op);
     });
 
@@ -107,7 +100,7 @@ struct AmaeCpuParallelLoopsPass
       for (scf::ParallelOp inner : llvm::reverse(nested))
         sequentialize(rewriter, inner);
       auto outer = cast<scf::ParallelOp>(loops->front());
-      unsigned keep = dimensionsToShare(outer, kChunks);
+      unsigned keep = dimensionsToShare(outer, kParallelChunks);
       if (keep < outer.getNumLoops())
         sequentialize(rewriter, outer, keep);
     }

@@ -31,9 +31,6 @@ namespace mlir::amae::cpu {
 
 namespace {
 
-/// Parallel iterations to aim for, as amae-cpu-parallel-loops does.
-constexpr int64_t kChunks = 64;
-
 /// The lane-wise identity of a float reduction, or null for one we leave.
 TypedAttr identityOf(vector::CombiningKind kind, FloatType type) {
   const llvm::fltSemantics &sem = type.getFloatSemantics();
@@ -90,8 +87,7 @@ LogicalResult analyze(linalg::GenericOp op, int64_t vectorSize,
   Block &body = op.getRegion().front();
   for (Operation &inst : body.without_terminator()) {
     if (inst.getNumRegions() || inst.getNumResults() != 1 ||
-        !(inst.hasTrait<OpTrait::Elementwise>() ||
-                                  inst.hasTrait<OpTrait::ConstantLike>()))
+        !(inst.hasTrait<OpTrait::Elementwise>() || inst.hasTrait<OpTrait::ConstantLike>()))
       return failure();
     for (Type t : llvm::concat<Type>(inst.getOperandTypes(), inst.getResultTypes()))
       if (!t.isIntOrFloat())
@@ -146,11 +142,11 @@ public:
     Location loc = op.getLoc();
     ivs.assign(op.getNumLoops(), Value());
     // Leading parallel loops as one scf.parallel when the kernel is worth
-    // the threads (enough of them for kChunks pieces), the rest scf.for.
+    // the threads (enough of them for kParallelChunks pieces), the rest scf.for.
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     unsigned keep = 0;
     int64_t product = 1;
-    while (threads && keep < inner && product < kChunks &&
+    while (threads && keep < inner && product < kParallelChunks &&
            iterators[keep] == utils::IteratorType::parallel)
       product *= ranges[keep++];
     if (keep > 0) {
@@ -187,9 +183,7 @@ public:
     }
     // A row reduction: lane-wise partials from the identity, then one
     // combination of the lanes with the output's previous value.
-    Value acc = vector::BroadcastOp::create(
-        b, loc, vectorType(reduction->identity.getType()),
-        arith::ConstantOp::create(b, loc, reduction->identity));
+    Value acc = identityLanes();
     if (whole) {
       auto loop = scf::ForOp::create(
           b, loc, index(0), index(whole), index(lanes), ValueRange{acc},
@@ -316,9 +310,12 @@ private:
     int64_t rest = ranges[inner] % lanes;
     Value mask = vector::CreateMaskOp::create(
         b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{index(rest)});
-    Value identity = vector::BroadcastOp::create(
-        b, loc, x.getType(), arith::ConstantOp::create(b, loc, reduction->identity));
-    return arith::SelectOp::create(b, loc, mask, x, identity);
+    return arith::SelectOp::create(b, loc, mask, x, identityLanes());
+  }
+
+  /// The reduction's identity in every lane.
+  Value identityLanes() {
+    return lanesOf(arith::ConstantOp::create(b, op.getLoc(), reduction->identity));
   }
 
   /// `combiner(acc, x)` on lanes, a clone of the combiner (its fastmath
@@ -361,9 +358,7 @@ struct AmaeCpuVectorizePass : impl::AmaeCpuVectorizeBase<AmaeCpuVectorizePass> {
     });
     IRRewriter rewriter(&getContext());
     for (auto &[op, reduction] : candidates) {
-      int64_t points = 1;
-      for (int64_t r : op.getStaticLoopRanges())
-        points = r > 0 && points > INT64_MAX / r ? INT64_MAX : points * r;
+      int64_t points = iterationCount(op.getStaticLoopRanges());
       // Inside an scf.parallel already (amae-cpu-interchange's column
       // strips): the loops stay sequential.
       bool threads = minIterations > 0 && points >= minIterations &&
