@@ -12,6 +12,8 @@
 
 namespace amae {
 
+static const char *const gemmLibraries[] = {"onednn", "openblas"};
+
 llvm::ArrayRef<TunableOption> tunableOptions() {
   static const TunableOption options[] = {
       {"fuse", TunableOption::Bool, false, "fuse elementwise producers into consumers"},
@@ -33,6 +35,8 @@ llvm::ArrayRef<TunableOption> tunableOptions() {
       {"O", TunableOption::Int, false, "LLVM optimisation level, 0-3"},
       {"blas", TunableOption::Bool, false, "GEMMs on OpenBLAS (false: generated loops)"},
       {"parallel", TunableOption::Bool, false, "threads in large kernels and GEMM tiles"},
+      {"gemm", TunableOption::Choice, false, "the GEMM library (with blas): onednn or openblas",
+       gemmLibraries},
       {"threads", TunableOption::Int, true, "threads at run time, 0 for one per core"},
   };
   return options;
@@ -45,11 +49,20 @@ const TunableOption *findTunableOption(llvm::StringRef name) {
   return nullptr;
 }
 
+std::optional<int64_t> choiceIndex(const TunableOption &option, llvm::StringRef name) {
+  for (size_t i = 0; i < option.choices.size(); ++i)
+    if (name == option.choices[i])
+      return static_cast<int64_t>(i);
+  return std::nullopt;
+}
+
 llvm::Error checkTunableValue(const TunableOption &option, int64_t value) {
   llvm::StringRef name = option.name;
   bool ok = true;
   if (option.kind == TunableOption::Bool)
     ok = value == 0 || value == 1;
+  else if (option.kind == TunableOption::Choice)
+    ok = value >= 0 && value < static_cast<int64_t>(option.choices.size());
   else if (name == "vector-width")
     ok = value == 0 || value == 128 || value == 256 || value == 512;
   else if (name == "vector-size")
@@ -70,8 +83,11 @@ llvm::Error checkTunableValue(const TunableOption &option, int64_t value) {
 llvm::Error Tuning::write(llvm::StringRef path) const {
   llvm::json::Object opts;
   for (const auto &[name, value] : options) {
-    if (findTunableOption(name)->kind == TunableOption::Bool)
+    const TunableOption *option = findTunableOption(name);
+    if (option->kind == TunableOption::Bool)
       opts[name] = value != 0;
+    else if (option->kind == TunableOption::Choice)
+      opts[name] = option->choices[value];
     else
       opts[name] = value;
   }
@@ -123,6 +139,13 @@ llvm::Expected<Tuning> Tuning::read(llvm::StringRef path) {
       if (!value.getAsBoolean())
         return fail("option '" + key.str() + "' must be true or false");
       v = *value.getAsBoolean();
+    } else if (option->kind == TunableOption::Choice) {
+      std::optional<int64_t> index =
+          value.getAsString() ? choiceIndex(*option, *value.getAsString()) : std::nullopt;
+      if (!index)
+        return fail("option '" + key.str() + "' must be one of " +
+                    llvm::join(option->choices, ", "));
+      v = *index;
     } else {
       if (!value.getAsInteger())
         return fail("option '" + key.str() + "' must be an integer");

@@ -28,10 +28,13 @@ namespace amae {
 /// One tunable option: its amae-compile flag and the values it may take.
 struct TunableOption {
   const char *name;
-  enum Kind { Bool, Int } kind;
+  /// Choice: one of `choices` by name in the file and on the command line,
+  /// its index as the value.
+  enum Kind { Bool, Int, Choice } kind;
   /// Run-time only (the thread count): no recompile to change it.
   bool runtime;
   const char *help;
+  llvm::ArrayRef<const char *> choices = {};
 };
 
 /// Every option amae-tune can sweep and a tuning file can set.
@@ -51,6 +54,9 @@ struct Tuning {
   /// of range are errors naming the file.
   static llvm::Expected<Tuning> read(llvm::StringRef path);
 };
+
+/// The index of choice `name` of a Choice option, if it is one.
+std::optional<int64_t> choiceIndex(const TunableOption &option, llvm::StringRef name);
 
 /// An error with the value range of `option`, or success when `value` fits.
 llvm::Error checkTunableValue(const TunableOption &option, int64_t value);

@@ -125,11 +125,19 @@ struct Descriptors {
 };
 } // namespace
 
-HostTensor *BoundGraph::param(llvm::StringRef name) {
+const HostTensor *BoundGraph::param(llvm::StringRef name) const {
   for (size_t i = 0; i < sig->params.size(); ++i)
     if (sig->params[i].name == name)
       return &(*params)[i];
   return nullptr;
+}
+
+HostTensor *BoundGraph::param(llvm::StringRef name) {
+  auto *t = const_cast<HostTensor *>(std::as_const(*this).param(name));
+  // The caller may write it at any time from now on.
+  if (t && constantRemove)
+    constantRemove(t->data(), static_cast<size_t>(t->bytes()));
+  return t;
 }
 
 llvm::Expected<std::vector<HostTensor>>
@@ -236,8 +244,13 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
     d.add(data, *shape);
   for (const HostTensor &t : *params)
     d.add(t);
-  for (auto [data, spec] : llvm::zip(outputs, sig->outputs))
+  for (auto [data, spec] : llvm::zip(outputs, sig->outputs)) {
     d.add(data, spec.shape);
+    // Memory this run writes is no longer constant for any graph's GEMMs.
+    if (constantRemove)
+      constantRemove(data, static_cast<size_t>(checkedNumElements(spec.shape).value_or(0) *
+                                               dtypeSize(spec.dtype)));
+  }
   entry(d.finish());
   return llvm::Error::success();
 }
@@ -254,6 +267,11 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
   model->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!model->handle)
     return checkpointError(path, std::string("cannot load the model: ") + dlerror());
+  model->library = std::shared_ptr<void>(model->handle, [](void *h) { dlclose(h); });
+  model->constantAdd = reinterpret_cast<void (*)(const void *, size_t)>(
+      dlsym(model->handle, "amae_constant_add"));
+  model->constantRemove = reinterpret_cast<void (*)(const void *, size_t)>(
+      dlsym(model->handle, "amae_constant_remove"));
   auto *manifest = static_cast<const char *>(dlsym(model->handle, "amae_manifest"));
   if (!manifest)
     return checkpointError(path, "not an amae model (no amae_manifest)");
@@ -301,9 +319,40 @@ bool Model::setThreads(int64_t threads) const {
   return true;
 }
 
-Model::~Model() {
-  if (handle)
-    dlclose(handle);
+size_t Model::packedWeightBytes() const {
+  auto *bytes = reinterpret_cast<size_t (*)()>(dlsym(handle, "amae_constant_packed_bytes"));
+  return bytes ? bytes() : 0;
+}
+
+Model::~Model() = default;
+
+std::shared_ptr<std::vector<HostTensor>> Model::newParams(const GraphSignature &sig,
+                                                          std::vector<HostTensor> tensors) const {
+  auto remove = constantRemove;
+  auto *owned = new std::vector<HostTensor>(std::move(tensors));
+  // Packed copies of freed memory would serve whatever is allocated there next.
+  std::shared_ptr<std::vector<HostTensor>> params(owned, [remove, lib = library](auto *p) {
+    if (remove)
+      for (const HostTensor &t : *p)
+        remove(t.data(), static_cast<size_t>(t.bytes()));
+    delete p;
+  });
+  bool updatesParams = llvm::any_of(sig.outputs, [](const TensorSpec &o) {
+    return !o.inPlaceOf.empty() || llvm::StringRef(o.name).starts_with("grad.");
+  });
+  if (constantAdd && !updatesParams)
+    for (const HostTensor &t : *params)
+      constantAdd(t.data(), static_cast<size_t>(t.bytes()));
+  return params;
+}
+
+BoundGraph Model::boundTo(const GraphSignature &sig) const {
+  BoundGraph bound;
+  bound.sig = &sig;
+  bound.entry = entries.at(sig.name);
+  bound.library = library;
+  bound.constantRemove = constantRemove;
+  return bound;
 }
 
 llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
@@ -317,18 +366,17 @@ llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
   }
   if (llvm::Error err = checkWeights(*sig, weights, /*allowUnused=*/true))
     return std::move(err);
-  BoundGraph bound;
-  bound.sig = sig;
-  bound.entry = entries.at(sig->name);
-  bound.params = std::make_shared<std::vector<HostTensor>>();
+  std::vector<HostTensor> tensors;
   for (const TensorSpec &p : sig->params) {
     if (llvm::Error err = checkFinite(*weights.find(p.name), weights.path(), p.name))
       return std::move(err);
     auto t = HostTensor::from(*weights.find(p.name), p.dtype);
     if (!t)
       return t.takeError();
-    bound.params->push_back(std::move(*t));
+    tensors.push_back(std::move(*t));
   }
+  BoundGraph bound = boundTo(*sig);
+  bound.params = newParams(*sig, std::move(tensors));
   return std::move(bound);
 }
 
@@ -337,19 +385,21 @@ llvm::Expected<BoundGraph> Model::bindOwned(llvm::StringRef graph,
   const GraphSignature *sig = manifest_.find(graph);
   if (!sig)
     return checkpointError(path, "has no graph '" + graph + "'");
-  BoundGraph bound;
-  bound.sig = sig;
-  bound.entry = entries.at(sig->name);
-  bound.params = std::make_shared<std::vector<HostTensor>>();
   for (const TensorSpec &p : sig->params) {
     auto it = tensors.find(p.name);
     if (it == tensors.end() || it->second.dtype() != p.dtype || it->second.shape() != p.shape)
       return llvm::createStringError("graph '" + sig->name + "' needs parameter '" + p.name +
                                      "' (" + dtypeName(p.dtype).str() + " " +
                                      formatShape(p.shape) + ")");
-    bound.params->push_back(std::move(it->second));
+  }
+  std::vector<HostTensor> owned;
+  for (const TensorSpec &p : sig->params) {
+    auto it = tensors.find(p.name);
+    owned.push_back(std::move(it->second));
     tensors.erase(it);
   }
+  BoundGraph bound = boundTo(*sig);
+  bound.params = newParams(*sig, std::move(owned));
   return std::move(bound);
 }
 
@@ -365,9 +415,7 @@ llvm::Expected<BoundGraph> Model::rebind(const BoundGraph &bound, llvm::StringRe
   if (!same)
     return checkpointError(path, "graph '" + graph + "' does not take the parameters of '" +
                                      bound.signature().name + "'");
-  BoundGraph other;
-  other.sig = sig;
-  other.entry = entries.at(sig->name);
+  BoundGraph other = boundTo(*sig);
   other.params = bound.params;
   return std::move(other);
 }

@@ -56,11 +56,11 @@ class BoundGraph {
 public:
   const GraphSignature &signature() const { return *sig; }
   /// The bound value of parameter `name` (null if the graph has none), for
-  /// callers that update parameters in place, as a training loop does.
+  /// callers that update parameters in place, as a training loop does. The
+  /// writable one withdraws the parameter from the GEMMs' packed weights
+  /// (--gemm=onednn): from then on they read it as it is at each run.
   HostTensor *param(llvm::StringRef name);
-  const HostTensor *param(llvm::StringRef name) const {
-    return const_cast<BoundGraph *>(this)->param(name);
-  }
+  const HostTensor *param(llvm::StringRef name) const;
   /// Runs once; `inputs` maps each input name of the graph to a tensor
   /// (extra names are ignored). Returns the outputs in signature order.
   llvm::Expected<std::vector<HostTensor>>
@@ -84,8 +84,13 @@ private:
                    llvm::ArrayRef<void *> outputs) const;
   const GraphSignature *sig = nullptr;
   GraphEntry entry = nullptr;
-  /// Shared by the batch sizes of one graph (Model::rebind).
+  /// Shared by the batch sizes of one graph (Model::rebind). Freeing them
+  /// withdraws them from the packed weights first.
   std::shared_ptr<std::vector<HostTensor>> params;
+  /// The model's library, open while a graph of it exists.
+  std::shared_ptr<void> library;
+  /// amae_constant_remove of a --gemm=onednn model, else null.
+  void (*constantRemove)(const void *, size_t) = nullptr;
 };
 
 class Model {
@@ -99,6 +104,9 @@ public:
   /// outside [1, kMaxThreads]. Model::load applies AMAE_NUM_THREADS this way.
   static constexpr int64_t kMaxThreads = 1024;
   bool setThreads(int64_t threads) const;
+  /// Bytes of weights the model's GEMMs hold packed (--gemm=onednn; 0 for
+  /// other models): what inference costs in memory beyond the parameters.
+  size_t packedWeightBytes() const;
   /// Binds `graph` to the parameters in `weights` (names, shapes checked;
   /// tensors the graph does not take are ignored).
   llvm::Expected<BoundGraph> bind(llvm::StringRef graph,
@@ -114,8 +122,16 @@ public:
 
 private:
   Model() = default;
+  /// Parameters for `sig`, declared constant memory to the model's GEMMs
+  /// when the graph updates none of them (no in-place output, no gradient).
+  std::shared_ptr<std::vector<HostTensor>> newParams(const GraphSignature &sig,
+                                                     std::vector<HostTensor> tensors) const;
+  BoundGraph boundTo(const GraphSignature &sig) const;
   std::string path;
+  std::shared_ptr<void> library;
   void *handle = nullptr;
+  void (*constantAdd)(const void *, size_t) = nullptr;
+  void (*constantRemove)(const void *, size_t) = nullptr;
   Manifest manifest_;
   std::map<std::string, GraphEntry> entries;
 };

@@ -14,6 +14,8 @@ PACKAGES=(
   # pthreads build, called per tile from the OpenMP threads (libomp) of the
   # generated code; the OpenMP build is PyTorch's in the benchmarks.
   libopenblas-pthread-dev libopenblas-openmp-dev libomp-22-dev
+  # oneDNN: the GEMMs on prepacked inference weights (amae-compile --gemm=onednn).
+  libdnnl-dev
   # Data-parallel training (amae-train under mpirun): Open MPI, loaded by
   # the runtime only under a launcher through libAmaeMPI.so.
   libopenmpi-dev openmpi-bin

@@ -34,6 +34,8 @@ mlir::LogicalResult runPassManager(mlir::PassManager &pm, mlir::ModuleOp module)
 
 /// True when this build can link models against OpenBLAS.
 bool blasAvailable();
+/// True when this build can link models against oneDNN (--gemm=onednn).
+bool onednnAvailable();
 
 /// Adds every dialect and interface extension the pipeline uses. A context
 /// that runs the pipeline must be created with this registry, so that the

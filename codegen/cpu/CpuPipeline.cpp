@@ -90,6 +90,14 @@ bool blasAvailable() {
 #endif
 }
 
+bool onednnAvailable() {
+#ifdef AMAE_GEMM_ONEDNN_LIBRARY
+  return true;
+#else
+  return false;
+#endif
+}
+
 LogicalResult lowerToLLVMDialect(ModuleOp module, const CpuOptions &cpu) {
   prepareContext(module.getContext());
   PassManager pm(module.getContext(), ModuleOp::getOperationName());

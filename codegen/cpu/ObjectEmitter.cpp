@@ -125,6 +125,10 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   if ((cpu.useBlas || cpu.threads) && !blasAvailable())
     return llvm::createStringError("--blas and --parallel need OpenBLAS (libopenblas-pthread-dev) "
                                    "and OpenMP (libomp-22-dev) at build time");
+  if (cpu.gemm != "openblas" && cpu.gemm != "onednn")
+    return llvm::createStringError("--gemm must be openblas or onednn, got '" + cpu.gemm + "'");
+  if (cpu.gemm == "onednn" && !onednnAvailable())
+    return llvm::createStringError("--gemm=onednn needs oneDNN (libdnnl-dev) at build time");
   cpu.onPhase("lower to the LLVM dialect");
   if (mlir::failed(lowerToLLVMDialect(module, cpu)))
     return llvm::createStringError("lowering to the LLVM dialect failed");
@@ -255,13 +259,28 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   // The pthreads OpenBLAS by run path (its soname is the same as the other
   // builds', which the system's alternatives may point elsewhere).
   if (cpu.useBlas) {
+    // A group: the kernels call back into the GEMM library (amae_tile_sgemm).
+    argv.push_back("-Wl,--start-group");
+#ifdef AMAE_GEMM_ONEDNN_LIBRARY
+    if (cpu.gemm == "onednn")
+      argv.push_back(AMAE_GEMM_ONEDNN_LIBRARY);
+    else
+#endif
+      argv.push_back(AMAE_GEMM_OPENBLAS_LIBRARY);
     argv.push_back(AMAE_KERNELS_LIBRARY);
+    argv.push_back("-Wl,--end-group");
     argv.push_back("-L" AMAE_OPENBLAS_DIR);
     argv.push_back("-Wl,-rpath," AMAE_OPENBLAS_DIR);
     argv.push_back("-lopenblas");
   }
   if (cpu.useBlas || cpu.threads)
     argv.push_back(AMAE_OPENMP_FLAGS);
+  // After libomp: oneDNN's OpenMP calls (GOMP entry points) then bind to
+  // libomp, the generated code's runtime, not to its own libgomp.
+  if (cpu.useBlas && cpu.gemm == "onednn") {
+    argv.push_back("-ldnnl");
+    argv.push_back("-lstdc++");
+  }
 #endif
   argv.push_back("-lm");
   int rc = llvm::sys::ExecuteAndWait(*driver, argv, std::nullopt, {}, 0, 0, &errorText);

@@ -47,3 +47,60 @@ func.func @backward(%q: memref<1x2x5x4xf32>, %dq: memref<1x2x5x4xf32>) {
         into memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
   return
 }
+
+// The heads split off a qkv buffer by transposes into fresh buffers, and
+// merged back by one after the call: the call reads and writes permuted
+// views instead, and the copies and their buffers go.
+// CHECK-LABEL: func.func @heads
+// CHECK-SAME: (%[[DST:.*]]: memref<1x5x2x4xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: linalg.transpose
+// CHECK-DAG: %[[QV:.*]] = memref.transpose %{{.*}} (d0, d1, d2, d3) -> (d0, d2, d1, d3) : memref<1x5x2x4xf32, strided<[120, 24, 4, 1]>> to memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>>
+// CHECK-DAG: %[[OV:.*]] = memref.transpose %[[DST]] (d0, d1, d2, d3) -> (d0, d2, d1, d3) : memref<1x5x2x4xf32> to memref<1x2x5x4xf32, strided<[40, 4, 8, 1]>>
+// CHECK: %[[QC:.*]] = memref.cast %[[QV]]
+// CHECK: %[[OC:.*]] = memref.cast %[[OV]]
+// CHECK: call @amae_attention(%[[QC]], %{{.*}}, %{{.*}}, %[[OC]], %{{.*}})
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @heads(%dst: memref<1x5x2x4xf32>) {
+  %qkv = memref.alloc() : memref<1x5x3x2x4xf32>
+  %s0 = memref.subview %qkv[0, 0, 0, 0, 0] [1, 5, 1, 2, 4] [1, 1, 1, 1, 1]
+      : memref<1x5x3x2x4xf32> to memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1]>>
+  %q5 = memref.collapse_shape %s0 [[0], [1], [2, 3], [4]]
+      : memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1]>> into memref<1x5x2x4xf32, strided<[120, 24, 4, 1]>>
+  %q = memref.alloc() : memref<1x2x5x4xf32>
+  linalg.transpose ins(%q5 : memref<1x5x2x4xf32, strided<[120, 24, 4, 1]>>) outs(%q : memref<1x2x5x4xf32>) permutation = [0, 2, 1, 3]
+  %k = memref.alloc() : memref<1x2x5x4xf32>
+  %o = memref.alloc() : memref<1x2x5x4xf32>
+  amae.fused_attention %q, %k, %k into %o {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  linalg.transpose ins(%o : memref<1x2x5x4xf32>) outs(%dst : memref<1x5x2x4xf32>) permutation = [0, 2, 1, 3]
+  return
+}
+
+// The output is read again after its transpose, and the input's source is
+// written between its copy and the call: both copies stay; so does one whose
+// buffer the call reads twice (as q and as k).
+// CHECK-LABEL: func.func @kept
+// CHECK: linalg.transpose
+// CHECK: call @amae_attention
+// CHECK: linalg.transpose
+// CHECK: linalg.copy
+// CHECK: linalg.transpose
+// CHECK: call @amae_attention
+func.func @kept(%src: memref<1x5x2x4xf32>, %dst: memref<1x5x2x4xf32>, %other: memref<1x2x5x4xf32>) {
+  %q = memref.alloc() : memref<1x2x5x4xf32>
+  linalg.transpose ins(%src : memref<1x5x2x4xf32>) outs(%q : memref<1x2x5x4xf32>) permutation = [0, 2, 1, 3]
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%src : memref<1x5x2x4xf32>)
+  %o = memref.alloc() : memref<1x2x5x4xf32>
+  amae.fused_attention %q, %q, %q into %o {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  linalg.transpose ins(%o : memref<1x2x5x4xf32>) outs(%dst : memref<1x5x2x4xf32>) permutation = [0, 2, 1, 3]
+  linalg.copy ins(%o : memref<1x2x5x4xf32>) outs(%other : memref<1x2x5x4xf32>)
+  %t = memref.alloc() : memref<1x2x5x4xf32>
+  linalg.transpose ins(%dst : memref<1x5x2x4xf32>) outs(%t : memref<1x2x5x4xf32>) permutation = [0, 2, 1, 3]
+  amae.fused_attention %t, %t, %other into %o {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}

@@ -90,6 +90,14 @@ cl::opt<bool> useBlas("blas", cl::init(amae::blasAvailable()),
                       cl::desc("Hand the large matmuls to OpenBLAS (default on "
                                "when the build found it)"),
                       cl::cat(category));
+cl::opt<std::string> gemmLibrary(
+    "gemm", cl::init(amae::onednnAvailable() ? "onednn" : "openblas"),
+    cl::value_desc("openblas|onednn"),
+    cl::desc("With --blas: the library behind the GEMMs (default onednn when the build found "
+             "it). onednn runs those on the weights of graphs that update none (inference) as "
+             "oneDNN matmuls on weights packed once per binding, and attention's score tiles "
+             "on oneDNN; the rest on OpenBLAS"),
+    cl::cat(category));
 cl::opt<bool> parallel("parallel", cl::init(amae::blasAvailable()),
                        cl::desc("Run large kernels and GEMM tiles on OpenMP threads (default "
                                 "on when the build found OpenMP; threads at run time: "
@@ -155,10 +163,10 @@ cl::opt<bool> fusedAttention(
              "over the whole score matrix)"),
     cl::cat(category));
 cl::opt<bool> biasEpilogue(
-    "bias-epilogue", cl::init(false),
+    "bias-epilogue", cl::init(true),
     cl::desc("With --blas: add each linear's bias after its matmul, fused into the next "
-             "elementwise op, the GEMM overwriting its output (=false: the GEMM accumulates "
-             "onto the broadcast bias, the default)"),
+             "elementwise op, the GEMM overwriting its output (the default; =false: the GEMM "
+             "accumulates onto the broadcast bias, the official order of operations)"),
     cl::cat(category));
 cl::opt<bool> staticBufferPlan(
     "static-buffer-plan", cl::init(true),
@@ -245,6 +253,8 @@ Expected<int64_t> applyTuning() {
     else if (name == "vector-size") set(vectorSize);
     else if (name == "parallel-min-iterations") set(parallelMinIterations);
     else if (name == "O") set(optLevel);
+    else if (name == "gemm" && !gemmLibrary.getNumOccurrences())
+      gemmLibrary = amae::findTunableOption(name)->choices[value];
     else if (name == "threads") threads = value;
   }
   return threads;
@@ -445,6 +455,7 @@ int main(int argc, char **argv) {
   cpu.warnBufferBytes = *warnBytes;
   cpu.optLevel = optLevel;
   cpu.useBlas = useBlas;
+  cpu.gemm = gemmLibrary;
   cpu.threads = parallel;
   cpu.minParallelIterations = parallelMinIterations;
   cpu.cpu = cpuName;

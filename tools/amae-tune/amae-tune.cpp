@@ -109,6 +109,12 @@ std::vector<int64_t> builtinValues(const amae::TunableOption &o) {
   StringRef name = o.name;
   if (o.kind == amae::TunableOption::Bool)
     return {1, 0};
+  if (o.kind == amae::TunableOption::Choice) {
+    std::vector<int64_t> v;
+    for (size_t i = 0; i < o.choices.size(); ++i)
+      v.push_back(static_cast<int64_t>(i));
+    return v;
+  }
   if (name == "vector-width") {
     std::vector<int64_t> v = {0, 128, 256};
     if (sys::getHostCPUFeatures().lookup("avx512f"))
@@ -132,7 +138,7 @@ std::vector<Dim> dimensions() {
   if (names.empty())
     names = {"fuse",        "fused-attention", "interchange", "vectorize",
              "vector-size", "vector-width",    "parallel-min-iterations",
-             "O",           "threads"};
+             "gemm",        "O",               "threads"};
   std::vector<Dim> dims;
   for (const std::string &name : names) {
     const amae::TunableOption *o = amae::findTunableOption(name);
@@ -156,7 +162,13 @@ std::vector<Dim> dimensions() {
     values.split(parts, ':');
     for (StringRef v : parts) {
       int64_t value;
-      if (v == "true" || v == "false")
+      if (dim->option->kind == amae::TunableOption::Choice) {
+        std::optional<int64_t> index = amae::choiceIndex(*dim->option, v);
+        if (!index)
+          fail("--values=" + list + ": '" + v + "' is not one of " +
+               join(dim->option->choices, ", "));
+        value = *index;
+      } else if (v == "true" || v == "false")
         value = v == "true";
       else if (v.getAsInteger(10, value))
         fail("--values=" + list + ": '" + v + "' is not a number");
@@ -171,8 +183,19 @@ std::vector<Dim> dimensions() {
 std::string show(const Dim &d, int64_t v) {
   if (d.option->kind == amae::TunableOption::Bool)
     return v ? "true" : "false";
+  if (d.option->kind == amae::TunableOption::Choice)
+    return d.option->choices[v];
   if (StringRef(d.option->name) == "vector-width" && v == 0)
     return "target";
+  return std::to_string(v);
+}
+
+/// `v` as amae-compile's flag takes it.
+std::string flagValue(const Dim &d, int64_t v) {
+  if (d.option->kind == amae::TunableOption::Bool)
+    return v ? "true" : "false";
+  if (d.option->kind == amae::TunableOption::Choice)
+    return d.option->choices[v];
   return std::to_string(v);
 }
 
@@ -368,10 +391,7 @@ private:
       args.push_back("--grads");
     for (size_t i = 0; i < dims.size(); ++i)
       if (!dims[i].option->runtime)
-        args.push_back(std::string("--") + dims[i].option->name + "=" +
-                       (dims[i].option->kind == amae::TunableOption::Bool
-                            ? (s[i] ? "true" : "false")
-                            : std::to_string(s[i])));
+        args.push_back(std::string("--") + dims[i].option->name + "=" + flagValue(dims[i], s[i]));
     SmallVector<StringRef> argRefs(args.begin(), args.end());
     std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log), StringRef(log)};
     std::string error;

@@ -8,19 +8,14 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#include "CpuKernels.h"
+
 #include <cblas.h>
 #include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef struct {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[3];
-  int64_t strides[3];
-} AmaeMemref3D;
 
 /* C[b] += op(A[b]) * op(B[b]) for every batch b; `trans` bit 0 transposes
  * B, bit 1 transposes A (A is then stored k x m), bit 2 overwrites C
@@ -32,8 +27,7 @@ typedef struct {
  * column strips), so the split shares out the larger one. Every element of C
  * is one dot product over k either way, so the split does not change the
  * order of its sums. */
-void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c,
-                            int64_t trans) {
+void amae_gemm_openblas(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
   int transB = (int)(trans & 1), transA = (int)((trans >> 1) & 1);
   float beta = (trans >> 2) & 1 ? 0.0f : 1.0f;
   int64_t batch = c->sizes[0], m = c->sizes[1], n = c->sizes[2];
@@ -252,12 +246,12 @@ void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D 
       if (e == 0) {
         amae_zero(s, r, lk, lk); /* no width: every score 0 */
       } else {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)lk, (int)e, 1.0f, Q,
+        amae_tile_sgemm(0, 1, (int)r, (int)lk, (int)e, 1.0f, Q,
                     ldOf(q->strides[2], r, e), K, ldOf(k->strides[2], lk, e), 0.0f, s,
                     (int)lk);
       }
       amae_softmax_rows(s, r, lk, scale);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)ev, (int)lk, 1.0f, s,
+      amae_tile_sgemm(0, 0, (int)r, (int)ev, (int)lk, 1.0f, s,
                   (int)lk, V, ldOf(v->strides[2], lk, ev), 0.0f, O,
                   ldOf(o->strides[2], r, ev));
     }
@@ -336,24 +330,24 @@ void _mlir_ciface_amae_attention_grad(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemr
         const float *Qb = Q + r0 * qs, *DOb = DO + r0 * os;
         float *DQb = DQ + r0 * dqs, beta = b ? 1.0f : 0.0f;
         if (e > 0)
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)lk, (int)e, 1.0f,
+          amae_tile_sgemm(0, 1, (int)r, (int)lk, (int)e, 1.0f,
                       Qb, ldOf(qs, r, e), K, ldOf(ks, lk, e), 0.0f, p, (int)lk);
         else
           amae_zero(p, r, lk, lk);
         amae_softmax_rows(p, r, lk, scale);
         if (ev > 0) {
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)lk, (int)ev, (int)r, 1.0f,
+          amae_tile_sgemm(1, 0, (int)lk, (int)ev, (int)r, 1.0f,
                       p, (int)lk, DOb, ldOf(os, r, ev), beta, DV, ldOf(dvs, lk, ev));
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)r, (int)lk, (int)ev, 1.0f,
+          amae_tile_sgemm(0, 1, (int)r, (int)lk, (int)ev, 1.0f,
                       DOb, ldOf(os, r, ev), V, ldOf(vs, lk, ev), 0.0f, ds, (int)lk);
         } else {
           amae_zero(ds, r, lk, lk);
         }
         amae_softmax_grad_rows(p, ds, r, lk, scale);
         if (e > 0) {
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)e, (int)lk, 1.0f,
+          amae_tile_sgemm(0, 0, (int)r, (int)e, (int)lk, 1.0f,
                       ds, (int)lk, K, ldOf(ks, lk, e), 0.0f, DQb, ldOf(dqs, r, e));
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)lk, (int)e, (int)r, 1.0f, ds,
+          amae_tile_sgemm(1, 0, (int)lk, (int)e, (int)r, 1.0f, ds,
                       (int)lk, Qb, ldOf(qs, r, e), beta, DK, ldOf(dks, lk, e));
         }
       }

@@ -11,6 +11,7 @@
 #include "dialects/Amae/AmaeOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "amae-cpu-attention-to-library"
@@ -48,6 +49,125 @@ func::FuncOp declareKernel(ModuleOp module, StringRef name, unsigned buffers) {
   f.setPrivate();
   f->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
   return f;
+}
+
+/// The buffer `v` is a view of: an allocation or a block argument; null
+/// when it comes from anything else.
+Value baseOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<memref::AllocOp>(def))
+      return v;
+    if (!isa<memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp, memref::CastOp,
+             memref::TransposeOp>(def))
+      return {};
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+memref::AllocOp allocOf(Value v) {
+  Value base = baseOf(v);
+  return base ? base.getDefiningOp<memref::AllocOp>() : nullptr;
+}
+
+/// A transpose the kernel can read or write through a view: its innermost
+/// dimension stays innermost, so the view keeps unit inner stride.
+bool keepsInnerDim(linalg::TransposeOp t) {
+  ArrayRef<int64_t> perm = t.getPermutation();
+  return !perm.empty() && perm.back() == int64_t(perm.size()) - 1;
+}
+
+/// `linalg.transpose ins(%src) outs(%buf)` feeding input `operand` of `op`,
+/// %buf a fresh allocation nothing else uses: the kernel reads the permuted
+/// view of %src instead (the head split of a qkv buffer), and the copy goes.
+/// Between the copy and `op` only views, allocations and other such copies
+/// into fresh buffers may stand, so %src still holds what was copied.
+bool foldInputTranspose(Operation *op, OpOperand &operand) {
+  Value buf = operand.get();
+  auto alloc = buf.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return false;
+  // Used twice: by this operand and by the copy (not by another operand).
+  if (!buf.hasNUses(2))
+    return false;
+  linalg::TransposeOp copy;
+  for (Operation *user : buf.getUsers())
+    if (user != op)
+      copy = dyn_cast<linalg::TransposeOp>(user);
+  if (copy && copy.getInit() != buf)
+    return false;
+  if (!copy || copy->getBlock() != op->getBlock() || !copy->isBeforeInBlock(op) ||
+      !keepsInnerDim(copy) || !unitInnerStride(cast<MemRefType>(copy.getInput().getType())))
+    return false;
+  memref::AllocOp source = allocOf(copy.getInput());
+  for (Operation *o = copy->getNextNode(); o != op; o = o->getNextNode()) {
+    if (isa<memref::AllocOp, memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp,
+            memref::CastOp>(o))
+      continue;
+    auto t = dyn_cast<linalg::TransposeOp>(o);
+    memref::AllocOp written = t ? t.getInit().getDefiningOp<memref::AllocOp>() : nullptr;
+    if (!written || written == source)
+      return false;
+  }
+  OpBuilder b(op);
+  auto map = AffineMap::getPermutationMap(copy.getPermutation(), op->getContext());
+  operand.set(memref::TransposeOp::create(b, copy.getLoc(), copy.getInput(), AffineMapAttr::get(map)));
+  copy.erase();
+  if (alloc->use_empty())
+    alloc.erase();
+  return true;
+}
+
+/// `op` writing destination `init`, %out, then `linalg.transpose ins(%out)
+/// outs(%dst)` right after it (the heads merged back): `op` writes %dst
+/// through the inverse view and the copy goes. %out must not be read again
+/// before something overwrites it whole (a later attention's destination),
+/// and %dst must not be one of the buffers `op` reads.
+bool foldOutputTranspose(Operation *op, OpOperand &init) {
+  Value out = init.get();
+  auto alloc = out.getDefiningOp<memref::AllocOp>();
+  Operation *next = op->getNextNode();
+  while (next && isa<memref::AllocOp>(next))
+    next = next->getNextNode();
+  auto copy = dyn_cast_or_null<linalg::TransposeOp>(next);
+  if (!alloc || !copy || copy.getInput() != out || !keepsInnerDim(copy) ||
+      !unitInnerStride(cast<MemRefType>(copy.getInit().getType())))
+    return false;
+  // %dst is an allocation or an argument; what `op` reads must be other
+  // allocations (arguments may alias one another).
+  Value dst = baseOf(copy.getInit());
+  if (!dst || dst == out)
+    return false;
+  for (Value v : op->getOperands())
+    if (v != out && (!allocOf(v) || baseOf(v) == dst))
+      return false;
+  // Allocated between `op` and the copy: allocated before `op` instead.
+  if (Operation *def = copy.getInit().getDefiningOp();
+      def && def->getBlock() == op->getBlock() && op->isBeforeInBlock(def)) {
+    if (!isa<memref::AllocOp>(def))
+      return false;
+    def->moveBefore(op);
+  }
+  // The first use of %out after the copy overwrites it without reading.
+  Operation *later = nullptr;
+  for (Operation *user : out.getUsers())
+    if (copy->isBeforeInBlock(user) && (!later || user->isBeforeInBlock(later)))
+      later = user;
+  if (later && !(isa<FusedAttentionOp>(later) &&
+                 cast<DestinationStyleOpInterface>(later).isDpsInit(
+                     &*llvm::find_if(later->getOpOperands(),
+                                     [&](OpOperand &o) { return o.get() == out; }))))
+    return false;
+  if (llvm::any_of(out.getUsers(), [&](Operation *u) { return u->getBlock() != op->getBlock(); }))
+    return false;
+  OpBuilder b(op);
+  auto map = AffineMap::getPermutationMap(invertPermutationVector(copy.getPermutation()),
+                                          op->getContext());
+  init.set(memref::TransposeOp::create(b, copy.getLoc(), copy.getInit(), AffineMapAttr::get(map)));
+  copy.erase();
+  if (alloc->use_empty())
+    alloc.erase();
+  return true;
 }
 
 /// Replaces `op` (inputs, then destinations, all buffers) by a call of
@@ -98,6 +218,13 @@ struct AmaeCpuAttentionToLibraryPass
     if (tensors.wasInterrupted())
       return signalPassFailure();
     for (Operation *op : ops) {
+      // The transposes around attention (heads split off the qkv buffer and
+      // merged back) become views of the kernel's operands.
+      auto dps = cast<DestinationStyleOpInterface>(op);
+      for (OpOperand &operand : op->getOpOperands())
+        if (dps.isDpsInit(&operand) ? foldOutputTranspose(op, operand)
+                                    : foldInputTranspose(op, operand))
+          ++numFoldedTransposes;
       if (auto fwd = dyn_cast<FusedAttentionOp>(op)) {
         replaceByCall(fwd, declareKernel(module, kAttention, 4), fwd.getScaleAttr());
         ++numCalls;

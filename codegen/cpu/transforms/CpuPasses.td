@@ -90,11 +90,19 @@ def AmaeCpuAttentionToLibrary : Pass<"amae-cpu-attention-to-library", "mlir::Mod
     rows: it recomputes a block's probabilities, adds the block's share of
     `dv` (`p^T dout`) and `dk` (`ds^T q`), and writes its rows of `dq`
     (`ds k`); p and ds never exist whole.
+
+    A `linalg.transpose` that only copies an operand into place (the heads
+    split off the qkv buffer, or merged back from the output) and keeps the
+    innermost dimension innermost is folded away: the call gets a
+    `memref.transpose` view of the copy's source or destination instead, so
+    base inference writes and reads four buffers fewer per block.
   }];
   let statistics = [
     Statistic<"numCalls", "attention-calls", "amae.fused_attention ops replaced by calls">,
     Statistic<"numGradCalls", "attention-grad-calls",
-              "amae.fused_attention_grad ops replaced by calls">
+              "amae.fused_attention_grad ops replaced by calls">,
+    Statistic<"numFoldedTransposes", "folded-transposes",
+              "Transposes of operands folded into the calls' views">
   ];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -121,8 +121,9 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
   Option<bool> biasEpilogue{
       *this, "bias-epilogue",
       llvm::cl::desc("With blas: biases added after the matmuls, fused into the next "
-                     "elementwise op; the GEMM overwrites its output"),
-      llvm::cl::init(false)};
+                     "elementwise op; the GEMM overwrites its output (default; false: it "
+                     "accumulates onto the broadcast bias)"),
+      llvm::cl::init(true)};
   Option<bool> staticBufferPlan{
       *this, "static-buffer-plan",
       llvm::cl::desc("Each graph's buffers at compile-time offsets in one arena "

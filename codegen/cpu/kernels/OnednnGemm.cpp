@@ -1,0 +1,274 @@
+//===- OnednnGemm.cpp - amae_gemm on oneDNN with prepacked weights --------===//
+//
+// amae-compile --gemm=onednn. OpenBLAS packs both operands into its blocked
+// layout on every call; for an inference graph's weights that is the same
+// work each run (8% of base inference). Here a GEMM whose B lies in memory the
+// runtime declared constant (amae_constant_add: the parameters of a bound
+// graph that updates none of them) runs as a oneDNN matmul on B reordered
+// once into oneDNN's own layout, kept until the runtime withdraws the memory
+// (amae_constant_remove: the parameters are handed out for writing, updated
+// in place, or freed). Any other GEMM goes to OpenBLAS as with --gemm=openblas:
+// with plain weights oneDNN was no faster here and on some transposes half as
+// fast (docs/performance.md). Memory nobody declared is never cached, so a
+// caller of the raw C ABI cannot get results from stale weights.
+//
+// oneDNN (Debian's build) runs on OpenMP through the GOMP entry points; the
+// model links LLVM's libomp ahead of it, which defines them, so its threads
+// are the generated code's threads (one pool).
+//
+//===----------------------------------------------------------------------===//
+
+#include "CpuKernels.h"
+
+#include <cblas.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+using dnnl::memory;
+
+/// Below this a matmul's dispatch costs more than packing saves.
+constexpr double kMinFlops = double(1 << 22);
+
+/// Below this an attention tile stays on OpenBLAS.
+constexpr double kMinTileFlops = double(1 << 20);
+
+struct Tile {
+  dnnl::matmul matmul;
+  memory::desc a, b, c;
+};
+
+struct Key {
+  const float *b;
+  int64_t m, n, k, lda, ldb, ldc, trans;
+  auto tie() const { return std::tie(b, m, n, k, lda, ldb, ldc, trans); }
+  bool operator<(const Key &o) const { return tie() < o.tie(); }
+};
+
+/// A matmul for one shape and the packed B it reads; `usable` false records
+/// that oneDNN refused the shape, so it is not asked again.
+struct Packed {
+  bool usable = false;
+  dnnl::matmul matmul;
+  memory::desc a, c;
+  std::shared_ptr<memory> weights;
+};
+
+struct State {
+  std::mutex mutex;
+  std::map<uintptr_t, uintptr_t> regions; // begin -> end of constant memory
+  std::map<Key, Packed> packed;
+  /// Packed copies per source, shared by the shapes (batch sizes) whose
+  /// matmuls chose the same layout for it.
+  std::map<const float *, std::vector<std::shared_ptr<memory>>> weightsOf;
+};
+
+State &state() {
+  static State s;
+  return s;
+}
+
+dnnl::engine &engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+bool isConstant(const State &s, uintptr_t begin, uintptr_t end) {
+  auto it = s.regions.upper_bound(begin);
+  if (it == s.regions.begin())
+    return false;
+  --it;
+  return it->first <= begin && end <= it->second;
+}
+
+/// Drops every region overlapping [begin, end) and what was packed from it.
+void forget(State &s, uintptr_t begin, uintptr_t end) {
+  for (auto it = s.regions.begin(); it != s.regions.end();) {
+    if (it->first < end && begin < it->second) {
+      uintptr_t b = it->first, e = it->second;
+      for (auto p = s.packed.begin(); p != s.packed.end();)
+        p = reinterpret_cast<uintptr_t>(p->first.b) >= b &&
+                    reinterpret_cast<uintptr_t>(p->first.b) < e
+                ? s.packed.erase(p)
+                : std::next(p);
+      for (auto w = s.weightsOf.begin(); w != s.weightsOf.end();)
+        w = reinterpret_cast<uintptr_t>(w->first) >= b && reinterpret_cast<uintptr_t>(w->first) < e
+                ? s.weightsOf.erase(w)
+                : std::next(w);
+      it = s.regions.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Packed pack(State &s, const Key &key) {
+  Packed p;
+  memory::desc a({key.m, key.k}, memory::data_type::f32, memory::dims{key.lda, 1});
+  bool transB = key.trans & kGemmTransB;
+  memory::desc user({key.k, key.n}, memory::data_type::f32,
+                    transB ? memory::dims{1, key.ldb} : memory::dims{key.ldb, 1});
+  memory::desc any({key.k, key.n}, memory::data_type::f32, memory::format_tag::any);
+  memory::desc c({key.m, key.n}, memory::data_type::f32, memory::dims{key.ldc, 1});
+  dnnl::primitive_attr attr;
+  if (!(key.trans & kGemmOverwrite)) {
+    // C += A B, as BLAS's beta = 1: the linears accumulate onto their bias.
+    dnnl::post_ops ops;
+    ops.append_sum(1.0f);
+    attr.set_post_ops(ops);
+  }
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, any, c), attr, engine());
+  for (const std::shared_ptr<memory> &w : s.weightsOf[key.b])
+    if (w->get_desc() == pd.weights_desc())
+      p.weights = w;
+  if (!p.weights) {
+    p.weights = std::make_shared<memory>(pd.weights_desc(), engine());
+    memory source(user, engine(), const_cast<float *>(key.b));
+    dnnl::stream stream(engine());
+    dnnl::reorder(source, *p.weights).execute(stream, source, *p.weights);
+    stream.wait();
+    s.weightsOf[key.b].push_back(p.weights);
+  }
+  p.matmul = dnnl::matmul(pd);
+  p.a = a;
+  p.c = c;
+  p.usable = true;
+  return p;
+}
+
+/// The packed matmul for this call, or an unusable one when B is not
+/// constant memory or the shape is not worth it.
+Packed lookup(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
+  int64_t m = c->sizes[1], n = c->sizes[2];
+  int64_t k = (trans & kGemmTransA) ? a->sizes[1] : a->sizes[2];
+  if (c->sizes[0] != 1 || (trans & kGemmTransA) || 2.0 * double(m) * double(n) * double(k) < kMinFlops)
+    return {};
+  const float *B = b->aligned + b->offset;
+  int64_t ldb = b->strides[1];
+  auto begin = reinterpret_cast<uintptr_t>(B);
+  uintptr_t end = begin + sizeof(float) * uintptr_t((trans & kGemmTransB) ? (n - 1) * ldb + k
+                                                                          : (k - 1) * ldb + n);
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (!isConstant(s, begin, end))
+    return {};
+  Key key{B, m, n, k, a->strides[1], ldb, c->strides[1], trans};
+  auto it = s.packed.find(key);
+  if (it != s.packed.end())
+    return it->second;
+  Packed p;
+  try {
+    p = pack(s, key);
+  } catch (const dnnl::error &e) {
+    std::fprintf(stderr, "amae: warning: oneDNN has no matmul for %lldx%lldx%lld (%s); using OpenBLAS\n",
+                 (long long)m, (long long)n, (long long)k, e.what());
+  }
+  s.packed.emplace(key, p);
+  return p;
+}
+
+} // namespace
+
+extern "C" {
+
+/* Declares [p, p + bytes) constant until amae_constant_remove: GEMMs may
+ * keep packed copies of it. */
+void amae_constant_add(const void *p, size_t bytes) {
+  if (!p || !bytes)
+    return;
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto begin = reinterpret_cast<uintptr_t>(p);
+  forget(s, begin, begin + bytes);
+  s.regions[begin] = begin + bytes;
+}
+
+/* Withdraws every constant region overlapping [p, p + bytes) and its packed
+ * copies: that memory is about to be written or freed. */
+void amae_constant_remove(const void *p, size_t bytes) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  auto at = reinterpret_cast<uintptr_t>(p);
+  forget(s, at, at + (bytes ? bytes : 1));
+}
+
+/* Bytes of packed weights held now (for tests and the benchmarks). */
+size_t amae_constant_packed_bytes(void) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  size_t bytes = 0;
+  for (const auto &[source, copies] : s.weightsOf)
+    for (const std::shared_ptr<memory> &w : copies)
+      bytes += w->get_desc().get_size();
+  return bytes;
+}
+
+void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
+  Packed p = lookup(a, b, c, trans);
+  if (!p.usable) {
+    amae_gemm_openblas(a, b, c, trans);
+    return;
+  }
+  thread_local dnnl::stream stream(engine());
+  memory am(p.a, engine(), a->aligned + a->offset);
+  memory cm(p.c, engine(), c->aligned + c->offset);
+  try {
+    p.matmul.execute(stream,
+                     {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, *p.weights}, {DNNL_ARG_DST, cm}});
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    // C may be half written (and accumulated onto): no fallback can repair it.
+    std::fprintf(stderr, "amae: error: a oneDNN matmul failed: %s\n", e.what());
+    std::exit(1);
+  }
+}
+
+/* The attention tiles: A B^T (the scores q k^T, and dout v^T in the backward)
+ * on oneDNN's jit GEMM, 29% faster than OpenBLAS on one thread at 128 x 512 x
+ * 64 (it runs single-threaded inside the kernels' parallel loops); the other
+ * products were no faster and stay on OpenBLAS. Each thread keeps the matmul
+ * of each shape it saw (a few per model). */
+void amae_tile_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *a,
+                     int lda, const float *b, int ldb, float beta, float *c, int ldc) {
+  if (transA || !transB || alpha != 1.0f || (beta != 0.0f && beta != 1.0f) ||
+      2.0 * m * n * k < kMinTileFlops) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  thread_local std::map<std::tuple<int, int, int, int, int, int, bool>, Tile> tiles;
+  Tile &tile = tiles[{m, n, k, lda, ldb, ldc, beta != 0.0f}];
+  try {
+    if (!tile.matmul) {
+      tile.a = memory::desc({m, k}, memory::data_type::f32, memory::dims{lda, 1});
+      tile.b = memory::desc({k, n}, memory::data_type::f32, memory::dims{1, ldb});
+      tile.c = memory::desc({m, n}, memory::data_type::f32, memory::dims{ldc, 1});
+      dnnl::primitive_attr attr;
+      if (beta != 0.0f) {
+        dnnl::post_ops ops;
+        ops.append_sum(1.0f);
+        attr.set_post_ops(ops);
+      }
+      tile.matmul = dnnl::matmul(
+          dnnl::matmul::primitive_desc(dnnl::matmul::desc(tile.a, tile.b, tile.c), attr, engine()));
+    }
+    thread_local dnnl::stream stream(engine());
+    memory am(tile.a, engine(), const_cast<float *>(a)), bm(tile.b, engine(), const_cast<float *>(b)),
+        cm(tile.c, engine(), c);
+    tile.matmul.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    std::fprintf(stderr, "amae: error: a oneDNN matmul failed: %s\n", e.what());
+    std::exit(1);
+  }
+}
+
+} // extern "C"
