@@ -6,11 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Model.h"
-
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Program.h"
-#include "llvm/Support/raw_ostream.h"
+#include "CompileSpec.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -23,25 +19,11 @@ namespace {
 /// One encoder block wide enough that its linears pass the packing
 /// threshold (4 MFLOP): 4 x 65 tokens x 128 wide.
 std::unique_ptr<Model> compileSmall(llvm::StringRef gemm) {
-  llvm::SmallString<128> dir;
-  llvm::sys::fs::createUniqueDirectory("amae-packed-test", dir);
-  std::string spec = (dir + "/small.yaml").str(), so = (dir + "/small.so").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(spec, ec);
-    os << "name: small\ninput: {frames: 128, mel_bins: 128}\npatch: 16\n"
-          "encoder: {dim: 128, depth: 1, heads: 2}\ndecoder: {attention: global}\n"
-          "finetune: {classes: 3}\ngraphs: [infer]\n";
-  }
-  std::string compiler = AMAE_TOOLS_DIR "/amae-compile";
-  std::string gemmFlag = ("--gemm=" + gemm).str();
-  int rc = llvm::sys::ExecuteAndWait(compiler, {compiler, spec, "--graphs=infer", "--batch=4",
-                                                gemmFlag, "-o", so});
-  EXPECT_EQ(rc, 0) << "amae-compile " << spec << " " << gemmFlag;
-  auto model = Model::load(so);
-  EXPECT_TRUE(bool(model)) << llvm::toString(model.takeError());
-  llvm::sys::fs::remove_directories(dir);
-  return model ? std::move(*model) : nullptr;
+  return test::compileSpec("name: small\ninput: {frames: 128, mel_bins: 128}\npatch: 16\n"
+                           "encoder: {dim: 128, depth: 1, heads: 2}\n"
+                           "decoder: {attention: global}\nfinetune: {classes: 3}\n"
+                           "graphs: [infer]\n",
+                           {"--graphs=infer", "--batch=4", ("--gemm=" + gemm).str()});
 }
 
 std::map<std::string, HostTensor> randomParams(const GraphSignature &sig) {

@@ -5,6 +5,8 @@
 #include "runtime/ParamInit.h"
 #include "runtime/Trainer.h"
 
+#include "CompileSpec.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/Path.h"
@@ -39,26 +41,13 @@ const CompiledFrontEnd &smallFrontEnd() {
   static std::optional<CompiledFrontEnd> fe;
   if (fe)
     return *fe;
-  llvm::SmallString<128> dir;
-  llvm::sys::fs::createUniqueDirectory("amae-frontend-test", dir);
-  std::string spec = (dir + "/small.yaml").str(), so = (dir + "/small.so").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(spec, ec);
-    os << "name: small\ninput: {frames: 96, mel_bins: 32, sample_rate: 16000, mean: 0, "
-          "std: 0.5}\npatch: 16\nencoder: {dim: 16, depth: 1, heads: 1}\n"
-          "decoder: {attention: global}\nfinetune: {classes: 2}\ngraphs: [infer]\n";
-  }
-  std::string compiler = AMAE_TOOLS_DIR "/amae-compile";
-  int rc = llvm::sys::ExecuteAndWait(compiler, {compiler, spec, "-o", so});
-  EXPECT_EQ(rc, 0) << "amae-compile " << spec;
-  auto loaded = Model::load(so);
-  EXPECT_TRUE(bool(loaded)) << llvm::toString(loaded.takeError());
-  model = std::move(*loaded);
+  model = test::compileSpec(
+      "name: small\ninput: {frames: 96, mel_bins: 32, sample_rate: 16000, mean: 0, "
+      "std: 0.5}\npatch: 16\nencoder: {dim: 16, depth: 1, heads: 1}\n"
+      "decoder: {attention: global}\nfinetune: {classes: 2}\ngraphs: [infer]\n");
   auto bound = CompiledFrontEnd::bind(*model);
   EXPECT_TRUE(bool(bound)) << llvm::toString(bound.takeError());
   fe = std::move(*bound);
-  llvm::sys::fs::remove_directories(dir);
   return *fe;
 }
 
