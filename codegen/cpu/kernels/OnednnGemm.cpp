@@ -7,10 +7,11 @@
 // graph that updates none of them) runs as a oneDNN matmul on B reordered
 // once into oneDNN's own layout, kept until the runtime withdraws the memory
 // (amae_constant_remove: the parameters are handed out for writing, updated
-// in place, or freed). Any other GEMM goes to OpenBLAS as with --gemm=openblas:
-// with plain weights oneDNN was no faster here and on some transposes half as
-// fast (docs/performance.md). Memory nobody declared is never cached, so a
-// caller of the raw C ABI cannot get results from stale weights.
+// in place, or freed). Memory nobody declared is never cached, so a caller of
+// the raw C ABI cannot get results from stale weights. Other A B^T products
+// (a training graph's forward linears) run as oneDNN matmuls on B where it
+// lies, 7% faster than OpenBLAS at the pretraining shapes; the transposes of
+// the backward stay on OpenBLAS, where oneDNN was up to half as fast.
 //
 // oneDNN (Debian's build) runs on OpenMP through the GOMP entry points; the
 // model links LLVM's libomp ahead of it, which defines them, so its threads
@@ -58,7 +59,8 @@ struct Key {
 struct Packed {
   bool usable = false;
   dnnl::matmul matmul;
-  memory::desc a, c;
+  memory::desc a, b, c;
+  /// Null for a matmul on B as the caller passes it (not constant memory).
   std::shared_ptr<memory> weights;
 };
 
@@ -110,7 +112,9 @@ void forget(State &s, uintptr_t begin, uintptr_t end) {
   }
 }
 
-Packed pack(State &s, const Key &key) {
+/// The matmul of `key`'s shape; with `packed`, on a copy of its B in the
+/// layout oneDNN prefers, made once; without, on B where it lies.
+Packed pack(State &s, const Key &key, bool packed) {
   Packed p;
   memory::desc a({key.m, key.k}, memory::data_type::f32, memory::dims{key.lda, 1});
   bool transB = key.trans & kGemmTransB;
@@ -125,7 +129,14 @@ Packed pack(State &s, const Key &key) {
     ops.append_sum(1.0f);
     attr.set_post_ops(ops);
   }
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, any, c), attr, engine());
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, packed ? any : user, c), attr, engine());
+  p.matmul = dnnl::matmul(pd);
+  p.a = a;
+  p.b = user;
+  p.c = c;
+  p.usable = true;
+  if (!packed)
+    return p;
   for (const std::shared_ptr<memory> &w : s.weightsOf[key.b])
     if (w->get_desc() == pd.weights_desc())
       p.weights = w;
@@ -137,10 +148,6 @@ Packed pack(State &s, const Key &key) {
     stream.wait();
     s.weightsOf[key.b].push_back(p.weights);
   }
-  p.matmul = dnnl::matmul(pd);
-  p.a = a;
-  p.c = c;
-  p.usable = true;
   return p;
 }
 
@@ -158,15 +165,18 @@ Packed lookup(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) 
                                                                           : (k - 1) * ldb + n);
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  if (!isConstant(s, begin, end))
+  // B that may change between calls (a training graph's weights): A B^T
+  // only, on B where it lies (one matmul per shape, B not in the key).
+  bool packed = isConstant(s, begin, end);
+  if (!packed && !(trans & kGemmTransB))
     return {};
-  Key key{B, m, n, k, a->strides[1], ldb, c->strides[1], trans};
+  Key key{packed ? B : nullptr, m, n, k, a->strides[1], ldb, c->strides[1], trans};
   auto it = s.packed.find(key);
   if (it != s.packed.end())
     return it->second;
   Packed p;
   try {
-    p = pack(s, key);
+    p = pack(s, key, packed);
   } catch (const dnnl::error &e) {
     std::fprintf(stderr, "amae: warning: oneDNN has no matmul for %lldx%lldx%lld (%s); using OpenBLAS\n",
                  (long long)m, (long long)n, (long long)k, e.what());
@@ -220,9 +230,9 @@ void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, i
   thread_local dnnl::stream stream(engine());
   memory am(p.a, engine(), a->aligned + a->offset);
   memory cm(p.c, engine(), c->aligned + c->offset);
+  memory bm = p.weights ? *p.weights : memory(p.b, engine(), b->aligned + b->offset);
   try {
-    p.matmul.execute(stream,
-                     {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, *p.weights}, {DNNL_ARG_DST, cm}});
+    p.matmul.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
     stream.wait();
   } catch (const dnnl::error &e) {
     // C may be half written (and accumulated onto): no fallback can repair it.
