@@ -133,13 +133,13 @@ static inline float amae_expf(float x) {
 
 enum { kLanes = 16 };
 
-/* Each row of s (rows x n) becomes softmax(scale * row), in the order of
- * operations of the linalg lowering (max of the scaled row, exp of the
- * difference, sum, one division each); sums in 16 lanes so they vectorize.
- * A NaN score makes its row NaN, as there. Cloned per ISA: the library is
- * built once and runs on any x86-64. */
+/* Each row of s (rows x n) becomes exp(scale * row - max), its sum going to
+ * sums[row], in the order of operations of the linalg lowering (max of the
+ * scaled row, exp of the difference, sum); sums in 16 lanes so they
+ * vectorize. A NaN score makes its row NaN, as there. Cloned per ISA: the
+ * library is built once and runs on any x86-64. */
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-static void amae_softmax_rows(float *s, int64_t rows, int64_t n, float scale) {
+static void amae_softmax_exp_rows(float *s, int64_t rows, int64_t n, float scale, float *sums) {
   int64_t whole = n / kLanes * kLanes;
   for (int64_t i = 0; i < rows; ++i) {
     float *row = s + i * n;
@@ -174,9 +174,17 @@ static void amae_softmax_rows(float *s, int64_t rows, int64_t n, float scale) {
       row[j] = e;
       sum += e;
     }
-    for (int64_t j = 0; j < n; ++j)
-      row[j] = row[j] / sum;
+    sums[i] = sum;
   }
+}
+
+/* Each row of s becomes softmax(scale * row): the exps divided by their sum
+ * (the backward's probabilities). */
+static void amae_softmax_rows(float *s, int64_t rows, int64_t n, float scale, float *sums) {
+  amae_softmax_exp_rows(s, rows, n, scale, sums);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      s[i * n + j] = s[i * n + j] / sums[i];
 }
 
 static void amae_zero(float *x, int64_t rows, int64_t cols, int64_t stride) {
@@ -218,12 +226,13 @@ void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D 
   double flops = 2.0 * (double)(batch * heads * lq) * (double)lk * (double)(e + ev);
 #pragma omp parallel if (flops >= 1e6 && tiles > 1)
   {
-    float *s = malloc(sizeof(float) * (size_t)(rows * (lk > 0 ? lk : 1)));
+    size_t floats = (size_t)(rows * (lk > 0 ? lk : 1));
+    float *s = malloc(sizeof(float) * (floats + (size_t)rows)), *sums = s + floats;
     if (!s) {
       fprintf(stderr,
               "amae: error: out of memory: the attention kernel could not allocate %lld "
               "bytes of scores\n",
-              (long long)(sizeof(float) * rows * lk));
+              (long long)(sizeof(float) * (floats + (size_t)rows)));
       exit(1);
     }
 #pragma omp for schedule(dynamic)
@@ -250,10 +259,15 @@ void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D 
                     ldOf(q->strides[2], r, e), K, ldOf(k->strides[2], lk, e), 0.0f, s,
                     (int)lk);
       }
-      amae_softmax_rows(s, r, lk, scale);
+      /* The division by each row's sum after the second GEMM, on its ev
+       * outputs instead of its lk probabilities (flash attention's order). */
+      amae_softmax_exp_rows(s, r, lk, scale, sums);
       amae_tile_sgemm(0, 0, (int)r, (int)ev, (int)lk, 1.0f, s,
                   (int)lk, V, ldOf(v->strides[2], lk, ev), 0.0f, O,
                   ldOf(o->strides[2], r, ev));
+      for (int64_t i = 0; i < r; ++i)
+        for (int64_t c = 0; c < ev; ++c)
+          O[i * o->strides[2] + c] = O[i * o->strides[2] + c] / sums[i];
     }
     free(s);
   }
@@ -301,12 +315,13 @@ void _mlir_ciface_amae_attention_grad(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemr
 #pragma omp parallel if (flops >= 1e6 && pairs > 1)
   {
     size_t floats = (size_t)(rows * (lk > 0 ? lk : 1));
-    float *p = malloc(2 * sizeof(float) * floats), *ds = p + floats;
+    float *p = malloc(sizeof(float) * (2 * floats + (size_t)rows)), *ds = p + floats;
+    float *sums = ds + floats;
     if (!p) {
       fprintf(stderr,
               "amae: error: out of memory: the attention backward could not allocate %lld "
               "bytes of scores\n",
-              (long long)(2 * sizeof(float) * floats));
+              (long long)(sizeof(float) * (2 * floats + (size_t)rows)));
       exit(1);
     }
 #pragma omp for schedule(dynamic)
@@ -334,7 +349,7 @@ void _mlir_ciface_amae_attention_grad(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemr
                       Qb, ldOf(qs, r, e), K, ldOf(ks, lk, e), 0.0f, p, (int)lk);
         else
           amae_zero(p, r, lk, lk);
-        amae_softmax_rows(p, r, lk, scale);
+        amae_softmax_rows(p, r, lk, scale, sums);
         if (ev > 0) {
           amae_tile_sgemm(1, 0, (int)lk, (int)ev, (int)r, 1.0f,
                       p, (int)lk, DOb, ldOf(os, r, ev), beta, DV, ldOf(dvs, lk, ev));
