@@ -28,6 +28,8 @@ llvm::ArrayRef<TunableOption> tunableOptions() {
       {"vectorize", TunableOption::Bool, false,
        "elementwise kernels and row reductions on vectors (amae-cpu-vectorize)"},
       {"vector-size", TunableOption::Int, false, "lanes per vector of vectorize: 4, 8, 16, 32"},
+      {"attention-block-rows", TunableOption::Int, false,
+       "query rows per block of the attention kernels: 0 (automatic) or a multiple of 8"},
       {"vector-width", TunableOption::Int, false,
        "vector width LLVM prefers: 0 (the target's), 128, 256 or 512 bits"},
       {"parallel-min-iterations", TunableOption::Int, false,
@@ -67,6 +69,8 @@ llvm::Error checkTunableValue(const TunableOption &option, int64_t value) {
     ok = value == 0 || value == 128 || value == 256 || value == 512;
   else if (name == "vector-size")
     ok = value >= 2 && value <= 64;
+  else if (name == "attention-block-rows")
+    ok = value >= 0 && value <= 4096 && value % 8 == 0;
   else if (name == "O")
     ok = value >= 0 && value <= 3;
   else if (name == "threads")

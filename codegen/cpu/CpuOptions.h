@@ -51,6 +51,10 @@ struct CpuOptions {
   /// of query rows whose scores stay in cache, instead of the linalg form
   /// that writes the whole score matrix. Needs useBlas (its GEMMs).
   bool fusedAttention = true;
+  /// Query rows per block of the attention kernels, a multiple of 8; 0: as
+  /// many as keep a block's scores within 64 Ki floats (a tile size amae-tune
+  /// sweeps).
+  int64_t attentionBlockRows = 0;
   /// Run large kernels on several threads (OpenMP, libomp) and GEMMs split
   /// over them; needs the build to have found OpenMP.
   bool threads = false;

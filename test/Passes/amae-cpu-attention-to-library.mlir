@@ -1,17 +1,23 @@
 // RUN: amae-opt %s -amae-cpu-attention-to-library | FileCheck %s
+// The block size the kernels get (amae-compile --attention-block-rows):
+// RUN: amae-opt %s -amae-cpu-attention-to-library=block-rows=64 | FileCheck %s --check-prefix=ROWS
 
 // One declaration per kernel for every shape: fully dynamic strided rank-4 views.
-// CHECK-DAG: func.func private @amae_attention_grad(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32) attributes {llvm.emit_c_interface}
-// CHECK-DAG: func.func private @amae_attention(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @amae_attention_grad(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i64) attributes {llvm.emit_c_interface}
+// CHECK-DAG: func.func private @amae_attention(memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>, f32, i64) attributes {llvm.emit_c_interface}
 
 // Unit inner strides (a head-sliced view of a qkv buffer included): the
 // views go to the kernel as they are.
 // CHECK-LABEL: func.func @views
 // CHECK-SAME: (%[[Q:.*]]: memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>>, %[[KV:.*]]: memref<1x2x5x4xf32>, %[[O:.*]]: memref<1x2x5x4xf32>)
 // CHECK-DAG: %[[S:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG: %[[R:.*]] = arith.constant 0 : i64
+// ROWS-LABEL: func.func @views
+// ROWS: %[[R64:.*]] = arith.constant 64 : i64
+// ROWS: call @amae_attention(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[R64]])
 // CHECK-DAG: %[[QD:.*]] = memref.cast %[[Q]] : memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>> to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
 // CHECK-DAG: %[[OD:.*]] = memref.cast %[[O]]
-// CHECK: call @amae_attention(%[[QD]], %{{.*}}, %{{.*}}, %[[OD]], %[[S]])
+// CHECK: call @amae_attention(%[[QD]], %{{.*}}, %{{.*}}, %[[OD]], %[[S]], %[[R]])
 // CHECK-NOT: amae.fused_attention
 // CHECK-NOT: linalg.copy
 func.func @views(%q: memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>>, %kv: memref<1x2x5x4xf32>,
@@ -39,7 +45,7 @@ func.func @copies(%q: memref<1x2x5x4xf32, strided<[40, 20, 1, 5]>>, %kv: memref<
 
 // The backward: one call of its kernel with the seven views and the scale.
 // CHECK-LABEL: func.func @backward
-// CHECK: call @amae_attention_grad(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: call @amae_attention_grad(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
 // CHECK-NOT: amae.fused_attention_grad
 func.func @backward(%q: memref<1x2x5x4xf32>, %dq: memref<1x2x5x4xf32>) {
   amae.fused_attention_grad %q, %q, %q, %q into %dq, %dq, %dq {scale = 0.5 : f32}
@@ -59,7 +65,7 @@ func.func @backward(%q: memref<1x2x5x4xf32>, %dq: memref<1x2x5x4xf32>) {
 // CHECK-DAG: %[[OV:.*]] = memref.transpose %[[DST]] (d0, d1, d2, d3) -> (d0, d2, d1, d3) : memref<1x5x2x4xf32> to memref<1x2x5x4xf32, strided<[40, 4, 8, 1]>>
 // CHECK: %[[QC:.*]] = memref.cast %[[QV]]
 // CHECK: %[[OC:.*]] = memref.cast %[[OV]]
-// CHECK: call @amae_attention(%[[QC]], %{{.*}}, %{{.*}}, %[[OC]], %{{.*}})
+// CHECK: call @amae_attention(%[[QC]], %{{.*}}, %{{.*}}, %[[OC]], %{{.*}}, %{{.*}})
 // CHECK-NOT: linalg.transpose
 // CHECK: return
 func.func @heads(%dst: memref<1x5x2x4xf32>) {

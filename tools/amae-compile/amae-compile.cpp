@@ -162,6 +162,11 @@ cl::opt<bool> fusedAttention(
              "in cache (amae-cpu-attention-to-library; =false: two GEMMs around a softmax "
              "over the whole score matrix)"),
     cl::cat(category));
+cl::opt<int64_t> attentionBlockRows(
+    "attention-block-rows", cl::init(0), cl::value_desc("rows"),
+    cl::desc("With --fused-attention: query rows per block of the attention kernels, a "
+             "multiple of 8 (default 0: as many as keep a block's scores within 256 KiB)"),
+    cl::cat(category));
 cl::opt<bool> biasEpilogue(
     "bias-epilogue", cl::init(true),
     cl::desc("With --blas: add each linear's bias after its matmul, fused into the next "
@@ -251,6 +256,7 @@ Expected<int64_t> applyTuning() {
     else if (name == "interchange") set(interchange);
     else if (name == "vectorize") set(vectorize);
     else if (name == "vector-size") set(vectorSize);
+    else if (name == "attention-block-rows") set(attentionBlockRows);
     else if (name == "parallel-min-iterations") set(parallelMinIterations);
     else if (name == "O") set(optLevel);
     else if (name == "gemm" && !gemmLibrary.getNumOccurrences())
@@ -469,6 +475,13 @@ int main(int argc, char **argv) {
   cpu.interchange = interchange;
   cpu.vectorize = vectorize;
   cpu.vectorSize = vectorSize;
+  cpu.attentionBlockRows = attentionBlockRows;
+  if (attentionBlockRows < 0 || attentionBlockRows % 8 || attentionBlockRows > 4096) {
+    errs() << "amae-compile: error: --attention-block-rows must be 0 or a multiple of 8 up to "
+              "4096, got "
+           << attentionBlockRows << "\n";
+    return 1;
+  }
   if (vectorSize < 2 || vectorSize > 64) {
     errs() << "amae-compile: error: --vector-size must be from 2 to 64 lanes, got " << vectorSize
            << "\n";

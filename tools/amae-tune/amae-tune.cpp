@@ -125,6 +125,8 @@ std::vector<int64_t> builtinValues(const amae::TunableOption &o) {
     return {32768, 4096, 262144};
   if (name == "vector-size")
     return {16, 8, 32};
+  if (name == "attention-block-rows")
+    return {0, 32, 64, 256};
   if (name == "O")
     return {2, 3};
   std::vector<int64_t> threads = {cores()}; // "threads"
@@ -138,7 +140,8 @@ std::vector<Dim> dimensions() {
   if (names.empty())
     names = {"fuse",        "fused-attention", "interchange", "vectorize",
              "vector-size", "vector-width",    "parallel-min-iterations",
-             "gemm",        "O",               "threads"};
+             "attention-block-rows",           "gemm",
+             "O",           "threads"};
   std::vector<Dim> dims;
   for (const std::string &name : names) {
     const amae::TunableOption *o = amae::findTunableOption(name);

@@ -199,11 +199,14 @@ static int ldOf(int64_t stride, int64_t rows, int64_t cols) {
   return (int)(rows > 1 ? stride : (cols > 1 ? cols : 1));
 }
 
-/* Rows per block of the attention kernels: as many as keep a block's scores
- * within 64 Ki floats (256 KiB, in L2), a multiple of 8 (the GEMM's register
- * tile), at least 8, at most 128. Independent of the thread count, so the
- * results are too. */
-static int64_t amae_attention_rows(int64_t lq, int64_t lk) {
+/* Rows per block of the attention kernels: `requested` (amae-compile
+ * --attention-block-rows, a multiple of 8) or else as many as keep a block's
+ * scores within 64 Ki floats (256 KiB, in L2), a multiple of 8 (the GEMM's
+ * register tile), at least 8, at most 128. Independent of the thread count,
+ * so the results are too. */
+static int64_t amae_attention_rows(int64_t lq, int64_t lk, int64_t requested) {
+  if (requested > 0)
+    return requested > lq ? lq : requested;
   int64_t rows = lk > 0 ? (65536 / lk) / 8 * 8 : 128;
   rows = rows < 8 ? 8 : (rows > 128 ? 128 : rows);
   return rows > lq ? lq : rows;
@@ -216,12 +219,12 @@ static int64_t amae_attention_rows(int64_t lq, int64_t lk) {
  * its output rows with a second GEMM. The whole score matrix never exists.
  * Inner strides are 1 (amae-cpu-attention-to-library copies otherwise). */
 void _mlir_ciface_amae_attention(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D *v,
-                                 AmaeMemref4D *o, float scale) {
+                                 AmaeMemref4D *o, float scale, int64_t blockRows) {
   int64_t batch = q->sizes[0], heads = q->sizes[1], lq = q->sizes[2], e = q->sizes[3];
   int64_t lk = k->sizes[2], ev = v->sizes[3];
   if (batch == 0 || heads == 0 || lq == 0 || ev == 0)
     return;
-  int64_t rows = amae_attention_rows(lq, lk);
+  int64_t rows = amae_attention_rows(lq, lk, blockRows);
   int64_t blocks = (lq + rows - 1) / rows, tiles = batch * heads * blocks;
   double flops = 2.0 * (double)(batch * heads * lq) * (double)lk * (double)(e + ev);
 #pragma omp parallel if (flops >= 1e6 && tiles > 1)
@@ -304,12 +307,12 @@ static void amae_softmax_grad_rows(const float *p, float *dp, int64_t rows, int6
  * sums do not depend on the thread count. */
 void _mlir_ciface_amae_attention_grad(AmaeMemref4D *q, AmaeMemref4D *k, AmaeMemref4D *v,
                                       AmaeMemref4D *dout, AmaeMemref4D *dq, AmaeMemref4D *dk,
-                                      AmaeMemref4D *dv, float scale) {
+                                      AmaeMemref4D *dv, float scale, int64_t blockRows) {
   int64_t batch = q->sizes[0], heads = q->sizes[1], lq = q->sizes[2], e = q->sizes[3];
   int64_t lk = k->sizes[2], ev = v->sizes[3];
   if (batch == 0 || heads == 0)
     return;
-  int64_t rows = lq > 0 ? amae_attention_rows(lq, lk) : 1;
+  int64_t rows = lq > 0 ? amae_attention_rows(lq, lk, blockRows) : 1;
   int64_t blocks = (lq + rows - 1) / rows, pairs = batch * heads;
   double flops = 4.0 * (double)(batch * heads * lq) * (double)lk * (double)(e + ev);
 #pragma omp parallel if (flops >= 1e6 && pairs > 1)

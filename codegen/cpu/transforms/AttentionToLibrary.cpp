@@ -38,13 +38,14 @@ MemRefType dynamicView(MLIRContext *ctx) {
                          StridedLayoutAttr::get(ctx, d, {d, d, d, d}));
 }
 
-/// `name`(views of the op's operands..., scale), declared once.
+/// `name`(views of the op's operands..., scale, block rows), declared once.
 func::FuncOp declareKernel(ModuleOp module, StringRef name, unsigned buffers) {
   if (auto f = module.lookupSymbol<func::FuncOp>(name))
     return f;
   auto b = OpBuilder::atBlockBegin(module.getBody());
   SmallVector<Type> args(buffers, dynamicView(module.getContext()));
   args.push_back(b.getF32Type());
+  args.push_back(b.getI64Type());
   auto f = func::FuncOp::create(b, module.getLoc(), name, b.getFunctionType(args, {}));
   f.setPrivate();
   f->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
@@ -173,7 +174,8 @@ bool foldOutputTranspose(Operation *op, OpOperand &init) {
 /// Replaces `op` (inputs, then destinations, all buffers) by a call of
 /// `callee`: operands without unit inner strides go through contiguous
 /// copies, destinations are copied back after the call.
-void replaceByCall(DestinationStyleOpInterface op, func::FuncOp callee, FloatAttr scale) {
+void replaceByCall(DestinationStyleOpInterface op, func::FuncOp callee, FloatAttr scale,
+                   int64_t blockRows) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   MemRefType view = dynamicView(op->getContext());
@@ -193,6 +195,7 @@ void replaceByCall(DestinationStyleOpInterface op, func::FuncOp callee, FloatAtt
     args.push_back(memref::CastOp::create(b, loc, view, dense));
   }
   args.push_back(arith::ConstantOp::create(b, loc, scale));
+  args.push_back(arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(blockRows)));
   func::CallOp::create(b, loc, callee, args);
   for (auto [from, to] : writeBack)
     linalg::CopyOp::create(b, loc, from, to);
@@ -202,8 +205,15 @@ void replaceByCall(DestinationStyleOpInterface op, func::FuncOp callee, FloatAtt
 
 struct AmaeCpuAttentionToLibraryPass
     : impl::AmaeCpuAttentionToLibraryBase<AmaeCpuAttentionToLibraryPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (blockRows < 0 || blockRows % 8 || blockRows > 4096) {
+      module.emitError() << "amae-cpu-attention-to-library: block-rows must be 0 or a multiple "
+                            "of 8 up to 4096, got "
+                         << static_cast<int64_t>(blockRows);
+      return signalPassFailure();
+    }
     SmallVector<Operation *> ops;
     WalkResult tensors = module.walk([&](Operation *op) {
       if (!isa<FusedAttentionOp, FusedAttentionGradOp>(op))
@@ -226,11 +236,12 @@ struct AmaeCpuAttentionToLibraryPass
                                     : foldInputTranspose(op, operand))
           ++numFoldedTransposes;
       if (auto fwd = dyn_cast<FusedAttentionOp>(op)) {
-        replaceByCall(fwd, declareKernel(module, kAttention, 4), fwd.getScaleAttr());
+        replaceByCall(fwd, declareKernel(module, kAttention, 4), fwd.getScaleAttr(), blockRows);
         ++numCalls;
       } else {
         auto grad = cast<FusedAttentionGradOp>(op);
-        replaceByCall(grad, declareKernel(module, kAttentionGrad, 7), grad.getScaleAttr());
+        replaceByCall(grad, declareKernel(module, kAttentionGrad, 7), grad.getScaleAttr(),
+                      blockRows);
         ++numGradCalls;
       }
     }

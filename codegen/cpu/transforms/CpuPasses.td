@@ -97,6 +97,11 @@ def AmaeCpuAttentionToLibrary : Pass<"amae-cpu-attention-to-library", "mlir::Mod
     `memref.transpose` view of the copy's source or destination instead, so
     base inference writes and reads four buffers fewer per block.
   }];
+  let options = [
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"0",
+           "Query rows per block of the attention kernels: a multiple of 8 (0: as many "
+           "as keep a block's scores within 64 Ki floats, 8 to 128)">
+  ];
   let statistics = [
     Statistic<"numCalls", "attention-calls", "amae.fused_attention ops replaced by calls">,
     Statistic<"numGradCalls", "attention-grad-calls",

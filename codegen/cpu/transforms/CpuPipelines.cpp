@@ -36,7 +36,8 @@ static std::string pipelineText(const ::amae::CpuOptions &cpu) {
   std::string p = linalgStagePipeline(cpu.fuse, fusedAttention, cpu.lowersBiasEpilogue()) +
                   ",amae-bufferize,amae-cpu-emit-c-interface,";
   if (fusedAttention)
-    p += "amae-cpu-attention-to-library,";
+    p += "amae-cpu-attention-to-library{block-rows=" + std::to_string(cpu.attentionBlockRows) +
+         "},";
   p += kernelStagePipeline(kernels) + ",";
   if (cpu.gpuMappedLoops) {
     // The CUDA target's loop nests, executed here (amae-cuda-map-loops).
@@ -99,6 +100,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       *this, "fused-attention",
       llvm::cl::desc("With blas: attention as one library kernel (amae-cpu-attention-to-library)"),
       llvm::cl::init(true)};
+  Option<int64_t> attentionBlockRows{
+      *this, "attention-block-rows",
+      llvm::cl::desc("With fused-attention: query rows per block of the attention kernels "
+                     "(0: the kernels choose)"),
+      llvm::cl::init(0)};
   Option<bool> parallel{*this, "parallel",
                         llvm::cl::desc("Large kernels as OpenMP work-sharing loops"),
                         llvm::cl::init(false)};
@@ -150,6 +156,7 @@ void registerCpuPipeline() {
         cpu.threads = o.parallel;
         cpu.fuse = o.fuse;
         cpu.fusedAttention = o.fusedAttention;
+        cpu.attentionBlockRows = o.attentionBlockRows;
         cpu.minParallelIterations = o.parallelMinIterations;
         cpu.vectorWidth = o.vectorWidth;
         cpu.interchange = o.interchange;
