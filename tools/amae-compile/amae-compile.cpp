@@ -358,11 +358,15 @@ int main(int argc, char **argv) {
     }
     tunedThreads = *threads;
   }
-  if (vectorWidth != 0 && vectorWidth != 128 && vectorWidth != 256 && vectorWidth != 512) {
-    errs() << "amae-compile: error: --vector-width takes 128, 256 or 512 (or 0), got "
-           << vectorWidth << "\n";
-    return 1;
-  }
+  // The tunable flags take what a tuning file may hold: one range, in abi/Tuning.
+  for (auto [name, value] : {std::pair<StringRef, int64_t>{"vector-width", vectorWidth},
+                             {"vector-size", vectorSize},
+                             {"attention-block-rows", attentionBlockRows},
+                             {"parallel-min-iterations", parallelMinIterations}})
+    if (Error err = amae::checkTunableValue(*amae::findTunableOption(name), value)) {
+      errs() << "amae-compile: error: --" << toString(std::move(err)) << "\n";
+      return 1;
+    }
   if (batches.empty())
     batches.push_back(1);
   for (size_t i = 0; i < batches.size(); ++i) {
@@ -476,17 +480,6 @@ int main(int argc, char **argv) {
   cpu.vectorize = vectorize;
   cpu.vectorSize = vectorSize;
   cpu.attentionBlockRows = attentionBlockRows;
-  if (attentionBlockRows < 0 || attentionBlockRows % 8 || attentionBlockRows > 4096) {
-    errs() << "amae-compile: error: --attention-block-rows must be 0 or a multiple of 8 up to "
-              "4096, got "
-           << attentionBlockRows << "\n";
-    return 1;
-  }
-  if (vectorSize < 2 || vectorSize > 64) {
-    errs() << "amae-compile: error: --vector-size must be from 2 to 64 lanes, got " << vectorSize
-           << "\n";
-    return 1;
-  }
   cpu.compileThreads = compileThreads;
   cpu.gpuMappedLoops = gpuMappedLoops;
   cpu.dedupKernels = dedupKernels;
