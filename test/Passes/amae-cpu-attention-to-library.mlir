@@ -110,3 +110,24 @@ func.func @kept(%src: memref<1x5x2x4xf32>, %dst: memref<1x5x2x4xf32>, %other: me
       : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
   return
 }
+
+// The output is read again inside a loop (another block) after its transpose:
+// the copy stays, and the pass does not order ops across blocks.
+// CHECK-LABEL: func.func @nested
+// CHECK: call @amae_attention
+// CHECK: linalg.transpose
+// CHECK: scf.for
+// CHECK: linalg.copy
+func.func @nested(%k: memref<1x2x5x4xf32>, %dst: memref<1x5x2x4xf32>, %other: memref<1x2x5x4xf32>) {
+  %o = memref.alloc() : memref<1x2x5x4xf32>
+  amae.fused_attention %k, %k, %k into %o {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  linalg.transpose ins(%o : memref<1x2x5x4xf32>) outs(%dst : memref<1x5x2x4xf32>) permutation = [0, 2, 1, 3]
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %c2 step %c1 {
+    linalg.copy ins(%o : memref<1x2x5x4xf32>) outs(%other : memref<1x2x5x4xf32>)
+  }
+  return
+}

@@ -149,17 +149,18 @@ bool foldOutputTranspose(Operation *op, OpOperand &init) {
       return false;
     def->moveBefore(op);
   }
-  // The first use of %out after the copy overwrites it without reading.
+  // The first use of %out after the copy overwrites it without reading: an
+  // attention's destination and none of its inputs. (Uses in other blocks
+  // have no order against the copy.)
+  if (llvm::any_of(out.getUsers(), [&](Operation *u) { return u->getBlock() != op->getBlock(); }))
+    return false;
   Operation *later = nullptr;
   for (Operation *user : out.getUsers())
     if (copy->isBeforeInBlock(user) && (!later || user->isBeforeInBlock(later)))
       later = user;
-  if (later && !(isa<FusedAttentionOp>(later) &&
-                 cast<DestinationStyleOpInterface>(later).isDpsInit(
-                     &*llvm::find_if(later->getOpOperands(),
-                                     [&](OpOperand &o) { return o.get() == out; }))))
-    return false;
-  if (llvm::any_of(out.getUsers(), [&](Operation *u) { return u->getBlock() != op->getBlock(); }))
+  auto overwriter = dyn_cast_or_null<FusedAttentionOp>(later);
+  if (later && !(overwriter && llvm::is_contained(overwriter.getDpsInits(), out) &&
+                 !llvm::is_contained(overwriter.getDpsInputs(), out)))
     return false;
   OpBuilder b(op);
   auto map = AffineMap::getPermutationMap(invertPermutationVector(copy.getPermutation()),
