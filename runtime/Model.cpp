@@ -264,15 +264,15 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
   model->path = path.str();
   // An explicit path: dlopen must not search the library path.
   std::string file = path.contains('/') ? path.str() : "./" + path.str();
-  model->handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!model->handle)
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
     return checkpointError(path, std::string("cannot load the model: ") + dlerror());
-  model->library = std::shared_ptr<void>(model->handle, [](void *h) { dlclose(h); });
-  model->constantAdd = reinterpret_cast<void (*)(const void *, size_t)>(
-      dlsym(model->handle, "amae_constant_add"));
-  model->constantRemove = reinterpret_cast<void (*)(const void *, size_t)>(
-      dlsym(model->handle, "amae_constant_remove"));
-  auto *manifest = static_cast<const char *>(dlsym(model->handle, "amae_manifest"));
+  model->library = std::shared_ptr<void>(handle, [](void *h) { dlclose(h); });
+  model->constantAdd =
+      reinterpret_cast<void (*)(const void *, size_t)>(dlsym(handle, "amae_constant_add"));
+  model->constantRemove =
+      reinterpret_cast<void (*)(const void *, size_t)>(dlsym(handle, "amae_constant_remove"));
+  auto *manifest = static_cast<const char *>(dlsym(handle, "amae_manifest"));
   if (!manifest)
     return checkpointError(path, "not an amae model (no amae_manifest)");
   auto parsed = Manifest::fromJSON(manifest, path);
@@ -303,7 +303,7 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
   }
   for (const GraphSignature &g : model->manifest_.graphs) {
     auto *fn = reinterpret_cast<GraphEntry>(
-        dlsym(model->handle, ("amae_graph_" + g.name).c_str()));
+        dlsym(handle, ("amae_graph_" + g.name).c_str()));
     if (!fn)
       return checkpointError(path, "graph '" + g.name + "' has no entry point");
     model->entries[g.name] = fn;
@@ -314,13 +314,13 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
 bool Model::setThreads(int64_t threads) const {
   if (threads < 1 || threads > kMaxThreads)
     return false;
-  if (auto *set = reinterpret_cast<void (*)(int)>(dlsym(handle, "amae_set_num_threads")))
+  if (auto *set = reinterpret_cast<void (*)(int)>(dlsym(library.get(), "amae_set_num_threads")))
     set(static_cast<int>(threads));
   return true;
 }
 
 size_t Model::packedWeightBytes() const {
-  auto *bytes = reinterpret_cast<size_t (*)()>(dlsym(handle, "amae_constant_packed_bytes"));
+  auto *bytes = reinterpret_cast<size_t (*)()>(dlsym(library.get(), "amae_constant_packed_bytes"));
   return bytes ? bytes() : 0;
 }
 
@@ -331,6 +331,7 @@ std::shared_ptr<std::vector<HostTensor>> Model::newParams(const GraphSignature &
   auto remove = constantRemove;
   auto *owned = new std::vector<HostTensor>(std::move(tensors));
   // Packed copies of freed memory would serve whatever is allocated there next.
+  // `lib` keeps the library that defines `remove` loaded until then.
   std::shared_ptr<std::vector<HostTensor>> params(owned, [remove, lib = library](auto *p) {
     if (remove)
       for (const HostTensor &t : *p)

@@ -128,8 +128,8 @@ private:
                                                      std::vector<HostTensor> tensors) const;
   BoundGraph boundTo(const GraphSignature &sig) const;
   std::string path;
+  /// The dlopen handle, closed when the last graph of the model goes.
   std::shared_ptr<void> library;
-  void *handle = nullptr;
   void (*constantAdd)(const void *, size_t) = nullptr;
   void (*constantRemove)(const void *, size_t) = nullptr;
   Manifest manifest_;

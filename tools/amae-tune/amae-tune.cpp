@@ -183,16 +183,6 @@ std::vector<Dim> dimensions() {
   return dims;
 }
 
-std::string show(const Dim &d, int64_t v) {
-  if (d.option->kind == amae::TunableOption::Bool)
-    return v ? "true" : "false";
-  if (d.option->kind == amae::TunableOption::Choice)
-    return d.option->choices[v];
-  if (StringRef(d.option->name) == "vector-width" && v == 0)
-    return "target";
-  return std::to_string(v);
-}
-
 /// `v` as amae-compile's flag takes it.
 std::string flagValue(const Dim &d, int64_t v) {
   if (d.option->kind == amae::TunableOption::Bool)
@@ -200,6 +190,13 @@ std::string flagValue(const Dim &d, int64_t v) {
   if (d.option->kind == amae::TunableOption::Choice)
     return d.option->choices[v];
   return std::to_string(v);
+}
+
+/// `v` as the table prints it.
+std::string show(const Dim &d, int64_t v) {
+  if (StringRef(d.option->name) == "vector-width" && v == 0)
+    return "target";
+  return flagValue(d, v);
 }
 
 std::string describe(const std::vector<Dim> &dims, const Setting &s) {

@@ -28,8 +28,8 @@
  * is one dot product over k either way, so the split does not change the
  * order of its sums. */
 void amae_gemm_openblas(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
-  int transB = (int)(trans & 1), transA = (int)((trans >> 1) & 1);
-  float beta = (trans >> 2) & 1 ? 0.0f : 1.0f;
+  int transB = (trans & kGemmTransB) != 0, transA = (trans & kGemmTransA) != 0;
+  float beta = (trans & kGemmOverwrite) ? 0.0f : 1.0f;
   int64_t batch = c->sizes[0], m = c->sizes[1], n = c->sizes[2];
   int64_t k = transA ? a->sizes[1] : a->sizes[2];
   int threads = omp_get_max_threads();
@@ -75,8 +75,8 @@ typedef struct {
  * strips of rows over the threads (its C is tall: one row per frame). */
 void _mlir_ciface_amae_dgemm(AmaeMemref3DF64 *a, AmaeMemref3DF64 *b, AmaeMemref3DF64 *c,
                              int64_t trans) {
-  int transB = (int)(trans & 1), transA = (int)((trans >> 1) & 1);
-  double beta = (trans >> 2) & 1 ? 0.0 : 1.0;
+  int transB = (trans & kGemmTransB) != 0, transA = (trans & kGemmTransA) != 0;
+  double beta = (trans & kGemmOverwrite) ? 0.0 : 1.0;
   int64_t batch = c->sizes[0], m = c->sizes[1], n = c->sizes[2];
   int64_t k = transA ? a->sizes[1] : a->sizes[2];
   int64_t blocks = omp_get_max_threads(), perBlock = (m + blocks - 1) / blocks;

@@ -42,9 +42,12 @@ constexpr double kMinFlops = double(1 << 22);
 /// Below this an attention tile stays on OpenBLAS.
 constexpr double kMinTileFlops = double(1 << 20);
 
-struct Tile {
+/// A matmul and the layouts of its operands as callers pass them.
+struct Matmul {
   dnnl::matmul matmul;
   memory::desc a, b, c;
+  /// The layout the matmul reads B in: `b`, or the one oneDNN chose.
+  memory::desc bLayout;
 };
 
 struct Key {
@@ -56,10 +59,8 @@ struct Key {
 
 /// A matmul for one shape and the packed B it reads; `usable` false records
 /// that oneDNN refused the shape, so it is not asked again.
-struct Packed {
+struct Packed : Matmul {
   bool usable = false;
-  dnnl::matmul matmul;
-  memory::desc a, b, c;
   /// Null for a matmul on B as the caller passes it (not constant memory).
   std::shared_ptr<memory> weights;
 };
@@ -81,6 +82,44 @@ State &state() {
 dnnl::engine &engine() {
   static dnnl::engine e(dnnl::engine::kind::cpu, 0);
   return e;
+}
+
+/// Row-major C (m x n, row stride ldc) = A (m x k, lda) B (k x n, stored
+/// transposed with `transB`, ldb), accumulating onto C unless `overwrite`
+/// (BLAS's beta 1 or 0); with `packedB`, oneDNN picks B's layout.
+Matmul makeMatmul(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, int64_t ldc,
+                  bool transB, bool overwrite, bool packedB) {
+  Matmul mm;
+  mm.a = memory::desc({m, k}, memory::data_type::f32, memory::dims{lda, 1});
+  mm.b = memory::desc({k, n}, memory::data_type::f32,
+                      transB ? memory::dims{1, ldb} : memory::dims{ldb, 1});
+  mm.c = memory::desc({m, n}, memory::data_type::f32, memory::dims{ldc, 1});
+  dnnl::primitive_attr attr;
+  if (!overwrite) {
+    dnnl::post_ops ops;
+    ops.append_sum(1.0f);
+    attr.set_post_ops(ops);
+  }
+  memory::desc b =
+      packedB ? memory::desc({k, n}, memory::data_type::f32, memory::format_tag::any) : mm.b;
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(mm.a, b, mm.c), attr, engine());
+  mm.matmul = dnnl::matmul(pd);
+  mm.bLayout = pd.weights_desc();
+  return mm;
+}
+
+/// Runs `mm` on the calling thread's stream. A failure leaves C half written
+/// (and accumulated onto): no fallback can repair it.
+void execute(const Matmul &mm, const float *a, const memory &b, float *c) {
+  thread_local dnnl::stream stream(engine());
+  try {
+    memory am(mm.a, engine(), const_cast<float *>(a)), cm(mm.c, engine(), c);
+    mm.matmul.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, cm}});
+    stream.wait();
+  } catch (const dnnl::error &e) {
+    std::fprintf(stderr, "amae: error: a oneDNN matmul failed: %s\n", e.what());
+    std::exit(1);
+  }
 }
 
 bool isConstant(const State &s, uintptr_t begin, uintptr_t end) {
@@ -116,33 +155,18 @@ void forget(State &s, uintptr_t begin, uintptr_t end) {
 /// layout oneDNN prefers, made once; without, on B where it lies.
 Packed pack(State &s, const Key &key, bool packed) {
   Packed p;
-  memory::desc a({key.m, key.k}, memory::data_type::f32, memory::dims{key.lda, 1});
-  bool transB = key.trans & kGemmTransB;
-  memory::desc user({key.k, key.n}, memory::data_type::f32,
-                    transB ? memory::dims{1, key.ldb} : memory::dims{key.ldb, 1});
-  memory::desc any({key.k, key.n}, memory::data_type::f32, memory::format_tag::any);
-  memory::desc c({key.m, key.n}, memory::data_type::f32, memory::dims{key.ldc, 1});
-  dnnl::primitive_attr attr;
-  if (!(key.trans & kGemmOverwrite)) {
-    // C += A B, as BLAS's beta = 1: the linears accumulate onto their bias.
-    dnnl::post_ops ops;
-    ops.append_sum(1.0f);
-    attr.set_post_ops(ops);
-  }
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, packed ? any : user, c), attr, engine());
-  p.matmul = dnnl::matmul(pd);
-  p.a = a;
-  p.b = user;
-  p.c = c;
+  static_cast<Matmul &>(p) = makeMatmul(key.m, key.n, key.k, key.lda, key.ldb, key.ldc,
+                                        key.trans & kGemmTransB, key.trans & kGemmOverwrite,
+                                        packed);
   p.usable = true;
   if (!packed)
     return p;
   for (const std::shared_ptr<memory> &w : s.weightsOf[key.b])
-    if (w->get_desc() == pd.weights_desc())
+    if (w->get_desc() == p.bLayout)
       p.weights = w;
   if (!p.weights) {
-    p.weights = std::make_shared<memory>(pd.weights_desc(), engine());
-    memory source(user, engine(), const_cast<float *>(key.b));
+    p.weights = std::make_shared<memory>(p.bLayout, engine());
+    memory source(p.b, engine(), const_cast<float *>(key.b));
     dnnl::stream stream(engine());
     dnnl::reorder(source, *p.weights).execute(stream, source, *p.weights);
     stream.wait();
@@ -227,18 +251,8 @@ void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, i
     amae_gemm_openblas(a, b, c, trans);
     return;
   }
-  thread_local dnnl::stream stream(engine());
-  memory am(p.a, engine(), a->aligned + a->offset);
-  memory cm(p.c, engine(), c->aligned + c->offset);
   memory bm = p.weights ? *p.weights : memory(p.b, engine(), b->aligned + b->offset);
-  try {
-    p.matmul.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
-    stream.wait();
-  } catch (const dnnl::error &e) {
-    // C may be half written (and accumulated onto): no fallback can repair it.
-    std::fprintf(stderr, "amae: error: a oneDNN matmul failed: %s\n", e.what());
-    std::exit(1);
-  }
+  execute(p, a->aligned + a->offset, bm, c->aligned + c->offset);
 }
 
 /* The attention tiles: A B^T (the scores q k^T, and dout v^T in the backward)
@@ -254,31 +268,19 @@ void amae_tile_sgemm(int transA, int transB, int m, int n, int k, float alpha, c
                 transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  thread_local std::map<std::tuple<int, int, int, int, int, int, bool>, Tile> tiles;
-  Tile &tile = tiles[{m, n, k, lda, ldb, ldc, beta != 0.0f}];
-  try {
-    if (!tile.matmul) {
-      tile.a = memory::desc({m, k}, memory::data_type::f32, memory::dims{lda, 1});
-      tile.b = memory::desc({k, n}, memory::data_type::f32, memory::dims{1, ldb});
-      tile.c = memory::desc({m, n}, memory::data_type::f32, memory::dims{ldc, 1});
-      dnnl::primitive_attr attr;
-      if (beta != 0.0f) {
-        dnnl::post_ops ops;
-        ops.append_sum(1.0f);
-        attr.set_post_ops(ops);
-      }
-      tile.matmul = dnnl::matmul(
-          dnnl::matmul::primitive_desc(dnnl::matmul::desc(tile.a, tile.b, tile.c), attr, engine()));
+  thread_local std::map<std::tuple<int, int, int, int, int, int, bool>, Matmul> tiles;
+  Matmul &tile = tiles[{m, n, k, lda, ldb, ldc, beta != 0.0f}];
+  if (!tile.matmul) {
+    try {
+      tile = makeMatmul(m, n, k, lda, ldb, ldc, /*transB=*/true, /*overwrite=*/beta == 0.0f,
+                        /*packedB=*/false);
+    } catch (const dnnl::error &e) {
+      std::fprintf(stderr, "amae: error: oneDNN has no matmul for an attention tile: %s\n",
+                   e.what());
+      std::exit(1);
     }
-    thread_local dnnl::stream stream(engine());
-    memory am(tile.a, engine(), const_cast<float *>(a)), bm(tile.b, engine(), const_cast<float *>(b)),
-        cm(tile.c, engine(), c);
-    tile.matmul.execute(stream, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
-    stream.wait();
-  } catch (const dnnl::error &e) {
-    std::fprintf(stderr, "amae: error: a oneDNN matmul failed: %s\n", e.what());
-    std::exit(1);
   }
+  execute(tile, a, memory(tile.b, engine(), const_cast<float *>(b)), c);
 }
 
 } // extern "C"
