@@ -5,6 +5,10 @@
 # against the same step in PyTorch (autograd + torch.optim.AdamW), on this
 # machine, same weights and batch, 2 threads each. Prints both medians, the
 # ratio, both first-step losses (which must agree) and both peak RSS.
+# amae-train writes its checkpoint once, after the timed steps (with
+# --batch-from every step is an epoch, and a 1.6 GB checkpoint written each
+# step left the kernel's writeback competing with the next steps for the two
+# cores: +9% per pretraining step). PyTorch's reference writes none.
 #
 #   bash bench/bench-train.sh [steps=5] [batch=2] [spec=bench/base-finetune.yaml] [heads=12]
 #   BENCH_MODE=pretrain bash bench/bench-train.sh 3 4 bench/base-pretrain.yaml 12 16
@@ -49,7 +53,7 @@ PY
 /usr/bin/time -f %M -o "$work/amae.rss" \
   "$bin/amae-train" "$work/model.so" --mode="$mode" --batch-from="$work/batch.safetensors" \
   --init="$work/weights.safetensors" --out="$work/run" --steps=$((steps + 1)) --lr=1e-4 \
-  --warmup=0 2> /dev/null
+  --warmup=0 --save-every=$((steps + 1)) 2> /dev/null
 amae=$(/usr/bin/python3 - "$work/run/log.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]

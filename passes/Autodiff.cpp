@@ -74,20 +74,21 @@ void cloneBlockForward(OpBuilder &b, ArrayRef<Operation *> ops,
   }
 }
 
-/// Points the backward's reads of each GELU output at a recomputation from
-/// the GELU's (stored) input, placed before the first of them: the output,
-/// the largest activation of an MLP, is then dead once the forward has used
-/// it. The recomputation reads its input through `x + 0.0` (exact), so CSE
-/// cannot fold it back into the forward one.
-void recomputeGelus(ArrayRef<Operation *> forward) {
+/// Points the backward's reads of each GELU and layer norm output at a
+/// recomputation from the op's (stored) input, placed before the first of
+/// them: the output, read by the backward only for the next linear's weight
+/// gradient, is then dead once the forward has used it. A GELU output is an
+/// MLP's largest activation; a layer norm's input is the residual stream,
+/// which the norm's own VJP keeps anyway. The recomputation reads its input
+/// through `x + 0.0` (exact), so CSE cannot fold it back into the forward one.
+void recomputeOutputs(ArrayRef<Operation *> forward) {
   DenseSet<Operation *> inForward(forward.begin(), forward.end());
   for (Operation *op : forward) {
-    auto gelu = dyn_cast<GeluOp>(op);
-    if (!gelu)
+    if (!isa<GeluOp, LayerNormOp>(op))
       continue;
     SmallVector<OpOperand *> backward;
     Operation *first = nullptr;
-    for (OpOperand &use : gelu->getResult(0).getUses()) {
+    for (OpOperand &use : op->getResult(0).getUses()) {
       Operation *user = op->getBlock()->findAncestorOpInBlock(*use.getOwner());
       if (!user || inForward.count(user))
         continue;
@@ -98,7 +99,7 @@ void recomputeGelus(ArrayRef<Operation *> forward) {
     if (backward.empty())
       continue;
     OpBuilder b(first);
-    Value input = gelu->getOperand(0);
+    Value input = op->getOperand(0);
     auto type = cast<RankedTensorType>(input.getType());
     Value zero = arith::ConstantOp::create(
         b, op->getLoc(), DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
@@ -202,7 +203,7 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomput
   }
 
   if (recomputeActivations)
-    recomputeGelus(forward);
+    recomputeOutputs(forward);
 
   // grad.<param> for every trainable parameter, in argument order.
   SmallVector<Value> results(ret.getOperands());

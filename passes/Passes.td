@@ -234,11 +234,13 @@ def AmaeAutodiff : Pass<"amae-autodiff", "mlir::ModuleOp"> {
     clones read the block input through `x + 0.0` (exact), so CSE cannot
     fold them back into the forward. Gradients are bit-identical.
 
-    With `recompute=activations`, only each GELU's output is recomputed:
-    the backward reads it (for the next linear's weight gradient) from a
-    GELU of the stored input placed before its first backward use, so the
-    forward's copy, an MLP's largest activation, dies once the forward has
-    used it. One elementwise pass per MLP; gradients are bit-identical.
+    With `recompute=activations`, only each GELU's and layer norm's output
+    is recomputed: the backward reads it (for the next linear's weight
+    gradient) from the same op on the stored input placed before its first
+    backward use, so the forward's copy (for a GELU, an MLP's largest
+    activation) dies once the forward has used it. A layer norm's input is
+    stored anyway, for the norm's own gradient. One pass per GELU and per
+    norm; gradients are bit-identical.
   }];
   let options = [
     Option<"recompute", "recompute", "std::string", /*default=*/"\"none\"",

@@ -20,6 +20,20 @@
 // CHECK:         amae.linear %[[N2]], %arg5
 // CHECK-NOT:     %[[N]]{{[^0-9]}}
 // CHECK:         return
+// With recompute=activations the layer norm alone is recomputed (its VJP
+// reads only its input, which the residual keeps), before the weight
+// gradient of the linear that reads it:
+// ACT-LABEL: func.func @train
+// ACT:         %[[X:.*]] = amae.linear %arg0, %arg2
+// ACT:         %[[N:.*]] = amae.layer_norm %[[X]], %arg3, %arg4
+// ACT:         amae.linear %[[N]], %arg5
+// ACT-NOT:     amae.linear
+// ACT:         amae.masked_mse_loss
+// ACT:         %[[X2:.*]] = arith.addf %[[X]], %cst{{.*}} : tensor<1x4x6xf32>
+// ACT:         %[[N2:.*]] = amae.layer_norm %[[X2]], %arg3, %arg4
+// ACT:         tensor.collapse_shape %[[N2]]
+// ACT-NOT:     %[[N]]{{[^0-9]}}
+// ACT:         return
 func.func @train(%in: tensor<1x4x6xf32> {amae.input = "x"}, %t: tensor<1x4x6xf32> {amae.input = "target"},
                  %w0: tensor<6x6xf32> {amae.param = "embed"}, %g: tensor<6xf32> {amae.param = "blocks.0.norm1.weight"},
                  %b: tensor<6xf32> {amae.param = "blocks.0.norm1.bias"}, %w1: tensor<6x6xf32> {amae.param = "blocks.0.fc"},

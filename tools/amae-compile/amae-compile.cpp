@@ -147,8 +147,8 @@ cl::opt<bool> withGrads("grads",
                         cl::cat(category));
 cl::opt<std::string> recompute("recompute", cl::init("none"),
                                cl::desc("With --grads: none; activations (the backward recomputes "
-                                        "each GELU's output from its input instead of storing "
-                                        "it); or blocks (it recomputes each transformer block "
+                                        "each GELU's and layer norm's output from its input "
+                                        "instead of storing it); or blocks (it recomputes each transformer block "
                                         "instead of storing its intermediates: less memory, "
                                         "more time)"),
                                cl::cat(category));
