@@ -58,6 +58,8 @@ llvm::json::Value Manifest::toJSON() const {
                            {"graphs", std::move(graphArray)}};
   if (threads)
     root["threads"] = threads;
+  if (!gpuArch.empty())
+    root["gpu_arch"] = gpuArch;
   return root;
 }
 
@@ -103,6 +105,11 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
     if (*threads < 0 || *threads > 1024)
       return fail("threads must be in [0, 1024]");
     m.threads = *threads;
+  }
+  if (auto arch = o->getString("gpu_arch")) {
+    if (!arch->starts_with("sm_"))
+      return fail("gpu_arch must name a GPU architecture like sm_90");
+    m.gpuArch = arch->str();
   }
   if (auto rate = o->getInteger("sample_rate"))
     m.sampleRate = *rate;

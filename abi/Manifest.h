@@ -57,6 +57,9 @@ struct Manifest {
   /// Threads the model runs on when neither AMAE_NUM_THREADS nor
   /// OMP_NUM_THREADS says (from `amae-compile --tuning`); 0: one per core.
   int64_t threads = 0;
+  /// A CUDA artifact's GPU architecture (`amae-compile --target=cuda
+  /// --arch`); empty for a CPU artifact. Its host code runs on `cpu`.
+  std::string gpuArch;
   std::vector<GraphSignature> graphs;
 
   const GraphSignature *find(llvm::StringRef graph) const;

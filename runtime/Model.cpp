@@ -17,7 +17,7 @@ namespace amae {
 // HostTensor
 //===----------------------------------------------------------------------===//
 
-HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape)
+HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape, const TensorMemory &memory)
     : dtype_(dtype), shape_(std::move(shape)) {
   std::optional<int64_t> count = checkedNumElements(shape_);
   if (!count || *count > INT64_MAX / dtypeSize(dtype_))
@@ -26,7 +26,10 @@ HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape)
                              /*gen_crash_diag=*/false);
   size_t size = std::max<int64_t>(bytes(), 1);
   size = (size + 63) / 64 * 64;
-  storage.reset(std::aligned_alloc(64, size));
+  if (memory.allocate)
+    storage = std::unique_ptr<void, void (*)(void *)>(memory.allocate(size), memory.release);
+  else
+    storage.reset(std::aligned_alloc(64, size));
   // Nothing to return an error through; exit with the size rather than
   // crash later on a null buffer.
   if (!storage)
@@ -54,8 +57,9 @@ void HostTensor::copyInto(Checkpoint &checkpoint, llvm::StringRef name) const {
   checkpoint.addOwned(name, dtype_, shape_, std::vector<uint8_t>(first, first + bytes()));
 }
 
-llvm::Expected<HostTensor> HostTensor::from(const TensorView &view, DType dtype) {
-  HostTensor t(dtype, view.shape);
+llvm::Expected<HostTensor> HostTensor::from(const TensorView &view, DType dtype,
+                                            const TensorMemory &memory) {
+  HostTensor t(dtype, view.shape, memory);
   if (view.dtype == dtype) {
     std::memcpy(t.data(), view.bytes.data(), view.bytes.size());
   } else if (dtype == DType::F32) {
@@ -239,19 +243,40 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
     converted.push_back(std::move(*t));
     args.emplace_back(converted.back().data(), &in.shape);
   }
+  // A CUDA artifact's kernels see only device memory: every other buffer
+  // goes through a copy in it, one per address, so an output updating an
+  // input in place still shares its copy.
+  std::map<const void *, std::pair<HostTensor, int64_t>> staged;
+  auto visible = [&](const void *data, DType dtype, const std::vector<int64_t> &shape) {
+    if (!memory.allocate || isDeviceMemory(data))
+      return data;
+    auto [it, fresh] = staged.try_emplace(data);
+    if (fresh) {
+      it->second.first = HostTensor(dtype, shape, memory);
+      it->second.second = it->second.first.bytes();
+      std::memcpy(it->second.first.data(), data, it->second.second);
+    }
+    return static_cast<const void *>(it->second.first.data());
+  };
   Descriptors d;
-  for (auto [data, shape] : args)
-    d.add(data, *shape);
+  for (auto [arg, spec] : llvm::zip(args, sig->inputs))
+    d.add(visible(arg.first, spec.dtype, *arg.second), *arg.second);
   for (const HostTensor &t : *params)
-    d.add(t);
+    d.add(visible(t.data(), t.dtype(), t.shape()), t.shape());
   for (auto [data, spec] : llvm::zip(outputs, sig->outputs)) {
-    d.add(data, spec.shape);
+    d.add(visible(data, spec.dtype, spec.shape), spec.shape);
     // Memory this run writes is no longer constant for any graph's GEMMs.
     if (constantRemove)
       constantRemove(data, static_cast<size_t>(checkedNumElements(spec.shape).value_or(0) *
                                                dtypeSize(spec.dtype)));
   }
   entry(d.finish());
+  if (deviceError)
+    if (const char *problem = deviceError())
+      return llvm::createStringError("graph '" + sig->name + "' failed on the GPU: " + problem);
+  for (void *data : outputs)
+    if (auto it = staged.find(data); it != staged.end())
+      std::memcpy(data, it->second.first.data(), it->second.second);
   return llvm::Error::success();
 }
 
@@ -290,6 +315,22 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
                                      llvm::join(missing, ", ") +
                                      "; recompile it with amae-compile --cpu=host here, or "
                                      "--cpu=x86-64-v2/v3 for a portable library");
+  if (!model->manifest_.gpuArch.empty()) {
+    // The driver was opened and the kernels loaded by the library's
+    // constructor (kernels/CudaSupport.c); say here why that failed.
+    auto *error = reinterpret_cast<const char *(*)()>(dlsym(handle, "amae_cuda_error"));
+    auto *allocate = reinterpret_cast<void *(*)(size_t)>(dlsym(handle, "amae_cuda_alloc"));
+    auto *release = reinterpret_cast<void (*)(void *)>(dlsym(handle, "amae_cuda_free"));
+    auto *isManaged = reinterpret_cast<int (*)(const void *)>(dlsym(handle, "amae_cuda_is_managed"));
+    if (!error || !allocate || !release || !isManaged)
+      return checkpointError(path, "is a CUDA artifact without its runtime (amae_cuda_*)");
+    if (const char *problem = error())
+      return checkpointError(path, "is a CUDA artifact for " + model->manifest_.gpuArch +
+                                       " and cannot run here: " + problem);
+    model->memory = {allocate, release};
+    model->isDeviceMemory = isManaged;
+    model->deviceError = error;
+  }
   // AMAE_NUM_THREADS sets the threads of a model built with --parallel;
   // without it (and without OMP_NUM_THREADS, which libomp reads itself) the
   // tuned count the manifest carries, if any.
@@ -353,6 +394,9 @@ BoundGraph Model::boundTo(const GraphSignature &sig) const {
   bound.entry = entries.at(sig.name);
   bound.library = library;
   bound.constantRemove = constantRemove;
+  bound.memory = memory;
+  bound.isDeviceMemory = isDeviceMemory;
+  bound.deviceError = deviceError;
   return bound;
 }
 
@@ -371,7 +415,8 @@ llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
   for (const TensorSpec &p : sig->params) {
     if (llvm::Error err = checkFinite(*weights.find(p.name), weights.path(), p.name))
       return std::move(err);
-    auto t = HostTensor::from(*weights.find(p.name), p.dtype);
+    // On a CUDA artifact, in device memory once: no run copies them.
+    auto t = HostTensor::from(*weights.find(p.name), p.dtype, memory);
     if (!t)
       return t.takeError();
     tensors.push_back(std::move(*t));
@@ -396,6 +441,13 @@ llvm::Expected<BoundGraph> Model::bindOwned(llvm::StringRef graph,
   std::vector<HostTensor> owned;
   for (const TensorSpec &p : sig->params) {
     auto it = tensors.find(p.name);
+    if (memory.allocate && !isDeviceMemory(it->second.data())) {
+      // Moved to device memory now rather than copied around every run.
+      auto moved = HostTensor::from(it->second.view(), p.dtype, memory);
+      if (!moved)
+        return moved.takeError();
+      it->second = std::move(*moved);
+    }
     owned.push_back(std::move(it->second));
     tensors.erase(it);
   }

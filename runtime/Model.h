@@ -19,13 +19,21 @@
 
 namespace amae {
 
+/// Where a tensor's bytes live: the C heap, or what a model's library hands
+/// out (a CUDA artifact's managed memory, which its kernels can read).
+struct TensorMemory {
+  void *(*allocate)(size_t bytes) = nullptr; // null: std::aligned_alloc
+  void (*release)(void *) = nullptr;
+};
+
 /// An owned, 64-byte aligned, contiguous tensor.
 class HostTensor {
 public:
   HostTensor() = default;
-  HostTensor(DType dtype, std::vector<int64_t> shape);
+  HostTensor(DType dtype, std::vector<int64_t> shape, const TensorMemory &memory = {});
   /// A copy of `view` converted to `dtype` (float <-> float, or same dtype).
-  static llvm::Expected<HostTensor> from(const TensorView &view, DType dtype);
+  static llvm::Expected<HostTensor> from(const TensorView &view, DType dtype,
+                                         const TensorMemory &memory = {});
 
   DType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
@@ -37,12 +45,9 @@ public:
   void copyInto(Checkpoint &checkpoint, llvm::StringRef name) const;
 
 private:
-  struct Free {
-    void operator()(void *p) const { std::free(p); }
-  };
   DType dtype_ = DType::F32;
   std::vector<int64_t> shape_;
-  std::unique_ptr<void, Free> storage;
+  std::unique_ptr<void, void (*)(void *)> storage{nullptr, std::free};
 };
 
 /// An error naming `name` of `file` when a float tensor holds NaN or an
@@ -91,6 +96,12 @@ private:
   std::shared_ptr<void> library;
   /// amae_constant_remove of a --gemm=onednn model, else null.
   void (*constantRemove)(const void *, size_t) = nullptr;
+  /// A CUDA artifact's: its managed memory, and what says whether a buffer
+  /// is in it (others are staged through it around each run) and the
+  /// run's first error; null for a CPU model.
+  TensorMemory memory;
+  int (*isDeviceMemory)(const void *) = nullptr;
+  const char *(*deviceError)() = nullptr;
 };
 
 class Model {
@@ -132,6 +143,9 @@ private:
   std::shared_ptr<void> library;
   void (*constantAdd)(const void *, size_t) = nullptr;
   void (*constantRemove)(const void *, size_t) = nullptr;
+  TensorMemory memory;
+  int (*isDeviceMemory)(const void *) = nullptr;
+  const char *(*deviceError)() = nullptr;
   Manifest manifest_;
   std::map<std::string, GraphEntry> entries;
 };

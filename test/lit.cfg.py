@@ -31,6 +31,10 @@ if shutil.which("ptxas", path="/usr/local/cuda/bin"):
     config.available_features.add("ptxas")
     config.environment["CUDA_HOME"] = "/usr/local/cuda"
     config.substitutions.append(("%ptxas", "/usr/local/cuda/bin/ptxas"))
+    config.substitutions.append(("%cuda_stub", "/usr/local/cuda/lib64/stubs/libcuda.so"))
+
+config.substitutions.append(
+    ("%fake_cuda", os.path.join(config.amae_obj_root, "lib", "libAmaeFakeCuda.so")))
 
 # Data-parallel training: Open MPI's launcher and amae's MPI plugin. Tests run
 # as whatever user CI is (root in containers), on loopback.

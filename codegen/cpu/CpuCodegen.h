@@ -19,6 +19,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Error.h"
 
+namespace llvm {
+class Module;
+}
+
 #include <functional>
 
 namespace amae {
@@ -62,6 +66,20 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
                                    llvm::StringRef outputPath,
                                    const CpuOptions &options = {});
+
+/// Translates `module` (the LLVM dialect, gpu.binary and gpu.launch_func
+/// allowed) to LLVM IR, adds the packed entry points of the manifest's
+/// graphs, those `addEntryPoints` makes, and `manifest` (with the CPU and
+/// features the code needs), optimises and emits it for `options.cpu` and
+/// links it with `linkInputs` into `outputPath`.
+llvm::Error linkSharedLibrary(
+    mlir::ModuleOp module, const Manifest &manifest, llvm::StringRef outputPath,
+    const CpuOptions &options, llvm::ArrayRef<std::string> linkInputs,
+    llvm::function_ref<llvm::Error(llvm::Module &)> addEntryPoints = nullptr);
+
+/// What a CPU model built with `options` links: the allocation functions,
+/// and with --blas the GEMM and kernel libraries and their threading.
+std::vector<std::string> cpuLinkInputs(const CpuOptions &options);
 
 } // namespace amae
 

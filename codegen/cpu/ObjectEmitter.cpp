@@ -12,6 +12,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -120,6 +121,43 @@ static llvm::Error emitObject(llvm::Module &module, llvm::TargetMachine &machine
   return llvm::Error::success();
 }
 
+/// The libraries a CPU model links: the allocation functions, and with
+/// --blas the GEMM and kernel libraries and their threading.
+std::vector<std::string> cpuLinkInputs(const CpuOptions &cpu) {
+  // The support library defines the allocation functions the graphs call
+  // (failure messages, the buffer cache: kernels/CpuSupport.c).
+  std::vector<std::string> argv = {AMAE_SUPPORT_LIBRARY};
+#ifdef AMAE_KERNELS_LIBRARY
+  // The pthreads OpenBLAS by run path (its soname is the same as the other
+  // builds', which the system's alternatives may point elsewhere).
+  if (cpu.useBlas) {
+    // A group: the kernels call back into the GEMM library (amae_tile_sgemm).
+    argv.push_back("-Wl,--start-group");
+#ifdef AMAE_GEMM_ONEDNN_LIBRARY
+    if (cpu.gemm == "onednn")
+      argv.push_back(AMAE_GEMM_ONEDNN_LIBRARY);
+    else
+#endif
+      argv.push_back(AMAE_GEMM_OPENBLAS_LIBRARY);
+    argv.push_back(AMAE_KERNELS_LIBRARY);
+    argv.push_back("-Wl,--end-group");
+    argv.push_back("-L" AMAE_OPENBLAS_DIR);
+    argv.push_back("-Wl,-rpath," AMAE_OPENBLAS_DIR);
+    argv.push_back("-lopenblas");
+  }
+  if (cpu.useBlas || cpu.threads)
+    argv.push_back(AMAE_OPENMP_FLAGS);
+  // After libomp: oneDNN's OpenMP calls (GOMP entry points) then bind to
+  // libomp, the generated code's runtime, not to its own libgomp.
+  if (cpu.useBlas && cpu.gemm == "onednn") {
+    argv.push_back("-ldnnl");
+    argv.push_back("-lstdc++");
+  }
+#endif
+  argv.push_back("-lm");
+  return argv;
+}
+
 llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
                                    llvm::StringRef outputPath, const CpuOptions &cpu) {
   if ((cpu.useBlas || cpu.threads) && !blasAvailable())
@@ -132,7 +170,13 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   cpu.onPhase("lower to the LLVM dialect");
   if (mlir::failed(lowerToLLVMDialect(module, cpu)))
     return llvm::createStringError("lowering to the LLVM dialect failed");
+  return linkSharedLibrary(module, manifest, outputPath, cpu, cpuLinkInputs(cpu));
+}
 
+llvm::Error linkSharedLibrary(mlir::ModuleOp module, const Manifest &manifest,
+                              llvm::StringRef outputPath, const CpuOptions &cpu,
+                              llvm::ArrayRef<std::string> linkInputs,
+                              llvm::function_ref<llvm::Error(llvm::Module &)> addEntryPoints) {
   // The amae.* argument attributes served the manifest; LLVM IR has no
   // place for them (translation would warn once per argument).
   module.walk([](mlir::LLVM::LLVMFuncOp func) {
@@ -145,6 +189,8 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
   mlir::registerOpenMPDialectTranslation(*module.getContext());
+  // A CUDA artifact's host code: gpu.binary and gpu.launch_func.
+  mlir::registerGPUDialectTranslation(*module.getContext());
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, llvmContext, manifest.model);
@@ -153,6 +199,9 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
 
   for (const GraphSignature &graph : manifest.graphs)
     if (llvm::Error err = addPackedEntryPoint(*llvmModule, graph.name))
+      return err;
+  if (addEntryPoints)
+    if (llvm::Error err = addEntryPoints(*llvmModule))
       return err;
   auto machine = targetMachine(cpu.cpu);
   if (!machine)
@@ -249,40 +298,11 @@ llvm::Error compileToSharedLibrary(mlir::ModuleOp module, const Manifest &manife
   if (!driver)
     return llvm::createStringError("no C compiler driver (clang-22, clang, cc) to link with");
   std::string errorText;
-  // The support library defines the allocation functions the graphs call
-  // (failure messages, the buffer cache: kernels/CpuSupport.c).
   llvm::SmallVector<llvm::StringRef> argv = {*driver, "-shared", "-o", outputPath};
   for (const std::string &o : objectPaths)
     argv.push_back(o);
-  argv.push_back(AMAE_SUPPORT_LIBRARY);
-#ifdef AMAE_KERNELS_LIBRARY
-  // The pthreads OpenBLAS by run path (its soname is the same as the other
-  // builds', which the system's alternatives may point elsewhere).
-  if (cpu.useBlas) {
-    // A group: the kernels call back into the GEMM library (amae_tile_sgemm).
-    argv.push_back("-Wl,--start-group");
-#ifdef AMAE_GEMM_ONEDNN_LIBRARY
-    if (cpu.gemm == "onednn")
-      argv.push_back(AMAE_GEMM_ONEDNN_LIBRARY);
-    else
-#endif
-      argv.push_back(AMAE_GEMM_OPENBLAS_LIBRARY);
-    argv.push_back(AMAE_KERNELS_LIBRARY);
-    argv.push_back("-Wl,--end-group");
-    argv.push_back("-L" AMAE_OPENBLAS_DIR);
-    argv.push_back("-Wl,-rpath," AMAE_OPENBLAS_DIR);
-    argv.push_back("-lopenblas");
-  }
-  if (cpu.useBlas || cpu.threads)
-    argv.push_back(AMAE_OPENMP_FLAGS);
-  // After libomp: oneDNN's OpenMP calls (GOMP entry points) then bind to
-  // libomp, the generated code's runtime, not to its own libgomp.
-  if (cpu.useBlas && cpu.gemm == "onednn") {
-    argv.push_back("-ldnnl");
-    argv.push_back("-lstdc++");
-  }
-#endif
-  argv.push_back("-lm");
+  for (const std::string &input : linkInputs)
+    argv.push_back(input);
   int rc = llvm::sys::ExecuteAndWait(*driver, argv, std::nullopt, {}, 0, 0, &errorText);
   if (!cpu.keepIntermediates)
     for (const std::string &o : objectPaths)

@@ -60,11 +60,17 @@ cl::opt<Target> target("target", cl::init(Target::Cpu),
                        cl::values(clEnumValN(Target::Cpu, "cpu",
                                              "host CPU: LLVM, ahead of time, a shared library"),
                                   clEnumValN(Target::Cuda, "cuda",
-                                             "NVIDIA GPUs: the kernels as PTX (--emit=ptx)")),
+                                             "NVIDIA GPUs: an artifact whose host code launches the "
+                                             "kernels (a fatbin inside), or their PTX (--emit=ptx)")),
                        cl::cat(category));
 cl::opt<std::string> gpuArch("arch", cl::init("sm_90"), cl::value_desc("sm_80|sm_90|..."),
                              cl::desc("--target=cuda: the GPU architecture"),
                              cl::cat(category));
+cl::opt<bool> emulateKernels(
+    "emulate-kernels", cl::Hidden,
+    cl::desc("--target=cuda: write the kernels compiled for this CPU instead of an artifact, "
+             "for the tests' fake driver (test/Cuda/FakeDriver)"),
+    cl::cat(category));
 cl::opt<std::string> cudaPath("cuda-path", cl::init(""), cl::value_desc("dir"),
                               cl::desc("--target=cuda: the CUDA toolkit, for libdevice "
                                        "(default $CUDA_HOME, else /usr/local/cuda)"),
@@ -87,8 +93,8 @@ cl::opt<unsigned> optLevel("O", cl::init(2), cl::Prefix,
                            cl::desc("LLVM optimisation level (0-3, default 2)"),
                            cl::cat(category));
 cl::opt<bool> useBlas("blas", cl::init(amae::blasAvailable()),
-                      cl::desc("Hand the large matmuls to OpenBLAS (default on "
-                               "when the build found it)"),
+                      cl::desc("Hand the large matmuls to OpenBLAS, or to cuBLAS with "
+                               "--target=cuda (default on when the build found OpenBLAS)"),
                       cl::cat(category));
 cl::opt<std::string> gemmLibrary(
     "gemm", cl::init(amae::onednnAvailable() ? "onednn" : "openblas"),
@@ -302,19 +308,21 @@ bool writeOutput(function_ref<void(raw_ostream &)> write) {
   return true;
 }
 
-/// --target=cuda: the PTX of every kernel (the host side of a CUDA
-/// artifact is not built yet, so nothing else can be emitted).
-int compileForCuda(mlir::ModuleOp module, bool fuse, bool blas, bool shrink, int64_t warnBytes) {
-  if (emit != EmitKind::Ptx) {
-    errs() << "amae-compile: error: --target=cuda writes the kernels' PTX (--emit=ptx); "
-              "CUDA artifacts (host code, the driver-API runtime) are not built yet\n";
+/// --target=cuda: the PTX of every kernel (--emit=ptx), or an artifact
+/// (-o FILE.so) whose host code, compiled like a CPU model's for `host.cpu`,
+/// launches them.
+int compileForCuda(mlir::ModuleOp module, const amae::Manifest &manifest, bool wantsLibrary,
+                   const amae::CpuOptions &host, bool shrink, int64_t warnBytes) {
+  if (emit != EmitKind::Ptx && !wantsLibrary) {
+    errs() << "amae-compile: error: --target=cuda writes the kernels' PTX (--emit=ptx) or a "
+              "CUDA artifact (-o FILE.so)\n";
     return 1;
   }
   amae::CudaOptions cuda;
   cuda.arch = gpuArch;
   cuda.blockSize = gpuBlockSize;
-  cuda.fuse = fuse;
-  cuda.useBlas = blas;
+  cuda.fuse = host.fuse;
+  cuda.useBlas = host.useBlas;
   cuda.shrinkBufferLifetimes = shrink;
   cuda.warnBufferBytes = warnBytes;
   const char *home = std::getenv("CUDA_HOME");
@@ -322,6 +330,27 @@ int compileForCuda(mlir::ModuleOp module, bool fuse, bool blas, bool shrink, int
                   : home && *home   ? std::string(home)
                                     : std::string("/usr/local/cuda");
   size_t kernels = 0;
+  if (wantsLibrary && outputPath == "-") {
+    errs() << "amae-compile: error: a shared library needs -o FILE.so\n";
+    return 1;
+  }
+  if (wantsLibrary && emulateKernels) {
+    if (Error err = amae::compileKernelEmulation(module, outputPath, cuda, host)) {
+      errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (wantsLibrary) {
+    if (Error err =
+            amae::compileToCudaLibrary(module, manifest, outputPath, cuda, host, kernels)) {
+      errs() << "amae-compile: error: " << toString(std::move(err)) << "\n";
+      return 1;
+    }
+    errs() << formatv("amae-compile: {0} kernel launches for {1} in {2}\n", kernels, gpuArch,
+                      outputPath);
+    return 0;
+  }
   auto ptx = amae::compileToPtx(module, cuda, kernels);
   if (!ptx) {
     errs() << "amae-compile: error: " << toString(ptx.takeError()) << "\n";
@@ -490,7 +519,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (target == Target::Cuda)
-    return compileForCuda(*module, fuse, useBlas, shrinkLifetimes, *warnBytes);
+    return compileForCuda(*module, manifest, wantsLibrary, cpu, shrinkLifetimes, *warnBytes);
   if (emit == EmitKind::Ptx) {
     errs() << "amae-compile: error: --emit=ptx needs --target=cuda\n";
     return 1;

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -22,7 +23,10 @@ struct CudaOptions {
   bool useBlas = true;        // GEMMs as library calls (cuBLASLt on the device)
   bool shrinkBufferLifetimes = true;
   int64_t warnBufferBytes = int64_t(8) << 30;
-  std::string cudaPath = "/usr/local/cuda"; // libdevice for math functions
+  std::string cudaPath = "/usr/local/cuda"; // libdevice; ptxas, fatbinary for fatbin
+  /// What the kernels are serialised to: "isa" (PTX, --emit=ptx) or
+  /// "fatbin" (cubin for `arch` and its PTX, what an artifact embeds).
+  std::string format = "isa";
 };
 
 } // namespace amae
@@ -38,8 +42,14 @@ namespace mlir::amae::cuda {
 /// Appends the CUDA pipeline to `pm` (anchored on the module): the shared
 /// stages to outlined kernels, then the kernels mapped to blocks and
 /// threads, outlined to one gpu.module, lowered through NVVM and serialised
-/// to PTX (`gpu.binary`, format isa).
+/// (`gpu.binary`, options.format), and the host code to the LLVM dialect
+/// (launches through the mgpu* functions, codegen/cuda/kernels).
 LogicalResult buildCudaPipeline(OpPassManager &pm, const ::amae::CudaOptions &options);
+
+/// The same kernels as buildCudaPipeline, as host functions that run a
+/// whole launch (amae-cuda-emulate-kernels) in the LLVM dialect: what the
+/// tests' fake driver executes.
+LogicalResult buildCudaEmulationPipeline(OpPassManager &pm, const ::amae::CudaOptions &options);
 
 /// An error message for an unknown or unsupported `arch`, else empty.
 std::string archError(llvm::StringRef arch);

@@ -48,4 +48,42 @@ def AmaeCudaMergeGpuModules : Pass<"amae-cuda-merge-gpu-modules", "mlir::ModuleO
   let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
+def AmaeCudaDeviceConstants : Pass<"amae-cuda-device-constants", "mlir::func::FuncOp"> {
+  let summary = "Read constant globals through device-visible copies";
+  let description = [{
+    Runs on the host functions of a CUDA artifact (after the kernels are
+    outlined). A `memref.global` is host data: a kernel handed its address
+    would fault. Each `memref.get_global` is followed by a `memref.alloc` of
+    its type (managed memory at run time), a `memref.copy` from the global,
+    and a `memref.dealloc` before the terminator of its block; every other
+    use reads the copy. Only static, identity-layout globals are accepted.
+  }];
+  let statistics = [
+    Statistic<"copied", "copied-globals", "Constant global reads given device copies">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def AmaeCudaEmulateKernels : Pass<"amae-cuda-emulate-kernels", "mlir::ModuleOp"> {
+  let summary = "The GPU kernels as host functions, for testing without a GPU";
+  let description = [{
+    Each kernel `gpu.func` of the module's `gpu.module`s becomes a
+    `func.func` of the same name taking the kernel's arguments and then the
+    grid and block sizes; its body runs inside two `scf.for` loops, over
+    blocks and over the threads of a block, with `gpu.block_id x` and
+    `gpu.thread_id x` the loop indices, `gpu.block_dim x` and
+    `gpu.grid_dim x` the sizes, and the y and z indices 0 (sizes 1): the
+    one-dimensional launches `amae-cuda-map-loops` makes. Host functions
+    are removed. `amae-compile --target=cuda --emulate-kernels` compiles the
+    result for the CPU; the tests' fake driver runs it for each launch of a
+    real artifact, so its host code is checked end to end on the CPU. A
+    kernel of several blocks or with another GPU op (a barrier) is an error.
+  }];
+  let statistics = [
+    Statistic<"emulated", "emulated-kernels", "Kernels given a host form">
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // AMAE_CUDA_PASSES

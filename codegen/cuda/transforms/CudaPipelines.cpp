@@ -9,7 +9,11 @@
 // 3. the launches outlined into one gpu.module (amae-cuda-merge-gpu-modules),
 //    erf/exp/log as polynomials (amae-approximate-math, as on the CPU), the
 //    NVVM target attached with libdevice for the other math functions;
-// 4. the device code through convert-gpu-to-nvvm to PTX (gpu.binary, isa).
+// 4. the device code through convert-gpu-to-nvvm to PTX, or to a fatbin
+//    (ptxas and fatbinary from the toolkit) for an artifact;
+// 5. the host code: constant globals read through device-visible copies
+//    (amae-cuda-device-constants), then the full conversions to the LLVM
+//    dialect, gpu.launch_func included (gpu-to-llvm): a stray op fails.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,27 +39,53 @@ std::string archError(llvm::StringRef arch) {
   return "";
 }
 
-static std::string pipelineText(const ::amae::CudaOptions &o) {
+/// Stages 1-3: the kernels outlined into one gpu.module.
+static std::string kernelsText(const ::amae::CudaOptions &o) {
   KernelStageOptions kernels;
   kernels.useBlas = o.useBlas;
   kernels.shrinkBufferLifetimes = o.shrinkBufferLifetimes;
   kernels.warnBufferBytes = o.warnBufferBytes;
-  std::string libdevice = o.cudaPath + "/nvvm/libdevice/libdevice.10.bc";
-  return linalgStagePipeline(o.fuse) + ",amae-bufferize," + kernelStagePipeline(kernels) +
+  // The graphs' C interface (the artifact ABI, as on the CPU).
+  return linalgStagePipeline(o.fuse) + ",amae-bufferize,amae-cpu-emit-c-interface," +
+         kernelStagePipeline(kernels) +
          ",func.func(convert-linalg-to-parallel-loops),canonicalize,"
          "func.func(amae-cuda-map-loops{block-size=" +
          std::to_string(o.blockSize) +
          "}),func.func(convert-parallel-loops-to-gpu),canonicalize,gpu-kernel-outlining,"
-         "amae-cuda-merge-gpu-modules,lower-affine,expand-strided-metadata,"
-         "amae-approximate-math,"
+         "amae-cuda-merge-gpu-modules";
+}
+
+/// The conversions of host code to the LLVM dialect, GPU launches aside.
+static constexpr const char *kHostToLLVM =
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "finalize-memref-to-llvm{use-generic-functions},convert-arith-to-llvm,"
+    "convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm";
+
+static std::string pipelineText(const ::amae::CudaOptions &o) {
+  std::string libdevice = o.cudaPath + "/nvvm/libdevice/libdevice.10.bc";
+  return kernelsText(o) +
+         ",lower-affine,expand-strided-metadata,amae-approximate-math,"
          "nvvm-attach-target{chip=" +
          o.arch + " features=+ptx80 O=3 l=" + libdevice +
          "},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
-         "reconcile-unrealized-casts),gpu-module-to-binary{format=isa}";
+         "reconcile-unrealized-casts),gpu-module-to-binary{format=" +
+         o.format + " toolkit=" + o.cudaPath +
+         "},func.func(amae-cuda-device-constants),convert-linalg-to-loops," + kHostToLLVM +
+         ",gpu-to-llvm,reconcile-unrealized-casts";
 }
 
 LogicalResult buildCudaPipeline(OpPassManager &pm, const ::amae::CudaOptions &options) {
   return parsePassPipeline(pipelineText(options), pm, llvm::errs());
+}
+
+LogicalResult buildCudaEmulationPipeline(OpPassManager &pm,
+                                         const ::amae::CudaOptions &options) {
+  // The math the device gets from libdevice comes from libm here.
+  std::string text = kernelsText(options) +
+                     ",amae-cuda-emulate-kernels,amae-approximate-math,convert-math-to-llvm,"
+                     "convert-math-to-libm," +
+                     kHostToLLVM + ",reconcile-unrealized-casts";
+  return parsePassPipeline(text, pm, llvm::errs());
 }
 
 namespace {
@@ -70,8 +100,11 @@ struct CudaPipelineOptions : PassPipelineOptions<CudaPipelineOptions> {
                     llvm::cl::desc("Matmul-shaped contractions as library calls"),
                     llvm::cl::init(true)};
   Option<std::string> cudaPath{*this, "cuda-path",
-                               llvm::cl::desc("CUDA toolkit (libdevice)"),
+                               llvm::cl::desc("CUDA toolkit (libdevice, ptxas, fatbinary)"),
                                llvm::cl::init("/usr/local/cuda")};
+  Option<std::string> format{*this, "format",
+                             llvm::cl::desc("Kernels as isa (PTX) or fatbin (an artifact's)"),
+                             llvm::cl::init("isa")};
 };
 } // namespace
 
@@ -85,6 +118,7 @@ void registerCudaPipeline() {
         cuda.fuse = o.fuse;
         cuda.useBlas = o.blas;
         cuda.cudaPath = o.cudaPath;
+        cuda.format = o.format;
         if (failed(buildCudaPipeline(pm, cuda)))
           llvm::report_fatal_error("amae-cuda-pipeline: the pipeline text does not parse");
       });

@@ -1,0 +1,138 @@
+/*===- CudaGemm.c - amae_gemm and amae_dgemm on cuBLAS --------------------===*
+ *
+ * The calls amae-contractions-to-blas emits (rank-3 memref descriptors:
+ * batch, rows, columns, unit inner strides, row-major) as one strided
+ * batched cuBLAS GEMM each. cuBLAS is column-major, so the row-major
+ * C = op(A) op(B) is computed as its transpose, C^T = op(B)^T op(A)^T, which
+ * needs no copy. libcublas is opened at run time like libcuda (AMAE_LIBCUBLAS
+ * names another). fp32 GEMMs keep cuBLAS's default math (no TF32: the CPU
+ * target's numerics); AMAE_CUDA_GEMM_PRECISION=tf32 allows tensor-core TF32.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "CudaSupport.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  float *allocated;
+  float *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} Memref3D;
+
+typedef struct {
+  double *allocated;
+  double *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} Memref3DF64;
+
+/* `trans` bits, as codegen/cpu/kernels/CpuKernels.h defines them. */
+enum { kTransB = 1, kTransA = 2, kOverwrite = 4 };
+enum { kOpN = 0, kOpT = 1, kTf32Math = 3 };
+
+typedef int Status;
+typedef void *Handle;
+static struct {
+  Status (*create)(Handle *);
+  Status (*setMathMode)(Handle, int);
+  const char *(*statusName)(Status);
+  Status (*sgemm)(Handle, int, int, int, int, int, const float *, const float *, int,
+                  long long, const float *, int, long long, const float *, float *, int,
+                  long long, int);
+  Status (*dgemm)(Handle, int, int, int, int, int, const double *, const double *, int,
+                  long long, const double *, int, long long, const double *, double *, int,
+                  long long, int);
+} blas;
+static Handle handle;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void *openCublas(void) {
+  const char *env = getenv("AMAE_LIBCUBLAS");
+  if (env && *env)
+    return dlopen(env, RTLD_NOW | RTLD_LOCAL);
+  static const char *const names[] = {"libcublas.so.13", "libcublas.so.12", "libcublas.so",
+#ifdef AMAE_CUDA_LIBRARY_DIR
+                                      AMAE_CUDA_LIBRARY_DIR "/libcublas.so",
+#endif
+  };
+  void *lib = NULL;
+  for (size_t i = 0; !lib && i < sizeof names / sizeof names[0]; ++i)
+    lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+  return lib;
+}
+
+static void initialize(void) {
+  void *lib = openCublas();
+  if (!lib) {
+    amae_cuda_fail("cuBLAS (for the GEMMs) cannot be loaded: %s%s", dlerror(), "");
+    return;
+  }
+  *(void **)&blas.create = dlsym(lib, "cublasCreate_v2");
+  *(void **)&blas.setMathMode = dlsym(lib, "cublasSetMathMode");
+  *(void **)&blas.statusName = dlsym(lib, "cublasGetStatusName");
+  *(void **)&blas.sgemm = dlsym(lib, "cublasSgemmStridedBatched");
+  *(void **)&blas.dgemm = dlsym(lib, "cublasDgemmStridedBatched");
+  if (!blas.create || !blas.setMathMode || !blas.sgemm || !blas.dgemm) {
+    amae_cuda_fail("the cuBLAS library lacks cublasCreate_v2, cublasSetMathMode or a "
+                   "strided batched GEMM%s%s", "", "");
+    return;
+  }
+  Status s = blas.create(&handle);
+  const char *precision = getenv("AMAE_CUDA_GEMM_PRECISION");
+  if (s == 0 && precision && strcmp(precision, "tf32") == 0)
+    s = blas.setMathMode(handle, kTf32Math);
+  else if (s == 0 && precision && *precision && strcmp(precision, "fp32") != 0)
+    amae_cuda_fail("AMAE_CUDA_GEMM_PRECISION must be fp32 or tf32, got '%s'%s", precision, "");
+  if (s != 0)
+    amae_cuda_fail("cuBLAS could not start: %s%s",
+                   blas.statusName ? blas.statusName(s) : "an unknown status", "");
+}
+
+static int ready(void) {
+  if (!amae_cuda_ready())
+    return 0;
+  pthread_once(&once, initialize);
+  return amae_cuda_ready();
+}
+
+static void finish(Status s) {
+  if (s != 0)
+    amae_cuda_fail("a cuBLAS GEMM failed: %s%s",
+                   blas.statusName ? blas.statusName(s) : "an unknown status", "");
+  else
+    amae_cuda_synchronize(); /* the host code after it may read C */
+}
+
+void _mlir_ciface_amae_gemm(Memref3D *a, Memref3D *b, Memref3D *c, int64_t trans) {
+  if (!ready())
+    return;
+  int transB = (trans & kTransB) != 0, transA = (trans & kTransA) != 0;
+  float alpha = 1.0f, beta = (trans & kOverwrite) ? 0.0f : 1.0f;
+  int64_t m = c->sizes[1], n = c->sizes[2], k = transA ? a->sizes[1] : a->sizes[2];
+  finish(blas.sgemm(handle, transB ? kOpT : kOpN, transA ? kOpT : kOpN, (int)n, (int)m,
+                    (int)k, &alpha, b->aligned + b->offset, (int)b->strides[1],
+                    b->strides[0], a->aligned + a->offset, (int)a->strides[1], a->strides[0],
+                    &beta, c->aligned + c->offset, (int)c->strides[1], c->strides[0],
+                    (int)c->sizes[0]));
+}
+
+void _mlir_ciface_amae_dgemm(Memref3DF64 *a, Memref3DF64 *b, Memref3DF64 *c, int64_t trans) {
+  if (!ready())
+    return;
+  int transB = (trans & kTransB) != 0, transA = (trans & kTransA) != 0;
+  double alpha = 1.0, beta = (trans & kOverwrite) ? 0.0 : 1.0;
+  int64_t m = c->sizes[1], n = c->sizes[2], k = transA ? a->sizes[1] : a->sizes[2];
+  finish(blas.dgemm(handle, transB ? kOpT : kOpN, transA ? kOpT : kOpN, (int)n, (int)m,
+                    (int)k, &alpha, b->aligned + b->offset, (int)b->strides[1],
+                    b->strides[0], a->aligned + a->offset, (int)a->strides[1], a->strides[0],
+                    &beta, c->aligned + c->offset, (int)c->strides[1], c->strides[0],
+                    (int)c->sizes[0]));
+}

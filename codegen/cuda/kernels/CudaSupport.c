@@ -1,0 +1,360 @@
+/*===- CudaSupport.c - The driver-API runtime of every CUDA model ---------===*
+ *
+ * What a CUDA artifact's host code calls, linked into each artifact:
+ *  - the mgpu* functions MLIR's gpu.launch_func translation emits (module
+ *    load in a constructor, one function lookup and one launch per kernel
+ *    call; Debian ships no libmlir_cuda_runtime), over libcuda opened at run
+ *    time (dlopen), so an artifact loads on a machine without a driver and
+ *    the runtime can say why it cannot run (amae_cuda_error);
+ *  - the generic allocation functions of finalize-memref-to-llvm, as
+ *    managed memory (host code and kernels share every pointer; the pages
+ *    move to the GPU at first use and stay there), with freed blocks kept
+ *    by size for the next run: cuMemFree synchronises the device;
+ *  - amae_gemm and amae_dgemm, the GEMMs amae-contractions-to-blas emits,
+ *    on cuBLAS (also opened at run time), fp32 by default (no TF32 unless
+ *    AMAE_CUDA_GEMM_PRECISION=tf32).
+ * Every launch and GEMM is synchronous: the host code between them may
+ * touch managed memory (memref.copy). An error is sticky: later launches
+ * are skipped and the runtime reports the first one after the run.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "CudaSupport.h"
+
+typedef int CUdevice;
+typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
+typedef unsigned long long CUdeviceptr;
+enum { kCudaSuccess = 0, kAttachGlobal = 1, kPointerIsManaged = 8, kNonBlocking = 1 };
+
+static struct {
+  CUresult (*init)(unsigned);
+  CUresult (*deviceGetCount)(int *);
+  CUresult (*deviceGet)(CUdevice *, int);
+  CUresult (*deviceGetName)(char *, int, CUdevice);
+  CUresult (*primaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*ctxSetCurrent)(CUcontext);
+  CUresult (*ctxSynchronize)(void);
+  CUresult (*moduleLoadData)(CUmodule *, const void *);
+  CUresult (*moduleUnload)(CUmodule);
+  CUresult (*moduleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
+                           unsigned, unsigned, CUstream, void **, void **);
+  CUresult (*streamCreate)(CUstream *, unsigned);
+  CUresult (*streamSynchronize)(CUstream);
+  CUresult (*streamDestroy)(CUstream);
+  CUresult (*memAllocManaged)(CUdeviceptr *, size_t, unsigned);
+  CUresult (*memFree)(CUdeviceptr);
+  CUresult (*pointerGetAttribute)(void *, int, CUdeviceptr);
+  CUresult (*getErrorName)(CUresult, const char **);
+} cu;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static CUcontext context;
+static char deviceName[256];
+static char error[1024]; /* the first error; empty while all is well */
+
+void amae_cuda_fail(const char *fmt, const char *a, const char *b) {
+  pthread_mutex_lock(&lock);
+  if (!error[0])
+    snprintf(error, sizeof error, fmt, a, b);
+  pthread_mutex_unlock(&lock);
+}
+
+const char *amae_cuda_result_name(CUresult r) {
+  const char *name = NULL;
+  if (cu.getErrorName && cu.getErrorName(r, &name) == kCudaSuccess && name)
+    return name;
+  /* 34: the toolkit's stub libcuda, which stands in for a driver at link time. */
+  static __thread char text[64];
+  snprintf(text, sizeof text, r == 34 ? "CUDA_ERROR_STUB_LIBRARY (34: a stub, not a driver)"
+                                      : "CUDA error %d", r);
+  return text;
+}
+
+/* False, with the error recorded, unless `r` is success. */
+int amae_cuda_check(CUresult r, const char *call) {
+  if (r == kCudaSuccess)
+    return 1;
+  amae_cuda_fail("%s failed: %s", call, amae_cuda_result_name(r));
+  return 0;
+}
+
+static void *symbol(void *lib, const char *name) {
+  void *p = dlsym(lib, name);
+  if (!p)
+    amae_cuda_fail("the CUDA driver has no %s%s", name, "");
+  return p;
+}
+
+/* Opens libcuda (AMAE_LIBCUDA names another: the tests' fake driver), makes
+ * device AMAE_CUDA_DEVICE (default 0) current. */
+static void initialize(void) {
+  const char *path = getenv("AMAE_LIBCUDA");
+  if (!path || !*path)
+    path = "libcuda.so.1";
+  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    amae_cuda_fail("no NVIDIA driver: %s", dlerror(), "");
+    return;
+  }
+#define LOAD(field, name) *(void **)&cu.field = symbol(lib, name)
+  LOAD(init, "cuInit");
+  LOAD(deviceGetCount, "cuDeviceGetCount");
+  LOAD(deviceGet, "cuDeviceGet");
+  LOAD(deviceGetName, "cuDeviceGetName");
+  LOAD(primaryCtxRetain, "cuDevicePrimaryCtxRetain");
+  LOAD(ctxSetCurrent, "cuCtxSetCurrent");
+  LOAD(ctxSynchronize, "cuCtxSynchronize");
+  LOAD(moduleLoadData, "cuModuleLoadData");
+  LOAD(moduleUnload, "cuModuleUnload");
+  LOAD(moduleGetFunction, "cuModuleGetFunction");
+  LOAD(launchKernel, "cuLaunchKernel");
+  LOAD(streamCreate, "cuStreamCreate");
+  LOAD(streamSynchronize, "cuStreamSynchronize");
+  LOAD(streamDestroy, "cuStreamDestroy_v2");
+  LOAD(memAllocManaged, "cuMemAllocManaged");
+  LOAD(memFree, "cuMemFree_v2");
+  LOAD(pointerGetAttribute, "cuPointerGetAttribute");
+  LOAD(getErrorName, "cuGetErrorName");
+#undef LOAD
+  if (error[0])
+    return;
+  if (!amae_cuda_check(cu.init(0), "cuInit"))
+    return;
+  int count = 0;
+  if (!amae_cuda_check(cu.deviceGetCount(&count), "cuDeviceGetCount"))
+    return;
+  const char *env = getenv("AMAE_CUDA_DEVICE");
+  char *end = NULL;
+  long ordinal = env && *env ? strtol(env, &end, 10) : 0;
+  if (env && *env && (*end || ordinal < 0)) {
+    amae_cuda_fail("AMAE_CUDA_DEVICE must be a device number, got '%s'%s", env, "");
+    return;
+  }
+  if (count == 0 || ordinal >= count) {
+    char have[32];
+    snprintf(have, sizeof have, "%d", count);
+    amae_cuda_fail(count == 0 ? "no CUDA device: the driver sees none%s%s"
+                    : "AMAE_CUDA_DEVICE asks for a device this machine lacks (it has %s)%s",
+         count == 0 ? "" : have, "");
+    return;
+  }
+  CUdevice device;
+  if (!amae_cuda_check(cu.deviceGet(&device, (int)ordinal), "cuDeviceGet") ||
+      !amae_cuda_check(cu.primaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain"))
+    return;
+  if (cu.deviceGetName(deviceName, sizeof deviceName - 1, device) != kCudaSuccess)
+    snprintf(deviceName, sizeof deviceName, "CUDA device %ld", ordinal);
+}
+
+/* The driver opened and its context current on this thread (it is per
+ * thread), errors or not: buffers are still allocated and freed after a
+ * failed launch, so the host code runs to its end and the runtime reports. */
+static int driverUp(void) {
+  pthread_once(&once, initialize);
+  if (!context)
+    return 0;
+  static __thread int current;
+  if (!current && cu.ctxSetCurrent(context) != kCudaSuccess)
+    return 0;
+  current = 1;
+  return 1;
+}
+
+int amae_cuda_ready(void) { return driverUp() && !error[0]; }
+
+/*===----------------------------------------------------------------------===*
+ * What the runtime asks (dlsym'd from the artifact)
+ *===----------------------------------------------------------------------===*/
+
+const char *amae_cuda_error(void) {
+  pthread_once(&once, initialize);
+  return error[0] ? error : NULL;
+}
+
+const char *amae_cuda_device(void) { return amae_cuda_ready() ? deviceName : NULL; }
+
+int amae_cuda_synchronize(void) {
+  return amae_cuda_ready() && amae_cuda_check(cu.ctxSynchronize(), "cuCtxSynchronize");
+}
+
+int amae_cuda_is_managed(const void *p) {
+  unsigned managed = 0;
+  if (!driverUp() ||
+      cu.pointerGetAttribute(&managed, kPointerIsManaged, (CUdeviceptr)p) != kCudaSuccess)
+    return 0;
+  return managed != 0;
+}
+
+/*===----------------------------------------------------------------------===*
+ * mgpu*: what gpu.launch_func becomes
+ *===----------------------------------------------------------------------===*/
+
+void *mgpuModuleLoad(void *data, size_t size) {
+  (void)size;
+  CUmodule module = NULL;
+  if (amae_cuda_ready())
+    amae_cuda_check(cu.moduleLoadData(&module, data), "cuModuleLoadData (the artifact's kernels)");
+  return module;
+}
+
+void mgpuModuleUnload(void *module) {
+  if (module && driverUp())
+    cu.moduleUnload(module);
+}
+
+void *mgpuModuleGetFunction(void *module, const char *name) {
+  CUfunction f = NULL;
+  if (module && amae_cuda_ready() && cu.moduleGetFunction(&f, module, name) != kCudaSuccess) {
+    amae_cuda_fail("kernel %s is not in the artifact's module%s", name, "");
+    f = NULL;
+  }
+  return f;
+}
+
+void *mgpuStreamCreate(void) {
+  CUstream s = NULL;
+  if (amae_cuda_ready())
+    amae_cuda_check(cu.streamCreate(&s, kNonBlocking), "cuStreamCreate");
+  return s;
+}
+
+void mgpuStreamSynchronize(void *s) {
+  if (s && amae_cuda_ready())
+    amae_cuda_check(cu.streamSynchronize(s), "cuStreamSynchronize (a kernel failed)");
+}
+
+void mgpuStreamDestroy(void *s) {
+  if (s && driverUp())
+    cu.streamDestroy(s);
+}
+
+void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz, intptr_t bx,
+                      intptr_t by, intptr_t bz, int32_t smem, void *stream, void **params,
+                      void **extra, size_t count) {
+  (void)count;
+  if (!f || !stream || !amae_cuda_ready())
+    return; /* the error is recorded already */
+  amae_cuda_check(cu.launchKernel(f, (unsigned)gx, (unsigned)gy, (unsigned)gz, (unsigned)bx,
+                        (unsigned)by, (unsigned)bz, (unsigned)smem, stream, params, extra),
+        "cuLaunchKernel");
+}
+
+/*===----------------------------------------------------------------------===*
+ * Buffers: managed memory, freed blocks kept by size
+ *===----------------------------------------------------------------------===*/
+
+/* Live blocks (pointer -> size) and freed ones, on the host: a header in
+ * the block itself would pull its page back from the GPU at every free. */
+enum { kTable = 1 << 16, kKept = 4096 };
+static struct { uintptr_t p; size_t size; } live[kTable];
+static struct { void *p; size_t size; } kept[kKept];
+static size_t keptCount;
+
+static size_t liveSlot(uintptr_t p) {
+  size_t i = (size_t)((p >> 8) * 0x9E3779B97F4A7C15ull) % kTable;
+  for (size_t probe = 0; probe < kTable; ++probe, i = (i + 1) % kTable)
+    if (live[i].p == p || live[i].p == 0) /* found, or where it would go */
+      return i;
+  return kTable;
+}
+
+static void outOfMemory(uint64_t size, const char *why) {
+  dprintf(2, "amae: error: the compiled model could not allocate a GPU buffer of %llu bytes: %s\n",
+          (unsigned long long)size, why);
+  exit(1);
+}
+
+/* Frees every kept block (before an allocation is retried). Lock held. */
+static void releaseKept(void) {
+  for (size_t i = 0; i < keptCount; ++i)
+    cu.memFree((CUdeviceptr)kept[i].p);
+  keptCount = 0;
+}
+
+void *amae_cuda_alloc(size_t size) {
+  if (!driverUp())
+    outOfMemory(size, error);
+  size_t rounded = (size + 255) & ~(size_t)255;
+  if (rounded == 0)
+    rounded = 256;
+  pthread_mutex_lock(&lock);
+  void *p = NULL;
+  for (size_t i = 0; i < keptCount; ++i)
+    if (kept[i].size == rounded) {
+      p = kept[i].p;
+      kept[i] = kept[--keptCount];
+      break;
+    }
+  if (!p) {
+    CUdeviceptr d = 0;
+    CUresult r = cu.memAllocManaged(&d, rounded, kAttachGlobal);
+    if (r != kCudaSuccess) {
+      releaseKept();
+      r = cu.memAllocManaged(&d, rounded, kAttachGlobal);
+    }
+    if (r != kCudaSuccess) {
+      pthread_mutex_unlock(&lock);
+      outOfMemory(size, amae_cuda_result_name(r));
+    }
+    p = (void *)d;
+  }
+  size_t slot = liveSlot((uintptr_t)p);
+  if (slot == kTable) {
+    pthread_mutex_unlock(&lock);
+    outOfMemory(size, "more than 65536 live buffers");
+  }
+  live[slot].p = (uintptr_t)p;
+  live[slot].size = rounded;
+  pthread_mutex_unlock(&lock);
+  return p;
+}
+
+void amae_cuda_free(void *p) {
+  if (!p || !driverUp())
+    return;
+  pthread_mutex_lock(&lock);
+  size_t slot = liveSlot((uintptr_t)p);
+  size_t size = slot < kTable && live[slot].p ? live[slot].size : 0;
+  if (size) {
+    /* Backward-shift deletion keeps the probe chains whole. */
+    size_t hole = slot, j = slot;
+    for (;;) {
+      j = (j + 1) % kTable;
+      if (!live[j].p)
+        break;
+      size_t home = (size_t)((live[j].p >> 8) * 0x9E3779B97F4A7C15ull) % kTable;
+      if ((j > hole && (home <= hole || home > j)) || (j < hole && home <= hole && home > j)) {
+        live[hole] = live[j];
+        hole = j;
+      }
+    }
+    live[hole].p = 0;
+  }
+  if (size && keptCount < kKept) {
+    kept[keptCount].p = p;
+    kept[keptCount++].size = size;
+  } else {
+    cu.memFree((CUdeviceptr)p);
+  }
+  pthread_mutex_unlock(&lock);
+}
+
+void *_mlir_memref_to_llvm_alloc(uint64_t size) { return amae_cuda_alloc((size_t)size); }
+
+void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size) {
+  /* Driver allocations are 256-byte aligned. */
+  if (alignment > 256)
+    outOfMemory(size, "an alignment above 256 bytes");
+  return amae_cuda_alloc((size_t)size);
+}
+
+void _mlir_memref_to_llvm_free(void *p) { amae_cuda_free(p); }

@@ -1,0 +1,22 @@
+/*===- CudaSupport.h - What the CUDA support files share --------*- C -*-===*
+ *
+ * CudaSupport.c opens the driver and owns the error state; CudaGemm.c puts
+ * the GEMMs on cuBLAS through them.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H
+#define AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H
+
+typedef int CUresult;
+
+/* CUDA initialised and current on this thread; false once an error is set. */
+int amae_cuda_ready(void);
+/* Records the first error (printf-style, two string arguments). */
+void amae_cuda_fail(const char *fmt, const char *a, const char *b);
+/* True on success, else the error "`call` failed: <name>" is recorded. */
+int amae_cuda_check(CUresult r, const char *call);
+const char *amae_cuda_result_name(CUresult r);
+int amae_cuda_synchronize(void);
+
+#endif /* AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H */

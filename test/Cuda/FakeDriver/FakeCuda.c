@@ -1,0 +1,254 @@
+/*===- FakeCuda.c - A CUDA driver and cuBLAS on the CPU, for tests --------===*
+ *
+ * The driver-API and cuBLAS functions a CUDA artifact's runtime calls
+ * (codegen/cuda/kernels), done on the CPU: managed memory is the heap, a
+ * module is checked to be a fatbin holding each kernel asked for, a launch
+ * runs the kernel's host form from the library AMAE_FAKE_CUDA_KERNELS names
+ * (amae-compile --target=cuda --emulate-kernels), and the GEMMs follow
+ * cuBLAS's column-major definition. With AMAE_LIBCUDA and AMAE_LIBCUBLAS
+ * pointing here, an artifact's own host code runs end to end without a GPU.
+ * AMAE_FAKE_CUDA_DEVICES sets the device count (default 1);
+ * AMAE_FAKE_CUDA_LOG=1 prints what was done at exit.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  kSuccess = 0,
+  kInvalidValue = 1,
+  kNotInitialized = 3,
+  kInvalidImage = 200,
+  kNotFound = 500,
+  kLaunchFailed = 719
+};
+
+static int initialized;
+static const unsigned char *image;
+static size_t imageSize;
+static void *emulation;
+static long launches, gemms, allocations, kernelsFound;
+static size_t liveBytes, peakBytes;
+
+typedef void (*Emulated)(void **, int64_t, int64_t);
+typedef struct {
+  char name[256];
+  Emulated run;
+} Function;
+
+enum { kMaxBuffers = 1 << 16 };
+static struct {
+  char *p;
+  size_t size;
+} buffers[kMaxBuffers];
+static size_t bufferCount;
+
+static void report(void) {
+  if (getenv("AMAE_FAKE_CUDA_LOG"))
+    fprintf(stderr,
+            "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs, %ld managed allocations "
+            "(peak %zu bytes), %zu buffers live at exit\n",
+            kernelsFound, launches, gemms, allocations, peakBytes, bufferCount);
+}
+
+int cuInit(unsigned flags) {
+  (void)flags;
+  if (!initialized)
+    atexit(report);
+  initialized = 1;
+  return kSuccess;
+}
+
+int cuGetErrorName(int r, const char **name) {
+  switch (r) {
+  case kSuccess: *name = "CUDA_SUCCESS"; break;
+  case kInvalidValue: *name = "CUDA_ERROR_INVALID_VALUE"; break;
+  case kNotInitialized: *name = "CUDA_ERROR_NOT_INITIALIZED"; break;
+  case kInvalidImage: *name = "CUDA_ERROR_INVALID_IMAGE"; break;
+  case kNotFound: *name = "CUDA_ERROR_NOT_FOUND"; break;
+  case kLaunchFailed: *name = "CUDA_ERROR_LAUNCH_FAILED"; break;
+  default: return kInvalidValue;
+  }
+  return kSuccess;
+}
+
+int cuDeviceGetCount(int *count) {
+  const char *env = getenv("AMAE_FAKE_CUDA_DEVICES");
+  *count = env ? atoi(env) : 1;
+  return initialized ? kSuccess : kNotInitialized;
+}
+int cuDeviceGet(int *device, int ordinal) { *device = ordinal; return kSuccess; }
+int cuDeviceGetName(char *name, int len, int device) {
+  snprintf(name, (size_t)len, "fake GPU %d (the CPU)", device);
+  return kSuccess;
+}
+int cuDevicePrimaryCtxRetain(void **ctx, int device) {
+  *ctx = (void *)(intptr_t)(device + 1);
+  return kSuccess;
+}
+int cuCtxSetCurrent(void *ctx) { return ctx ? kSuccess : kInvalidValue; }
+int cuCtxSynchronize(void) { return kSuccess; }
+
+/* A fatbin: magic 0xBA55ED50, then a 16-bit version, the header size and
+ * the size of what follows. */
+int cuModuleLoadData(void **module, const void *data) {
+  const unsigned char *p = data;
+  uint32_t magic;
+  uint16_t header;
+  uint64_t size;
+  memcpy(&magic, p, 4);
+  memcpy(&header, p + 6, 2);
+  memcpy(&size, p + 8, 8);
+  if (magic != 0xBA55ED50u) {
+    fprintf(stderr, "fake-cuda: the module is not a fatbin (magic %08x)\n", magic);
+    return kInvalidImage;
+  }
+  image = p;
+  imageSize = header + size;
+  const char *path = getenv("AMAE_FAKE_CUDA_KERNELS");
+  if (path && !(emulation = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+    fprintf(stderr, "fake-cuda: %s\n", dlerror());
+    return kInvalidImage;
+  }
+  *module = (void *)(uintptr_t)image;
+  return kSuccess;
+}
+
+int cuModuleUnload(void *module) { return module == image ? kSuccess : kInvalidValue; }
+
+int cuModuleGetFunction(void **function, void *module, const char *name) {
+  if (module != image)
+    return kInvalidValue;
+  /* The cubin's symbol table holds the name, NUL included. */
+  if (!memmem(image, imageSize, name, strlen(name) + 1)) {
+    fprintf(stderr, "fake-cuda: no kernel %s in the module\n", name);
+    return kNotFound;
+  }
+  Function *f = calloc(1, sizeof *f);
+  snprintf(f->name, sizeof f->name, "%s", name);
+  if (emulation) {
+    char entry[300];
+    snprintf(entry, sizeof entry, "%s_emulate", name);
+    *(void **)&f->run = dlsym(emulation, entry);
+    if (!f->run) {
+      fprintf(stderr, "fake-cuda: the emulation library has no %s\n", entry);
+      free(f);
+      return kNotFound;
+    }
+  }
+  ++kernelsFound;
+  *function = f;
+  return kSuccess;
+}
+
+int cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                   unsigned by, unsigned bz, unsigned smem, void *stream, void **params,
+                   void **extra) {
+  Function *f = function;
+  (void)smem;
+  if (!f || !stream || !params || extra || gx == 0 || bx == 0 || bx > 1024 || gy != 1 ||
+      gz != 1 || by != 1 || bz != 1) {
+    fprintf(stderr, "fake-cuda: a bad launch of %s (%u,%u,%u) x (%u,%u,%u)\n",
+            f ? f->name : "(null)", gx, gy, gz, bx, by, bz);
+    return kInvalidValue;
+  }
+  ++launches;
+  if (f->run)
+    f->run(params, gx, bx);
+  return kSuccess;
+}
+
+int cuStreamCreate(void **stream, unsigned flags) {
+  (void)flags;
+  *stream = malloc(1);
+  return kSuccess;
+}
+int cuStreamSynchronize(void *stream) { return stream ? kSuccess : kInvalidValue; }
+int cuStreamDestroy_v2(void *stream) { free(stream); return kSuccess; }
+
+int cuMemAllocManaged(unsigned long long *ptr, size_t size, unsigned flags) {
+  if (flags != 1 || bufferCount == kMaxBuffers)
+    return kInvalidValue;
+  char *p = aligned_alloc(256, (size + 255) & ~(size_t)255);
+  if (!p)
+    return kInvalidValue;
+  buffers[bufferCount].p = p;
+  buffers[bufferCount++].size = size;
+  ++allocations;
+  liveBytes += size;
+  if (liveBytes > peakBytes)
+    peakBytes = liveBytes;
+  *ptr = (unsigned long long)(uintptr_t)p;
+  return kSuccess;
+}
+
+static size_t find(const char *p) {
+  for (size_t i = 0; i < bufferCount; ++i)
+    if (p >= buffers[i].p && p < buffers[i].p + (buffers[i].size ? buffers[i].size : 1))
+      return i;
+  return kMaxBuffers;
+}
+
+int cuMemFree_v2(unsigned long long ptr) {
+  char *p = (char *)(uintptr_t)ptr;
+  size_t i = find(p);
+  if (i == kMaxBuffers || buffers[i].p != p) {
+    fprintf(stderr, "fake-cuda: cuMemFree of %p, which is no allocation\n", (void *)p);
+    return kInvalidValue;
+  }
+  liveBytes -= buffers[i].size;
+  free(p);
+  buffers[i] = buffers[--bufferCount];
+  return kSuccess;
+}
+
+/* CU_POINTER_ATTRIBUTE_IS_MANAGED (8) only. */
+int cuPointerGetAttribute(void *data, int attribute, unsigned long long ptr) {
+  if (attribute != 8 || find((const char *)(uintptr_t)ptr) == kMaxBuffers)
+    return kInvalidValue;
+  *(unsigned *)data = 1;
+  return kSuccess;
+}
+
+/*===----------------------------------------------------------------------===*
+ * cuBLAS: C = alpha op(A) op(B) + beta C, column-major, op(A) m x k
+ *===----------------------------------------------------------------------===*/
+
+int cublasCreate_v2(void **handle) {
+  *handle = (void *)1;
+  return initialized ? 0 : 1; /* CUBLAS_STATUS_NOT_INITIALIZED without a context */
+}
+int cublasSetMathMode(void *handle, int mode) { (void)handle; return mode == 3 ? 0 : 7; }
+const char *cublasGetStatusName(int status) {
+  return status == 0 ? "CUBLAS_STATUS_SUCCESS" : "CUBLAS_STATUS_INVALID_VALUE";
+}
+
+#define GEMM(NAME, T)                                                                       \
+  int NAME(void *handle, int ta, int tb, int m, int n, int k, const T *alpha, const T *a,   \
+           int lda, long long sa, const T *b, int ldb, long long sb, const T *beta, T *c,   \
+           int ldc, long long sc, int batch) {                                             \
+    (void)handle;                                                                          \
+    if (m < 0 || n < 0 || k < 0 || ldc < m || lda < (ta ? k : m) || ldb < (tb ? n : k))   \
+      return 7;                                                                            \
+    ++gemms;                                                                               \
+    for (int x = 0; x < batch; ++x)                                                        \
+      for (int j = 0; j < n; ++j)                                                          \
+        for (int i = 0; i < m; ++i) {                                                      \
+          double sum = 0;                                                                  \
+          for (int p = 0; p < k; ++p)                                                      \
+            sum += (double)(ta ? a[x * sa + p + (long long)i * lda]                        \
+                               : a[x * sa + i + (long long)p * lda]) *                     \
+                   (double)(tb ? b[x * sb + j + (long long)p * ldb]                        \
+                               : b[x * sb + p + (long long)j * ldb]);                      \
+          T *out = &c[x * sc + i + (long long)j * ldc];                                    \
+          *out = (T)(*alpha * sum + (*beta == 0 ? 0 : *beta * *out));                      \
+        }                                                                                  \
+    return 0;                                                                              \
+  }
+GEMM(cublasSgemmStridedBatched, float)
+GEMM(cublasDgemmStridedBatched, double)
