@@ -10,13 +10,16 @@
 
 typedef int CUresult;
 
+/* Shared between the two files only, not exported from the artifact. */
+#define AMAE_INTERNAL __attribute__((visibility("hidden")))
+
 /* CUDA initialised and current on this thread; false once an error is set. */
-int amae_cuda_ready(void);
+AMAE_INTERNAL int amae_cuda_ready(void);
 /* Records the first error (printf-style, two string arguments). */
-void amae_cuda_fail(const char *fmt, const char *a, const char *b);
+AMAE_INTERNAL void amae_cuda_fail(const char *fmt, const char *a, const char *b);
 /* True on success, else the error "`call` failed: <name>" is recorded. */
-int amae_cuda_check(CUresult r, const char *call);
-const char *amae_cuda_result_name(CUresult r);
+AMAE_INTERNAL int amae_cuda_check(CUresult r, const char *call);
+AMAE_INTERNAL const char *amae_cuda_result_name(CUresult r);
 int amae_cuda_synchronize(void);
 
 #endif /* AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H */
