@@ -48,19 +48,3 @@ func.func private @k_scalar(%a: memref<8xf32>, %s: memref<f32>) attributes {pass
   }
   return
 }
-
-// A graph (public) stays host code.
-// CHECK-LABEL: func.func @graph
-// CHECK-NOT: mapping
-// CHECK: return
-func.func @graph(%a: memref<4xf32>) {
-  %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
-  %c4 = arith.constant 4 : index
-  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
-    %x = memref.load %a[%i] : memref<4xf32>
-    memref.store %x, %a[%i] : memref<4xf32>
-    scf.reduce
-  }
-  return
-}

@@ -29,16 +29,45 @@ module attributes {gpu.container_module} {
 
 // -----
 
-// Two kernels of one name would launch the wrong code: an error.
+// A second launch in one function: gpu-kernel-outlining names both kernels
+// after the function, in modules of their own names; the module's is kept.
+// CHECK-LABEL: gpu.module @amae_kernels
+// CHECK: gpu.func @f_kernel() kernel
+// CHECK: gpu.func @f_kernel_0() kernel
+// CHECK-LABEL: func.func @f
+// CHECK: gpu.launch_func @amae_kernels::@f_kernel blocks
+// CHECK: gpu.launch_func @amae_kernels::@f_kernel_0 blocks
+module attributes {gpu.container_module} {
+  gpu.module @f_kernel [#nvvm.target<chip = "sm_90">] {
+    gpu.func @f_kernel() kernel {
+      gpu.return
+    }
+  }
+  gpu.module @f_kernel_0 [#nvvm.target<chip = "sm_90">] {
+    gpu.func @f_kernel() kernel {
+      gpu.return
+    }
+  }
+  func.func @f() {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @f_kernel::@f_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+    gpu.launch_func @f_kernel_0::@f_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+    return
+  }
+}
+
+// -----
+
+// Two other symbols of one name would call the wrong code: an error.
 module attributes {gpu.container_module} {
   gpu.module @a [#nvvm.target<chip = "sm_90">] {
-    gpu.func @k() kernel {
+    gpu.func @helper() {
       gpu.return
     }
   }
   gpu.module @b [#nvvm.target<chip = "sm_90">] {
-    // expected-error @+1 {{two GPU kernels are named k}}
-    gpu.func @k() kernel {
+    // expected-error @+1 {{two GPU kernels are named helper}}
+    gpu.func @helper() {
       gpu.return
     }
   }

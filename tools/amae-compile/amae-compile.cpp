@@ -166,7 +166,8 @@ cl::opt<bool> fusedAttention(
     "fused-attention", cl::init(true),
     cl::desc("With --blas: attention as one kernel over blocks of query rows whose scores stay "
              "in cache (amae-cpu-attention-to-library; =false: two GEMMs around a softmax "
-             "over the whole score matrix)"),
+             "over the whole score matrix); with --target=cuda: one thread per query row "
+             "with an online softmax (amae-cuda-lower-attention)"),
     cl::cat(category));
 cl::opt<int64_t> attentionBlockRows(
     "attention-block-rows", cl::init(0), cl::value_desc("rows"),
@@ -322,6 +323,7 @@ int compileForCuda(mlir::ModuleOp module, const amae::Manifest &manifest, bool w
   cuda.arch = gpuArch;
   cuda.blockSize = gpuBlockSize;
   cuda.fuse = host.fuse;
+  cuda.fusedAttention = host.fusedAttention;
   cuda.useBlas = host.useBlas;
   cuda.shrinkBufferLifetimes = shrink;
   cuda.warnBufferBytes = warnBytes;

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/Pass.h"
@@ -20,6 +21,7 @@ struct CudaOptions {
   std::string arch = "sm_90"; // the GPU: sm_80, sm_90, ...
   int64_t blockSize = 256;    // threads per block of the elementwise kernels
   bool fuse = true;           // amae-fuse-elementwise
+  bool fusedAttention = true; // amae-cuda-lower-attention
   bool useBlas = true;        // GEMMs as library calls (cuBLASLt on the device)
   bool shrinkBufferLifetimes = true;
   int64_t warnBufferBytes = int64_t(8) << 30;

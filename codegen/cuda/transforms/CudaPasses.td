@@ -36,6 +36,33 @@ def AmaeCudaMapLoops : Pass<"amae-cuda-map-loops", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def AmaeCudaLowerAttention : Pass<"amae-cuda-lower-attention", "mlir::ModuleOp"> {
+  let summary = "Fused attention, forward and backward, as loop nests with an online softmax";
+  let description = [{
+    Replaces each bufferized `amae.fused_attention` and
+    `amae.fused_attention_grad` by a call to a function of its own
+    (`<graph>_attention<N>`, `<graph>_attention_grad<N>`) holding
+    `scf.parallel` loops that `amae-cuda-map-loops` maps to threads like any
+    kernel; the score matrix is never written to memory.
+    - Forward: one iteration per (batch, head, query row) walks the keys
+      once with an online softmax: a running max `m` and sum `l`, the output
+      row rescaled by `exp(m_old - m_new)` as the max grows, divided by `l`
+      at the end.
+    - Backward: one iteration per query row recomputes the log-sum-exp,
+      then `D = sum_j p dp`, then its row of `dq`; one per key row adds up
+      its rows of `dk` and `dv` from `p` and `ds` recomputed with the stored
+      log-sum-exp and `D` (two `[N, H, S_q]` buffers), so no two iterations
+      write the same element.
+  }];
+  let statistics = [
+    Statistic<"forward", "forward-attention", "Fused attention forwards lowered">,
+    Statistic<"backward", "backward-attention", "Fused attention backwards lowered">
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def AmaeCudaMergeGpuModules : Pass<"amae-cuda-merge-gpu-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined GPU kernel into one gpu.module";
   let description = [{

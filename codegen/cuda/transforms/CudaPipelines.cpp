@@ -46,8 +46,9 @@ static std::string kernelsText(const ::amae::CudaOptions &o) {
   kernels.shrinkBufferLifetimes = o.shrinkBufferLifetimes;
   kernels.warnBufferBytes = o.warnBufferBytes;
   // The graphs' C interface (the artifact ABI, as on the CPU).
-  return linalgStagePipeline(o.fuse) + ",amae-bufferize,amae-cpu-emit-c-interface," +
-         kernelStagePipeline(kernels) +
+  return linalgStagePipeline(o.fuse, o.fusedAttention) +
+         ",amae-bufferize,amae-cpu-emit-c-interface," +
+         (o.fusedAttention ? "amae-cuda-lower-attention," : "") + kernelStagePipeline(kernels) +
          ",func.func(convert-linalg-to-parallel-loops),canonicalize,"
          "func.func(amae-cuda-map-loops{block-size=" +
          std::to_string(o.blockSize) +
@@ -102,6 +103,10 @@ struct CudaPipelineOptions : PassPipelineOptions<CudaPipelineOptions> {
   Option<std::string> cudaPath{*this, "cuda-path",
                                llvm::cl::desc("CUDA toolkit (libdevice, ptxas, fatbinary)"),
                                llvm::cl::init("/usr/local/cuda")};
+  Option<bool> fusedAttention{
+      *this, "fused-attention",
+      llvm::cl::desc("Attention as one kernel with an online softmax (amae-cuda-lower-attention)"),
+      llvm::cl::init(true)};
   Option<std::string> format{*this, "format",
                              llvm::cl::desc("Kernels as isa (PTX) or fatbin (an artifact's)"),
                              llvm::cl::init("isa")};
@@ -119,6 +124,7 @@ void registerCudaPipeline() {
         cuda.useBlas = o.blas;
         cuda.cudaPath = o.cudaPath;
         cuda.format = o.format;
+        cuda.fusedAttention = o.fusedAttention;
         if (failed(buildCudaPipeline(pm, cuda)))
           llvm::report_fatal_error("amae-cuda-pipeline: the pipeline text does not parse");
       });

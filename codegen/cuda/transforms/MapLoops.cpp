@@ -36,9 +36,16 @@ struct AmaeCudaMapLoopsPass : impl::AmaeCudaMapLoopsBase<AmaeCudaMapLoopsPass> {
 
   void runOnOperation() override {
     func::FuncOp kernel = getOperation();
-    // Graphs stay host code: they allocate and launch.
-    if (!isOutlinedKernel(kernel))
+    // Graphs stay host code: they allocate and launch. A parallel loop
+    // there would run on the host, over managed memory, unnoticed.
+    if (!isOutlinedKernel(kernel)) {
+      kernel.walk([&](scf::ParallelOp loop) {
+        loop.emitOpError("amae-cuda-map-loops: a parallel loop outside the kernels would run "
+                         "on the host");
+        signalPassFailure();
+      });
       return;
+    }
     MLIRContext *ctx = &getContext();
     Block &body = kernel.getBody().front();
     SmallVector<scf::ParallelOp> loops(body.getOps<scf::ParallelOp>());

@@ -27,8 +27,13 @@ struct AmaeCudaMergeGpuModulesPass
     SymbolTable symbols(merged);
     for (gpu::GPUModuleOp part : parts) {
       for (Operation &op : llvm::make_early_inc_range(*part.getBody())) {
-        // gpu-kernel-outlining names each kernel after its module, so the
-        // names are unique; a clash would silently launch the wrong kernel.
+        // gpu-kernel-outlining makes one module per launch, with a unique
+        // name, and names its kernel after the launching function: a second
+        // launch in one function (two loops in a kernel) gets the same
+        // kernel name in another module. The module's name is the one kept.
+        if (auto kernel = dyn_cast<gpu::GPUFuncOp>(op); kernel && kernel.isKernel())
+          kernel.setName(part.getName());
+        // A clash left would silently launch the wrong kernel.
         if (auto sym = dyn_cast<SymbolOpInterface>(op); sym && symbols.lookup(sym.getName())) {
           op.emitError("two GPU kernels are named ") << sym.getName();
           return signalPassFailure();
@@ -40,7 +45,7 @@ struct AmaeCudaMergeGpuModulesPass
     MLIRContext *ctx = &getContext();
     module.walk([&](gpu::LaunchFuncOp launch) {
       launch.setKernelAttr(SymbolRefAttr::get(
-          ctx, kModule, {FlatSymbolRefAttr::get(ctx, launch.getKernelName())}));
+          ctx, kModule, {FlatSymbolRefAttr::get(ctx, launch.getKernelModuleName())}));
     });
     for (gpu::GPUModuleOp part : parts)
       part.erase();

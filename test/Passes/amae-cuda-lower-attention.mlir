@@ -1,0 +1,58 @@
+// RUN: amae-opt %s -amae-cuda-lower-attention -split-input-file -verify-diagnostics | FileCheck %s
+
+// The forward: a kernel function of its own, one parallel iteration per
+// (batch, head, query row), one walk over the keys with a running max and
+// sum (the row rescaled as the max grows), the division at the end. Nothing
+// is allocated: the scores live in registers.
+// CHECK-LABEL: func.func private @graph_attention0({{.*}}) attributes {passthrough = ["noinline"]}
+// CHECK-NOT: memref.alloc
+// CHECK: scf.parallel
+// CHECK: %[[ML:.*]]:2 = scf.for {{.*}} iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}) -> (f32, f32)
+// CHECK: %[[MAX:.*]] = arith.maximumf %[[M]]
+// CHECK: math.exp
+// CHECK: math.exp
+// CHECK: scf.for
+// CHECK: memref.store
+// CHECK: scf.yield %[[MAX]]
+// CHECK: arith.divf %{{.*}}, %[[ML]]#1
+// CHECK-LABEL: func.func @graph(
+// CHECK-NEXT: call @graph_attention0(
+// CHECK-NEXT: return
+func.func @graph(%q: memref<1x2x5x4xf32>, %k: memref<1x2x5x4xf32>, %v: memref<1x2x5x4xf32>,
+                 %o: memref<1x2x5x4xf32>) {
+  amae.fused_attention %q, %k, %v into %o {scale = 5.000000e-01 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+// The backward: the per-row log-sum-exp and D in two [N, H, S_q] buffers,
+// a loop over query rows (dq) and one over key rows (dk, dv).
+// CHECK-LABEL: func.func private @grad_attention_grad0(
+// CHECK: scf.parallel
+// CHECK: math.log
+// CHECK: scf.parallel
+// CHECK-NOT: scf.parallel
+// CHECK-LABEL: func.func @grad(
+// CHECK: %[[LSE:.*]] = memref.alloc() : memref<1x2x5xf32>
+// CHECK: %[[D:.*]] = memref.alloc() : memref<1x2x5xf32>
+// CHECK: call @grad_attention_grad0({{.*}}%[[LSE]]{{.*}}%[[D]]
+func.func @grad(%q: memref<1x2x5x4xf32>, %k: memref<1x2x5x4xf32>, %v: memref<1x2x5x4xf32>,
+                %do: memref<1x2x5x4xf32>, %dq: memref<1x2x5x4xf32>, %dk: memref<1x2x5x4xf32>,
+                %dv: memref<1x2x5x4xf32>) {
+  amae.fused_attention_grad %q, %k, %v, %do into %dq, %dk, %dv {scale = 5.000000e-01 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
+        into memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32>
+  return
+}
+
+// -----
+
+func.func @tensors(%q: tensor<1x2x5x4xf32>, %o: tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32> {
+  // expected-error @+1 {{must be bufferized before amae-cuda-lower-attention}}
+  %r = amae.fused_attention %q, %q, %q into %o {scale = 5.000000e-01 : f32}
+      : tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32>, tensor<1x2x5x4xf32> into tensor<1x2x5x4xf32>
+      -> tensor<1x2x5x4xf32>
+  return %r : tensor<1x2x5x4xf32>
+}
