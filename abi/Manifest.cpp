@@ -58,8 +58,10 @@ llvm::json::Value Manifest::toJSON() const {
                            {"graphs", std::move(graphArray)}};
   if (threads)
     root["threads"] = threads;
-  if (!gpuArch.empty())
+  if (!gpuArch.empty()) {
     root["gpu_arch"] = gpuArch;
+    root["gpu_gemm_precision"] = gpuGemmPrecision;
+  }
   return root;
 }
 
@@ -110,6 +112,11 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
     if (!arch->starts_with("sm_"))
       return fail("gpu_arch must name a GPU architecture like sm_90");
     m.gpuArch = arch->str();
+  }
+  if (auto precision = o->getString("gpu_gemm_precision")) {
+    if (*precision != "fp32" && *precision != "tf32" && *precision != "bf16")
+      return fail("gpu_gemm_precision must be fp32, tf32 or bf16");
+    m.gpuGemmPrecision = precision->str();
   }
   if (auto rate = o->getInteger("sample_rate"))
     m.sampleRate = *rate;

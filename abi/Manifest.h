@@ -60,6 +60,9 @@ struct Manifest {
   /// A CUDA artifact's GPU architecture (`amae-compile --target=cuda
   /// --arch`); empty for a CPU artifact. Its host code runs on `cpu`.
   std::string gpuArch;
+  /// A CUDA artifact's GEMM operands as cuBLAS may round them for the tensor
+  /// cores: fp32 (none), tf32 or bf16, accumulating in fp32 either way.
+  std::string gpuGemmPrecision = "fp32";
   std::vector<GraphSignature> graphs;
 
   const GraphSignature *find(llvm::StringRef graph) const;

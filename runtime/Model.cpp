@@ -322,8 +322,13 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
     auto *allocate = reinterpret_cast<void *(*)(size_t)>(dlsym(handle, "amae_cuda_alloc"));
     auto *release = reinterpret_cast<void (*)(void *)>(dlsym(handle, "amae_cuda_free"));
     auto *isManaged = reinterpret_cast<int (*)(const void *)>(dlsym(handle, "amae_cuda_is_managed"));
-    if (!error || !allocate || !release || !isManaged)
+    auto *precision =
+        reinterpret_cast<int (*)(const char *)>(dlsym(handle, "amae_cuda_set_gemm_precision"));
+    if (!error || !allocate || !release || !isManaged || !precision)
       return checkpointError(path, "is a CUDA artifact without its runtime (amae_cuda_*)");
+    if (!precision(model->manifest_.gpuGemmPrecision.c_str()))
+      return checkpointError(path, "asks for GEMMs in " + model->manifest_.gpuGemmPrecision +
+                                       ", which its runtime does not know");
     if (const char *problem = error())
       return checkpointError(path, "is a CUDA artifact for " + model->manifest_.gpuArch +
                                        " and cannot run here: " + problem);

@@ -89,6 +89,7 @@ llvm::Error compileToCudaLibrary(mlir::ModuleOp module, const Manifest &manifest
   kernels = countLaunches(module);
   Manifest recorded = manifest;
   recorded.gpuArch = options.arch;
+  recorded.gpuGemmPrecision = options.gemmPrecision;
   // The driver API and cuBLAS are opened at run time (kernels/CudaSupport.c).
   return linkSharedLibrary(module, recorded, outputPath, host,
                            {AMAE_CUDA_SUPPORT_LIBRARY, "-ldl", "-lpthread"});

@@ -66,6 +66,12 @@ cl::opt<Target> target("target", cl::init(Target::Cpu),
 cl::opt<std::string> gpuArch("arch", cl::init("sm_90"), cl::value_desc("sm_80|sm_90|..."),
                              cl::desc("--target=cuda: the GPU architecture"),
                              cl::cat(category));
+cl::opt<std::string> gpuGemmPrecision(
+    "gpu-gemm-precision", cl::init("fp32"), cl::value_desc("fp32|tf32|bf16"),
+    cl::desc("--target=cuda: the GEMMs' operands as cuBLAS may round them for the tensor "
+             "cores, fp32 accumulation either way (default fp32: the CPU target's numerics; "
+             "tolerances in docs/cuda-codegen.md)"),
+    cl::cat(category));
 cl::opt<bool> emulateKernels(
     "emulate-kernels", cl::Hidden,
     cl::desc("--target=cuda: write the kernels compiled for this CPU instead of an artifact, "
@@ -319,8 +325,14 @@ int compileForCuda(mlir::ModuleOp module, const amae::Manifest &manifest, bool w
               "CUDA artifact (-o FILE.so)\n";
     return 1;
   }
+  if (gpuGemmPrecision != "fp32" && gpuGemmPrecision != "tf32" && gpuGemmPrecision != "bf16") {
+    errs() << "amae-compile: error: --gpu-gemm-precision must be fp32, tf32 or bf16, got '"
+           << gpuGemmPrecision << "'\n";
+    return 1;
+  }
   amae::CudaOptions cuda;
   cuda.arch = gpuArch;
+  cuda.gemmPrecision = gpuGemmPrecision;
   cuda.blockSize = gpuBlockSize;
   cuda.fuse = host.fuse;
   cuda.fusedAttention = host.fusedAttention;

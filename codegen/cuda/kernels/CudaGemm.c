@@ -5,8 +5,11 @@
  * batched cuBLAS GEMM each. cuBLAS is column-major, so the row-major
  * C = op(A) op(B) is computed as its transpose, C^T = op(B)^T op(A)^T, which
  * needs no copy. libcublas is opened at run time like libcuda (AMAE_LIBCUBLAS
- * names another). fp32 GEMMs keep cuBLAS's default math (no TF32: the CPU
- * target's numerics); AMAE_CUDA_GEMM_PRECISION=tf32 allows tensor-core TF32.
+ * names another). The fp32 GEMMs compute in fp32 by default (the CPU
+ * target's numerics); an artifact built with --gpu-gemm-precision=tf32 or
+ * bf16 lets cuBLAS round their operands to TF32 or bf16 for the tensor
+ * cores, accumulating in fp32 (the runtime passes the manifest's choice to
+ * amae_cuda_set_gemm_precision).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -36,17 +39,17 @@ typedef struct {
 
 /* `trans` bits, as codegen/cpu/kernels/CpuKernels.h defines them. */
 enum { kTransB = 1, kTransA = 2, kOverwrite = 4 };
-enum { kOpN = 0, kOpT = 1, kTf32Math = 3 };
+enum { kOpN = 0, kOpT = 1, kR32F = 0, kDefaultAlgo = -1 };
+
 
 typedef int Status;
 typedef void *Handle;
 static struct {
   Status (*create)(Handle *);
-  Status (*setMathMode)(Handle, int);
   const char *(*statusName)(Status);
-  Status (*sgemm)(Handle, int, int, int, int, int, const float *, const float *, int,
-                  long long, const float *, int, long long, const float *, float *, int,
-                  long long, int);
+  Status (*gemmEx)(Handle, int, int, int, int, int, const void *, const void *, int, int,
+                   long long, const void *, int, int, long long, const void *, void *, int,
+                   int, long long, int, int, int);
   Status (*dgemm)(Handle, int, int, int, int, int, const double *, const double *, int,
                   long long, const double *, int, long long, const double *, double *, int,
                   long long, int);
@@ -76,21 +79,15 @@ static void initialize(void) {
     return;
   }
   *(void **)&blas.create = dlsym(lib, "cublasCreate_v2");
-  *(void **)&blas.setMathMode = dlsym(lib, "cublasSetMathMode");
   *(void **)&blas.statusName = dlsym(lib, "cublasGetStatusName");
-  *(void **)&blas.sgemm = dlsym(lib, "cublasSgemmStridedBatched");
+  *(void **)&blas.gemmEx = dlsym(lib, "cublasGemmStridedBatchedEx");
   *(void **)&blas.dgemm = dlsym(lib, "cublasDgemmStridedBatched");
-  if (!blas.create || !blas.setMathMode || !blas.sgemm || !blas.dgemm) {
-    amae_cuda_fail("the cuBLAS library lacks cublasCreate_v2, cublasSetMathMode or a "
-                   "strided batched GEMM%s%s", "", "");
+  if (!blas.create || !blas.gemmEx || !blas.dgemm) {
+    amae_cuda_fail("the cuBLAS library lacks cublasCreate_v2, cublasGemmStridedBatchedEx or "
+                   "cublasDgemmStridedBatched%s%s", "", "");
     return;
   }
   Status s = blas.create(&handle);
-  const char *precision = getenv("AMAE_CUDA_GEMM_PRECISION");
-  if (s == 0 && precision && strcmp(precision, "tf32") == 0)
-    s = blas.setMathMode(handle, kTf32Math);
-  else if (s == 0 && precision && *precision && strcmp(precision, "fp32") != 0)
-    amae_cuda_fail("AMAE_CUDA_GEMM_PRECISION must be fp32 or tf32, got '%s'%s", precision, "");
   if (s != 0)
     amae_cuda_fail("cuBLAS could not start: %s%s",
                    blas.statusName ? blas.statusName(s) : "an unknown status", "");
@@ -117,11 +114,11 @@ void _mlir_ciface_amae_gemm(Memref3D *a, Memref3D *b, Memref3D *c, int64_t trans
   int transB = (trans & kTransB) != 0, transA = (trans & kTransA) != 0;
   float alpha = 1.0f, beta = (trans & kOverwrite) ? 0.0f : 1.0f;
   int64_t m = c->sizes[1], n = c->sizes[2], k = transA ? a->sizes[1] : a->sizes[2];
-  finish(blas.sgemm(handle, transB ? kOpT : kOpN, transA ? kOpT : kOpN, (int)n, (int)m,
-                    (int)k, &alpha, b->aligned + b->offset, (int)b->strides[1],
-                    b->strides[0], a->aligned + a->offset, (int)a->strides[1], a->strides[0],
-                    &beta, c->aligned + c->offset, (int)c->strides[1], c->strides[0],
-                    (int)c->sizes[0]));
+  finish(blas.gemmEx(handle, transB ? kOpT : kOpN, transA ? kOpT : kOpN, (int)n, (int)m,
+                     (int)k, &alpha, b->aligned + b->offset, kR32F, (int)b->strides[1],
+                     b->strides[0], a->aligned + a->offset, kR32F, (int)a->strides[1],
+                     a->strides[0], &beta, c->aligned + c->offset, kR32F, (int)c->strides[1],
+                     c->strides[0], (int)c->sizes[0], amae_cuda_compute_type, kDefaultAlgo));
 }
 
 void _mlir_ciface_amae_dgemm(Memref3DF64 *a, Memref3DF64 *b, Memref3DF64 *c, int64_t trans) {

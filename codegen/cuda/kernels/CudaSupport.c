@@ -186,6 +186,22 @@ int amae_cuda_synchronize(void) {
   return amae_cuda_ready() && amae_cuda_check(cu.ctxSynchronize(), "cuCtxSynchronize");
 }
 
+int amae_cuda_compute_type = kCompute32F;
+
+/* The manifest's gpu_gemm_precision, which the runtime passes on at load
+ * (here, not in CudaGemm.c, which an artifact without GEMMs leaves out). */
+int amae_cuda_set_gemm_precision(const char *precision) {
+  if (strcmp(precision, "fp32") == 0)
+    amae_cuda_compute_type = kCompute32F;
+  else if (strcmp(precision, "tf32") == 0)
+    amae_cuda_compute_type = kCompute32FFastTF32;
+  else if (strcmp(precision, "bf16") == 0)
+    amae_cuda_compute_type = kCompute32FFastBF16;
+  else
+    return 0;
+  return 1;
+}
+
 int amae_cuda_is_managed(const void *p) {
   unsigned managed = 0;
   if (!driverUp() ||

@@ -22,4 +22,9 @@ AMAE_INTERNAL int amae_cuda_check(CUresult r, const char *call);
 AMAE_INTERNAL const char *amae_cuda_result_name(CUresult r);
 int amae_cuda_synchronize(void);
 
+/* cublasComputeType_t of the fp32 GEMMs: fp32, or fp32 accumulation of
+ * TF32 or bf16 operands (amae_cuda_set_gemm_precision). */
+enum { kCompute32F = 68, kCompute32FFastBF16 = 75, kCompute32FFastTF32 = 77 };
+AMAE_INTERNAL extern int amae_cuda_compute_type;
+
 #endif /* AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H */

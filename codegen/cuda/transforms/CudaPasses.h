@@ -29,6 +29,8 @@ struct CudaOptions {
   /// What the kernels are serialised to: "isa" (PTX, --emit=ptx) or
   /// "fatbin" (cubin for `arch` and its PTX, what an artifact embeds).
   std::string format = "isa";
+  /// The GEMMs' operands for cuBLAS: fp32, tf32 or bf16 (the manifest's).
+  std::string gemmPrecision = "fp32";
 };
 
 } // namespace amae

@@ -34,6 +34,7 @@ static size_t imageSize;
 static void *emulation;
 static long launches, gemms, allocations, kernelsFound;
 static size_t liveBytes, peakBytes;
+static int lastComputeType; /* of cublasGemmStridedBatchedEx */
 
 typedef void (*Emulated)(void **, int64_t, int64_t);
 typedef struct {
@@ -52,8 +53,8 @@ static void report(void) {
   if (getenv("AMAE_FAKE_CUDA_LOG"))
     fprintf(stderr,
             "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs, %ld managed allocations "
-            "(peak %zu bytes), %zu buffers live at exit\n",
-            kernelsFound, launches, gemms, allocations, peakBytes, bufferCount);
+            "(peak %zu bytes), %zu buffers live at exit, GEMM compute type %d\n",
+            kernelsFound, launches, gemms, allocations, peakBytes, bufferCount, lastComputeType);
 }
 
 int cuInit(unsigned flags) {
@@ -223,7 +224,6 @@ int cublasCreate_v2(void **handle) {
   *handle = (void *)1;
   return initialized ? 0 : 1; /* CUBLAS_STATUS_NOT_INITIALIZED without a context */
 }
-int cublasSetMathMode(void *handle, int mode) { (void)handle; return mode == 3 ? 0 : 7; }
 const char *cublasGetStatusName(int status) {
   return status == 0 ? "CUBLAS_STATUS_SUCCESS" : "CUBLAS_STATUS_INVALID_VALUE";
 }
@@ -252,3 +252,52 @@ const char *cublasGetStatusName(int status) {
   }
 GEMM(cublasSgemmStridedBatched, float)
 GEMM(cublasDgemmStridedBatched, double)
+
+/* x with its mantissa rounded to `bits` bits, to nearest even: what the
+ * tensor cores see of a TF32 (10) or bf16 (7) operand. */
+static float roundMantissa(float x, int bits) {
+  uint32_t u;
+  memcpy(&u, &x, 4);
+  if ((u & 0x7f800000u) == 0x7f800000u)
+    return x;
+  int drop = 23 - bits;
+  uint32_t half = 1u << (drop - 1), lsb = (u >> drop) & 1u;
+  u = (u + half - 1 + lsb) & ~((1u << drop) - 1);
+  memcpy(&x, &u, 4);
+  return x;
+}
+
+
+/* fp32 operands and result; computeType 68 (fp32), 77 (TF32 operands) or
+ * 75 (bf16 operands). */
+int cublasGemmStridedBatchedEx(void *handle, int ta, int tb, int m, int n, int k,
+                               const void *alpha, const void *a, int atype, int lda,
+                               long long sa, const void *b, int btype, int ldb, long long sb,
+                               const void *beta, void *c, int ctype, int ldc, long long sc,
+                               int batch, int compute, int algo) {
+  if (atype != 0 || btype != 0 || ctype != 0 || algo != -1 ||
+      (compute != 68 && compute != 75 && compute != 77))
+    return 7;
+  lastComputeType = compute;
+  int bits = compute == 77 ? 10 : compute == 75 ? 7 : 23;
+  const float *A = a, *B = b;
+  float *ra = NULL, *rb = NULL;
+  if (bits < 23) {
+    /* Rounded copies of the operands' extent (batch strides may be 0). */
+    size_t na = (size_t)((batch - 1) * sa + (long long)lda * ((ta ? m : k) - 1) + (ta ? k : m));
+    size_t nb = (size_t)((batch - 1) * sb + (long long)ldb * ((tb ? k : n) - 1) + (tb ? n : k));
+    ra = malloc(na * sizeof(float));
+    rb = malloc(nb * sizeof(float));
+    for (size_t i = 0; i < na; ++i)
+      ra[i] = roundMantissa(A[i], bits);
+    for (size_t i = 0; i < nb; ++i)
+      rb[i] = roundMantissa(B[i], bits);
+    A = ra;
+    B = rb;
+  }
+  int r = cublasSgemmStridedBatched(handle, ta, tb, m, n, k, alpha, A, lda, sa, B, ldb, sb, beta,
+                                    c, ldc, sc, batch);
+  free(ra);
+  free(rb);
+  return r;
+}
