@@ -329,9 +329,11 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
     if (!precision(model->manifest_.gpuGemmPrecision.c_str()))
       return checkpointError(path, "asks for GEMMs in " + model->manifest_.gpuGemmPrecision +
                                        ", which its runtime does not know");
+    // Its signatures can be read without a GPU (amae-run --list); binding
+    // weights, the first step of any run, says why it cannot run.
     if (const char *problem = error())
-      return checkpointError(path, "is a CUDA artifact for " + model->manifest_.gpuArch +
-                                       " and cannot run here: " + problem);
+      model->unusable = "is a CUDA artifact for " + model->manifest_.gpuArch +
+                        " and cannot run here: " + problem;
     model->memory = {allocate, release};
     model->isDeviceMemory = isManaged;
     model->deviceError = error;
@@ -393,6 +395,12 @@ std::shared_ptr<std::vector<HostTensor>> Model::newParams(const GraphSignature &
   return params;
 }
 
+llvm::Error Model::checkUsable() const {
+  if (unusable.empty())
+    return llvm::Error::success();
+  return checkpointError(path, unusable);
+}
+
 BoundGraph Model::boundTo(const GraphSignature &sig) const {
   BoundGraph bound;
   bound.sig = &sig;
@@ -414,6 +422,8 @@ llvm::Expected<BoundGraph> Model::bind(llvm::StringRef graph,
       names += (names.empty() ? "" : ", ") + g.name;
     return checkpointError(path, "has no graph '" + graph + "' (it has " + names + ")");
   }
+  if (llvm::Error err = checkUsable())
+    return std::move(err);
   if (llvm::Error err = checkWeights(*sig, weights, /*allowUnused=*/true))
     return std::move(err);
   std::vector<HostTensor> tensors;
@@ -436,6 +446,8 @@ llvm::Expected<BoundGraph> Model::bindOwned(llvm::StringRef graph,
   const GraphSignature *sig = manifest_.find(graph);
   if (!sig)
     return checkpointError(path, "has no graph '" + graph + "'");
+  if (llvm::Error err = checkUsable())
+    return std::move(err);
   for (const TensorSpec &p : sig->params) {
     auto it = tensors.find(p.name);
     if (it == tensors.end() || it->second.dtype() != p.dtype || it->second.shape() != p.shape)

@@ -138,6 +138,10 @@ private:
   std::shared_ptr<std::vector<HostTensor>> newParams(const GraphSignature &sig,
                                                      std::vector<HostTensor> tensors) const;
   BoundGraph boundTo(const GraphSignature &sig) const;
+  /// An error naming why the model cannot run here (a CUDA artifact without
+  /// a usable GPU), else success.
+  llvm::Error checkUsable() const;
+  std::string unusable;
   std::string path;
   /// The dlopen handle, closed when the last graph of the model goes.
   std::shared_ptr<void> library;

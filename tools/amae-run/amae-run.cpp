@@ -583,6 +583,8 @@ int main(int argc, char **argv) {
     const amae::Manifest &m = (*model)->manifest();
     if (!m.cpu.empty())
       outs() << "cpu " << m.cpu << ": " << join(m.cpuFeatures, " ") << "\n";
+    if (!m.gpuArch.empty())
+      outs() << "gpu " << m.gpuArch << ": GEMMs in " << m.gpuGemmPrecision << "\n";
     if (m.threads)
       outs() << "threads " << m.threads << " (tuned; AMAE_NUM_THREADS or --num-threads "
              << "override it)\n";
