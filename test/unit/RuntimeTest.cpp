@@ -28,6 +28,37 @@ TEST(HostTensor, ConvertsAndAligns) {
   EXPECT_FALSE(bool(HostTensor::from(view, DType::I64)));
 }
 
+// A CUDA artifact's managed memory, as a counting allocator: every tensor
+// made with it is released through it, once, moved or not.
+namespace {
+int liveInMemory = 0;
+void *countingAllocate(size_t bytes) {
+  ++liveInMemory;
+  return std::aligned_alloc(64, bytes);
+}
+void countingRelease(void *p) {
+  --liveInMemory;
+  std::free(p);
+}
+} // namespace
+
+TEST(HostTensor, LivesInTheMemoryItWasGiven) {
+  TensorMemory memory{countingAllocate, countingRelease};
+  {
+    HostTensor t(DType::F32, {3, 5}, memory);
+    EXPECT_EQ(liveInMemory, 1);
+    EXPECT_EQ(static_cast<const float *>(t.data())[14], 0.0f);
+    HostTensor moved = std::move(t);
+    EXPECT_EQ(liveInMemory, 1);
+    auto copy = HostTensor::from(moved.view(), DType::F32, memory);
+    ASSERT_TRUE(bool(copy));
+    EXPECT_EQ(liveInMemory, 2);
+    HostTensor heap(DType::F32, {2});
+    EXPECT_EQ(liveInMemory, 2);
+  }
+  EXPECT_EQ(liveInMemory, 0);
+}
+
 TEST(Model, MissingLibraryIsAnError) {
   auto model = Model::load("/nonexistent/model.so");
   ASSERT_FALSE(bool(model));
