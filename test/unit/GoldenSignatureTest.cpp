@@ -95,4 +95,24 @@ TEST(Manifest, JsonRoundTrip) {
   EXPECT_EQ(pretrain->outputs[3].name, "ids_restore");
   EXPECT_EQ(pretrain->outputs[3].dtype, DType::I64);
   EXPECT_FALSE(bool(Manifest::fromJSON("{\"graphs\": [{}]}", "bad.json")));
+  EXPECT_TRUE(parsed->gpuArch.empty()); // a CPU artifact
+
+  // A CUDA artifact's architecture and GEMM precision round-trip; bad ones
+  // are refused by name.
+  manifest.gpuArch = "sm_80";
+  manifest.gpuGemmPrecision = "bf16";
+  text.clear();
+  llvm::raw_string_ostream(text) << manifest.toJSON();
+  auto cuda = Manifest::fromJSON(text, "cuda.json");
+  ASSERT_TRUE(bool(cuda)) << llvm::toString(cuda.takeError());
+  EXPECT_EQ(cuda->gpuArch, "sm_80");
+  EXPECT_EQ(cuda->gpuGemmPrecision, "bf16");
+  auto badArch = Manifest::fromJSON("{\"gpu_arch\": \"volta\", \"graphs\": []}", "a.json");
+  ASSERT_FALSE(bool(badArch));
+  EXPECT_NE(llvm::toString(badArch.takeError()).find("gpu_arch must name"), std::string::npos);
+  auto badPrecision = Manifest::fromJSON(
+      "{\"gpu_arch\": \"sm_90\", \"gpu_gemm_precision\": \"fp8\", \"graphs\": []}", "p.json");
+  ASSERT_FALSE(bool(badPrecision));
+  EXPECT_NE(llvm::toString(badPrecision.takeError()).find("fp32, tf32 or bf16"),
+            std::string::npos);
 }
