@@ -227,20 +227,53 @@ void mgpuModuleUnload(void *module) {
     cu.moduleUnload(module);
 }
 
+/* Each launch looks its kernel up by name (the name a constant of the
+ * artifact, so its address is the key): found once, kept. */
+enum { kFunctions = 4096 };
+static struct {
+  const void *module;
+  const char *name;
+  CUfunction f;
+} functions[kFunctions];
+
 void *mgpuModuleGetFunction(void *module, const char *name) {
-  CUfunction f = NULL;
-  if (module && amae_cuda_ready() && cu.moduleGetFunction(&f, module, name) != kCudaSuccess) {
-    amae_cuda_fail("kernel %s is not in the artifact's module%s", name, "");
-    f = NULL;
+  if (!module || !amae_cuda_ready())
+    return NULL;
+  size_t i = (size_t)(((uintptr_t)name >> 3) * 0x9E3779B97F4A7C15ull) % kFunctions;
+  pthread_mutex_lock(&lock);
+  for (size_t probe = 0; probe < kFunctions; ++probe, i = (i + 1) % kFunctions) {
+    if (functions[i].name == name && functions[i].module == module) {
+      CUfunction f = functions[i].f;
+      pthread_mutex_unlock(&lock);
+      return f;
+    }
+    if (!functions[i].name)
+      break;
   }
+  pthread_mutex_unlock(&lock);
+  CUfunction f = NULL;
+  if (cu.moduleGetFunction(&f, module, name) != kCudaSuccess) {
+    amae_cuda_fail("kernel %s is not in the artifact's module%s", name, "");
+    return NULL;
+  }
+  pthread_mutex_lock(&lock);
+  if (!functions[i].name) { /* else the table is full: looked up each time */
+    functions[i].module = module;
+    functions[i].name = name;
+    functions[i].f = f;
+  }
+  pthread_mutex_unlock(&lock);
   return f;
 }
 
+/* One stream per thread for every launch, made once: MLIR's translation
+ * creates and destroys one around each launch, and synchronises it. */
+static __thread CUstream launchStream;
+
 void *mgpuStreamCreate(void) {
-  CUstream s = NULL;
-  if (amae_cuda_ready())
-    amae_cuda_check(cu.streamCreate(&s, kNonBlocking), "cuStreamCreate");
-  return s;
+  if (!launchStream && amae_cuda_ready())
+    amae_cuda_check(cu.streamCreate(&launchStream, kNonBlocking), "cuStreamCreate");
+  return launchStream;
 }
 
 void mgpuStreamSynchronize(void *s) {
@@ -248,10 +281,10 @@ void mgpuStreamSynchronize(void *s) {
     amae_cuda_check(cu.streamSynchronize(s), "cuStreamSynchronize (a kernel failed)");
 }
 
-void mgpuStreamDestroy(void *s) {
-  if (s && driverUp())
-    cu.streamDestroy(s);
-}
+/* The thread's stream outlives the launch (cuStreamDestroy of it at thread
+ * exit would need a destructor per thread; the driver frees it with the
+ * context). */
+void mgpuStreamDestroy(void *s) { (void)s; }
 
 void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz, intptr_t bx,
                       intptr_t by, intptr_t bz, int32_t smem, void *stream, void **params,

@@ -32,7 +32,7 @@ static int initialized;
 static const unsigned char *image;
 static size_t imageSize;
 static void *emulation;
-static long launches, gemms, allocations, kernelsFound;
+static long launches, gemms, allocations, kernelsFound, streams;
 static size_t liveBytes, peakBytes;
 static int lastComputeType; /* of cublasGemmStridedBatchedEx */
 
@@ -53,8 +53,9 @@ static void report(void) {
   if (getenv("AMAE_FAKE_CUDA_LOG"))
     fprintf(stderr,
             "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs, %ld managed allocations "
-            "(peak %zu bytes), %zu buffers live at exit, GEMM compute type %d\n",
-            kernelsFound, launches, gemms, allocations, peakBytes, bufferCount, lastComputeType);
+            "(peak %zu bytes), %zu buffers live at exit, GEMM compute type %d, streams made %ld\n",
+            kernelsFound, launches, gemms, allocations, peakBytes, bufferCount, lastComputeType,
+            streams);
 }
 
 int cuInit(unsigned flags) {
@@ -166,6 +167,7 @@ int cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz, unsign
 
 int cuStreamCreate(void **stream, unsigned flags) {
   (void)flags;
+  ++streams;
   *stream = malloc(1);
   return kSuccess;
 }
