@@ -255,6 +255,8 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
       it->second.first = HostTensor(dtype, shape, memory);
       it->second.second = it->second.first.bytes();
       std::memcpy(it->second.first.data(), data, it->second.second);
+      if (prefetch)
+        prefetch(it->second.first.data(), static_cast<size_t>(it->second.second));
     }
     return static_cast<const void *>(it->second.first.data());
   };
@@ -337,6 +339,8 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
     model->memory = {allocate, release};
     model->isDeviceMemory = isManaged;
     model->deviceError = error;
+    model->prefetch =
+        reinterpret_cast<void (*)(const void *, size_t)>(dlsym(handle, "amae_cuda_prefetch"));
   }
   // AMAE_NUM_THREADS sets the threads of a model built with --parallel;
   // without it (and without OMP_NUM_THREADS, which libomp reads itself) the
@@ -392,6 +396,10 @@ std::shared_ptr<std::vector<HostTensor>> Model::newParams(const GraphSignature &
   if (constantAdd && !updatesParams)
     for (const HostTensor &t : *params)
       constantAdd(t.data(), static_cast<size_t>(t.bytes()));
+  // A CUDA artifact's weights go to the GPU once, now.
+  if (prefetch)
+    for (const HostTensor &t : *params)
+      prefetch(t.data(), static_cast<size_t>(t.bytes()));
   return params;
 }
 
@@ -410,6 +418,7 @@ BoundGraph Model::boundTo(const GraphSignature &sig) const {
   bound.memory = memory;
   bound.isDeviceMemory = isDeviceMemory;
   bound.deviceError = deviceError;
+  bound.prefetch = prefetch;
   return bound;
 }
 

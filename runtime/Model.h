@@ -102,6 +102,7 @@ private:
   TensorMemory memory;
   int (*isDeviceMemory)(const void *) = nullptr;
   const char *(*deviceError)() = nullptr;
+  void (*prefetch)(const void *, size_t) = nullptr;
 };
 
 class Model {
@@ -150,6 +151,7 @@ private:
   TensorMemory memory;
   int (*isDeviceMemory)(const void *) = nullptr;
   const char *(*deviceError)() = nullptr;
+  void (*prefetch)(const void *, size_t) = nullptr;
   Manifest manifest_;
   std::map<std::string, GraphEntry> entries;
 };

@@ -31,6 +31,10 @@
 typedef int CUdevice;
 typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
 typedef unsigned long long CUdeviceptr;
+typedef struct {
+  int type; /* CU_MEM_LOCATION_TYPE_DEVICE: 1 */
+  int id;
+} CUmemLocation;
 enum { kCudaSuccess = 0, kAttachGlobal = 1, kPointerIsManaged = 8, kNonBlocking = 1 };
 
 static struct {
@@ -53,11 +57,14 @@ static struct {
   CUresult (*memFree)(CUdeviceptr);
   CUresult (*pointerGetAttribute)(void *, int, CUdeviceptr);
   CUresult (*getErrorName)(CUresult, const char **);
+  /* Optional (drivers from CUDA 12.2): an optimisation only. */
+  CUresult (*memPrefetch)(CUdeviceptr, size_t, CUmemLocation, unsigned, CUstream);
 } cu;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static CUcontext context;
+static int deviceOrdinal;
 static char deviceName[256];
 static char error[1024]; /* the first error; empty while all is well */
 
@@ -125,6 +132,7 @@ static void initialize(void) {
   LOAD(pointerGetAttribute, "cuPointerGetAttribute");
   LOAD(getErrorName, "cuGetErrorName");
 #undef LOAD
+  *(void **)&cu.memPrefetch = dlsym(lib, "cuMemPrefetchAsync_v2");
   if (error[0])
     return;
   if (!amae_cuda_check(cu.init(0), "cuInit"))
@@ -148,6 +156,7 @@ static void initialize(void) {
     return;
   }
   CUdevice device;
+  deviceOrdinal = (int)ordinal;
   if (!amae_cuda_check(cu.deviceGet(&device, (int)ordinal), "cuDeviceGet") ||
       !amae_cuda_check(cu.primaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain"))
     return;
@@ -200,6 +209,15 @@ int amae_cuda_set_gemm_precision(const char *precision) {
   else
     return 0;
   return 1;
+}
+
+/* Moves `bytes` of managed memory at `p` to the device ahead of the kernels
+ * (bound weights, staged inputs) instead of page by page at first touch.
+ * Where the driver or device cannot, the pages still move on demand. */
+void amae_cuda_prefetch(const void *p, size_t bytes) {
+  CUmemLocation device = {1, deviceOrdinal};
+  if (cu.memPrefetch && bytes && amae_cuda_ready())
+    (void)cu.memPrefetch((CUdeviceptr)p, bytes, device, 0, NULL);
 }
 
 int amae_cuda_is_managed(const void *p) {

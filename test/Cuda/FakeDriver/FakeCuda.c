@@ -33,6 +33,7 @@ static const unsigned char *image;
 static size_t imageSize;
 static void *emulation;
 static long launches, gemms, allocations, kernelsFound, streams;
+static size_t prefetched;
 static size_t liveBytes, peakBytes;
 static int lastComputeType; /* of cublasGemmStridedBatchedEx */
 
@@ -53,9 +54,10 @@ static void report(void) {
   if (getenv("AMAE_FAKE_CUDA_LOG"))
     fprintf(stderr,
             "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs, %ld managed allocations "
-            "(peak %zu bytes), %zu buffers live at exit, GEMM compute type %d, streams made %ld\n",
+            "(peak %zu bytes), %zu buffers live at exit, GEMM compute type %d, streams made %ld, "
+            "%zu bytes prefetched\n",
             kernelsFound, launches, gemms, allocations, peakBytes, bufferCount, lastComputeType,
-            streams);
+            streams, prefetched);
 }
 
 int cuInit(unsigned flags) {
@@ -207,6 +209,20 @@ int cuMemFree_v2(unsigned long long ptr) {
   liveBytes -= buffers[i].size;
   free(p);
   buffers[i] = buffers[--bufferCount];
+  return kSuccess;
+}
+
+typedef struct {
+  int type, id;
+} Location;
+/* Managed memory to device 0 only; counted. */
+int cuMemPrefetchAsync_v2(unsigned long long ptr, size_t count, Location to, unsigned flags,
+                          void *stream) {
+  (void)stream;
+  size_t i = find((const char *)(uintptr_t)ptr);
+  if (i == kMaxBuffers || to.type != 1 || to.id != 0 || flags)
+    return kInvalidValue;
+  prefetched += count;
   return kSuccess;
 }
 
