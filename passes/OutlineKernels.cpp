@@ -21,6 +21,7 @@ bool isOutlinedKernel(func::FuncOp f) {
 namespace {
 struct AmaeOutlineKernelsPass
     : impl::AmaeOutlineKernelsBase<AmaeOutlineKernelsPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     IRRewriter rewriter(&getContext());
@@ -28,6 +29,11 @@ struct AmaeOutlineKernelsPass
     for (func::FuncOp graph : graphs) {
       if (graph.isPrivate() || graph.isExternal())
         continue;
+      if (copies)
+        for (auto copy : llvm::make_early_inc_range(graph.getBody().front().getOps<memref::CopyOp>())) {
+          rewriter.setInsertionPoint(copy);
+          rewriter.replaceOpWithNewOp<linalg::CopyOp>(copy, copy.getSource(), copy.getTarget());
+        }
       // Only ops on buffers (no results) can move out as they are.
       SmallVector<linalg::LinalgOp> kernels;
       for (Operation &op : graph.getBody().front())

@@ -83,9 +83,18 @@ def AmaeOutlineKernels : Pass<"amae-outline-kernels", "mlir::ModuleOp"> {
     its own private function `<graph>_k<N>_<op>`, marked `noinline`, so LLVM
     optimises many small functions instead of one huge one. It also gives
     profiles one symbol per kernel.
+
+    With `copies`, each top-level `memref.copy` of a graph (the copies into
+    out-parameters) first becomes a `linalg.copy` and is outlined too: for
+    a target whose host code must not touch the buffers (CUDA, where the
+    kernels run asynchronously on the device).
   }];
+  let options = [
+    Option<"copies", "copies", "bool", /*default=*/"false",
+           "Outline memref.copy ops as linalg.copy kernels too">
+  ];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
-                           "mlir::LLVM::LLVMDialect"];
+                           "mlir::LLVM::LLVMDialect", "mlir::linalg::LinalgDialect"];
 }
 
 def AmaeDedupKernels : Pass<"amae-dedup-kernels", "mlir::ModuleOp"> {

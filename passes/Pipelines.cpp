@@ -28,7 +28,7 @@ std::string kernelStagePipeline(const KernelStageOptions &o) {
   // The plan needs the lifetimes the shrinking pass gives.
   if (o.staticBufferPlan && o.shrinkBufferLifetimes)
     p += "func.func(amae-static-buffer-plan),";
-  p += "amae-outline-kernels";
+  p += o.copiesAsKernels ? "amae-outline-kernels{copies}" : "amae-outline-kernels";
   if (o.dedupKernels)
     p += ",amae-dedup-kernels";
   return p;

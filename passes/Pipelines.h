@@ -29,6 +29,7 @@ struct KernelStageOptions {
   int64_t warnBufferBytes = int64_t(8) << 30;
   bool dedupKernels = true;           // amae-dedup-kernels
   bool staticBufferPlan = false;      // amae-static-buffer-plan (needs shrinkBufferLifetimes)
+  bool copiesAsKernels = false;       // amae-outline-kernels{copies}
 };
 
 /// After amae-bufferize (and whatever the target adds to the bufferized

@@ -273,6 +273,10 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
                                                dtypeSize(spec.dtype)));
   }
   entry(d.finish());
+  // A CUDA artifact's kernels run asynchronously: done before the outputs
+  // are read.
+  if (synchronize)
+    synchronize();
   if (deviceError)
     if (const char *problem = deviceError())
       return llvm::createStringError("graph '" + sig->name + "' failed on the GPU: " + problem);
@@ -341,6 +345,9 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
     model->deviceError = error;
     model->prefetch =
         reinterpret_cast<void (*)(const void *, size_t)>(dlsym(handle, "amae_cuda_prefetch"));
+    model->synchronize = reinterpret_cast<int (*)()>(dlsym(handle, "amae_cuda_synchronize"));
+    if (!model->synchronize)
+      return checkpointError(path, "is a CUDA artifact without its runtime (amae_cuda_*)");
   }
   // AMAE_NUM_THREADS sets the threads of a model built with --parallel;
   // without it (and without OMP_NUM_THREADS, which libomp reads itself) the
@@ -419,6 +426,7 @@ BoundGraph Model::boundTo(const GraphSignature &sig) const {
   bound.isDeviceMemory = isDeviceMemory;
   bound.deviceError = deviceError;
   bound.prefetch = prefetch;
+  bound.synchronize = synchronize;
   return bound;
 }
 

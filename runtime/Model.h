@@ -103,6 +103,7 @@ private:
   int (*isDeviceMemory)(const void *) = nullptr;
   const char *(*deviceError)() = nullptr;
   void (*prefetch)(const void *, size_t) = nullptr;
+  int (*synchronize)() = nullptr;
 };
 
 class Model {
@@ -152,6 +153,7 @@ private:
   int (*isDeviceMemory)(const void *) = nullptr;
   const char *(*deviceError)() = nullptr;
   void (*prefetch)(const void *, size_t) = nullptr;
+  int (*synchronize)() = nullptr;
   Manifest manifest_;
   std::map<std::string, GraphEntry> entries;
 };

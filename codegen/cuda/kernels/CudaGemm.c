@@ -9,7 +9,7 @@
  * target's numerics); an artifact built with --gpu-gemm-precision=tf32 or
  * bf16 lets cuBLAS round their operands to TF32 or bf16 for the tensor
  * cores, accumulating in fp32 (the runtime passes the manifest's choice to
- * amae_cuda_set_gemm_precision).
+ * amae_cuda_set_gemm_precision). The GEMMs queue on the launches' stream.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -46,6 +46,7 @@ typedef int Status;
 typedef void *Handle;
 static struct {
   Status (*create)(Handle *);
+  Status (*setStream)(Handle, void *);
   const char *(*statusName)(Status);
   Status (*gemmEx)(Handle, int, int, int, int, int, const void *, const void *, int, int,
                    long long, const void *, int, int, long long, const void *, void *, int,
@@ -79,12 +80,13 @@ static void initialize(void) {
     return;
   }
   *(void **)&blas.create = dlsym(lib, "cublasCreate_v2");
+  *(void **)&blas.setStream = dlsym(lib, "cublasSetStream_v2");
   *(void **)&blas.statusName = dlsym(lib, "cublasGetStatusName");
   *(void **)&blas.gemmEx = dlsym(lib, "cublasGemmStridedBatchedEx");
   *(void **)&blas.dgemm = dlsym(lib, "cublasDgemmStridedBatched");
-  if (!blas.create || !blas.gemmEx || !blas.dgemm) {
-    amae_cuda_fail("the cuBLAS library lacks cublasCreate_v2, cublasGemmStridedBatchedEx or "
-                   "cublasDgemmStridedBatched%s%s", "", "");
+  if (!blas.create || !blas.setStream || !blas.gemmEx || !blas.dgemm) {
+    amae_cuda_fail("the cuBLAS library lacks cublasCreate_v2, cublasSetStream_v2, "
+                   "cublasGemmStridedBatchedEx or cublasDgemmStridedBatched%s%s", "", "");
     return;
   }
   Status s = blas.create(&handle);
@@ -93,19 +95,26 @@ static void initialize(void) {
                    blas.statusName ? blas.statusName(s) : "an unknown status", "");
 }
 
+/* cuBLAS started, its GEMMs queued on the thread's stream behind the
+ * kernels that made their operands. */
 static int ready(void) {
   if (!amae_cuda_ready())
     return 0;
   pthread_once(&once, initialize);
-  return amae_cuda_ready();
+  void *stream = amae_cuda_stream();
+  if (!amae_cuda_ready())
+    return 0;
+  Status s = blas.setStream(handle, stream);
+  if (s != 0)
+    amae_cuda_fail("cublasSetStream failed: %s%s",
+                   blas.statusName ? blas.statusName(s) : "an unknown status", "");
+  return s == 0;
 }
 
 static void finish(Status s) {
   if (s != 0)
     amae_cuda_fail("a cuBLAS GEMM failed: %s%s",
                    blas.statusName ? blas.statusName(s) : "an unknown status", "");
-  else
-    amae_cuda_synchronize(); /* the host code after it may read C */
 }
 
 void _mlir_ciface_amae_gemm(Memref3D *a, Memref3D *b, Memref3D *c, int64_t trans) {

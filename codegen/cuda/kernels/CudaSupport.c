@@ -191,8 +191,11 @@ const char *amae_cuda_error(void) {
 
 const char *amae_cuda_device(void) { return amae_cuda_ready() ? deviceName : NULL; }
 
+/* After a graph: every kernel and GEMM it queued done, or the first
+ * failure among them recorded. */
 int amae_cuda_synchronize(void) {
-  return amae_cuda_ready() && amae_cuda_check(cu.ctxSynchronize(), "cuCtxSynchronize");
+  return amae_cuda_ready() &&
+         amae_cuda_check(cu.ctxSynchronize(), "cuCtxSynchronize (a kernel or GEMM failed)");
 }
 
 int amae_cuda_compute_type = kCompute32F;
@@ -284,25 +287,32 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
   return f;
 }
 
-/* One stream per thread for every launch, made once: MLIR's translation
- * creates and destroys one around each launch, and synchronises it. */
+/* One stream per thread for every launch and GEMM, made once: MLIR's
+ * translation creates one around each launch, synchronises and destroys it.
+ * Here launches and GEMMs queue on it in order and nothing waits until the
+ * runtime synchronises after the graph (amae_cuda_synchronize) or the host
+ * code copies a constant in (amae_cuda_host_fence): host code never touches
+ * a buffer otherwise (amae-cuda-device-constants checks). */
 static __thread CUstream launchStream;
 
-void *mgpuStreamCreate(void) {
+void *amae_cuda_stream(void) {
   if (!launchStream && amae_cuda_ready())
     amae_cuda_check(cu.streamCreate(&launchStream, kNonBlocking), "cuStreamCreate");
   return launchStream;
 }
 
-void mgpuStreamSynchronize(void *s) {
-  if (s && amae_cuda_ready())
-    amae_cuda_check(cu.streamSynchronize(s), "cuStreamSynchronize (a kernel failed)");
-}
+void *mgpuStreamCreate(void) { return amae_cuda_stream(); }
 
-/* The thread's stream outlives the launch (cuStreamDestroy of it at thread
- * exit would need a destructor per thread; the driver frees it with the
+void mgpuStreamSynchronize(void *s) { (void)s; }
+
+/* The thread's stream outlives the launch (the driver frees it with the
  * context). */
 void mgpuStreamDestroy(void *s) { (void)s; }
+
+void amae_cuda_host_fence(void) {
+  if (launchStream && amae_cuda_ready())
+    amae_cuda_check(cu.streamSynchronize(launchStream), "cuStreamSynchronize (a kernel failed)");
+}
 
 void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz, intptr_t bx,
                       intptr_t by, intptr_t bz, int32_t smem, void *stream, void **params,

@@ -21,6 +21,8 @@ AMAE_INTERNAL void amae_cuda_fail(const char *fmt, const char *a, const char *b)
 AMAE_INTERNAL int amae_cuda_check(CUresult r, const char *call);
 AMAE_INTERNAL const char *amae_cuda_result_name(CUresult r);
 int amae_cuda_synchronize(void);
+/* The calling thread's stream, which every launch and GEMM goes on. */
+AMAE_INTERNAL void *amae_cuda_stream(void);
 
 /* cublasComputeType_t of the fp32 GEMMs: fp32, or fp32 accumulation of
  * TF32 or bf16 operands (amae_cuda_set_gemm_precision). */

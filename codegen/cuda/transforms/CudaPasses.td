@@ -81,9 +81,14 @@ def AmaeCudaDeviceConstants : Pass<"amae-cuda-device-constants", "mlir::func::Fu
     Runs on the host functions of a CUDA artifact (after the kernels are
     outlined). A `memref.global` is host data: a kernel handed its address
     would fault. Each `memref.get_global` is followed by a `memref.alloc` of
-    its type (managed memory at run time), a `memref.copy` from the global,
-    and a `memref.dealloc` before the terminator of its block; every other
-    use reads the copy. Only static, identity-layout globals are accepted.
+    its type (managed memory at run time), a call to
+    `amae_cuda_host_fence` (the runtime waits for the kernels launched so
+    far), a `memref.copy` from the global, and a `memref.dealloc` before the
+    terminator of its block; every other use reads the copy. Only static,
+    identity-layout globals are accepted. The kernels run asynchronously, so
+    any other `memref.store` or `memref.copy` in host code is an error, and
+    a `memref.load` (a scalar input such as AdamW's learning rate) gets a
+    fence before it unless no call or launch precedes it.
   }];
   let statistics = [
     Statistic<"copied", "copied-globals", "Constant global reads given device copies">

@@ -45,6 +45,8 @@ static std::string kernelsText(const ::amae::CudaOptions &o) {
   kernels.useBlas = o.useBlas;
   kernels.shrinkBufferLifetimes = o.shrinkBufferLifetimes;
   kernels.warnBufferBytes = o.warnBufferBytes;
+  // The host code must not touch buffers while kernels run.
+  kernels.copiesAsKernels = true;
   // The graphs' C interface (the artifact ABI, as on the CPU).
   return linalgStagePipeline(o.fuse, o.fusedAttention) +
          ",amae-bufferize,amae-cpu-emit-c-interface," +

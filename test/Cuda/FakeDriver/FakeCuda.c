@@ -8,12 +8,17 @@
  * cuBLAS's column-major definition. With AMAE_LIBCUDA and AMAE_LIBCUBLAS
  * pointing here, an artifact's own host code runs end to end without a GPU.
  * AMAE_FAKE_CUDA_DEVICES sets the device count (default 1);
- * AMAE_FAKE_CUDA_LOG=1 prints what was done at exit.
+ * AMAE_FAKE_CUDA_LOG=1 prints what was done at exit. With
+ * AMAE_FAKE_CUDA_PROTECT=1 the managed buffers are unreadable to the host
+ * from a launch or GEMM until the next synchronisation (mprotect), as the
+ * device may still be running them: host code that touches one then dies
+ * of SIGSEGV instead of racing with the kernels on a real GPU.
  *
  *===----------------------------------------------------------------------===*/
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +54,9 @@ static struct {
   size_t size;
 } buffers[kMaxBuffers];
 static size_t bufferCount;
+static int pending; /* work queued since the last synchronisation */
+
+static size_t pages(size_t size) { return (size + 4095) & ~(size_t)4095; }
 
 static void report(void) {
   if (getenv("AMAE_FAKE_CUDA_LOG"))
@@ -96,7 +104,12 @@ int cuDevicePrimaryCtxRetain(void **ctx, int device) {
   return kSuccess;
 }
 int cuCtxSetCurrent(void *ctx) { return ctx ? kSuccess : kInvalidValue; }
-int cuCtxSynchronize(void) { return kSuccess; }
+static void settle(void);
+static void queued(void);
+int cuCtxSynchronize(void) {
+  settle();
+  return kSuccess;
+}
 
 /* A fatbin: magic 0xBA55ED50, then a 16-bit version, the header size and
  * the size of what follows. */
@@ -162,8 +175,10 @@ int cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz, unsign
     return kInvalidValue;
   }
   ++launches;
+  settle();
   if (f->run)
     f->run(params, gx, bx);
+  queued();
   return kSuccess;
 }
 
@@ -173,15 +188,20 @@ int cuStreamCreate(void **stream, unsigned flags) {
   *stream = malloc(1);
   return kSuccess;
 }
-int cuStreamSynchronize(void *stream) { return stream ? kSuccess : kInvalidValue; }
+int cuStreamSynchronize(void *stream) {
+  settle();
+  return stream ? kSuccess : kInvalidValue;
+}
 int cuStreamDestroy_v2(void *stream) { free(stream); return kSuccess; }
 
 int cuMemAllocManaged(unsigned long long *ptr, size_t size, unsigned flags) {
   if (flags != 1 || bufferCount == kMaxBuffers)
     return kInvalidValue;
-  char *p = aligned_alloc(256, (size + 255) & ~(size_t)255);
+  char *p = aligned_alloc(4096, pages(size ? size : 1)); /* whole pages, for mprotect */
   if (!p)
     return kInvalidValue;
+  if (pending && getenv("AMAE_FAKE_CUDA_PROTECT"))
+    mprotect(p, pages(size ? size : 1), PROT_NONE);
   buffers[bufferCount].p = p;
   buffers[bufferCount++].size = size;
   ++allocations;
@@ -190,6 +210,26 @@ int cuMemAllocManaged(unsigned long long *ptr, size_t size, unsigned flags) {
     peakBytes = liveBytes;
   *ptr = (unsigned long long)(uintptr_t)p;
   return kSuccess;
+}
+
+static void protectAll(int prot) {
+  for (size_t i = 0; i < bufferCount; ++i)
+    mprotect(buffers[i].p, pages(buffers[i].size ? buffers[i].size : 1), prot);
+}
+
+/* Before host-side work on the buffers (an emulated kernel, a GEMM, a
+ * synchronisation): readable again. */
+static void settle(void) {
+  if (pending && getenv("AMAE_FAKE_CUDA_PROTECT"))
+    protectAll(PROT_READ | PROT_WRITE);
+  pending = 0;
+}
+
+/* After queuing work: unreadable until the next synchronisation. */
+static void queued(void) {
+  if (getenv("AMAE_FAKE_CUDA_PROTECT"))
+    protectAll(PROT_NONE);
+  pending = 1;
 }
 
 static size_t find(const char *p) {
@@ -207,6 +247,7 @@ int cuMemFree_v2(unsigned long long ptr) {
     return kInvalidValue;
   }
   liveBytes -= buffers[i].size;
+  mprotect(p, pages(buffers[i].size ? buffers[i].size : 1), PROT_READ | PROT_WRITE);
   free(p);
   buffers[i] = buffers[--bufferCount];
   return kSuccess;
@@ -238,6 +279,13 @@ int cuPointerGetAttribute(void *data, int attribute, unsigned long long ptr) {
  * cuBLAS: C = alpha op(A) op(B) + beta C, column-major, op(A) m x k
  *===----------------------------------------------------------------------===*/
 
+static void *gemmStream;
+int cublasSetStream_v2(void *handle, void *stream) {
+  (void)handle;
+  gemmStream = stream;
+  return stream ? 0 : 7; /* the launches' stream, never the legacy default */
+}
+
 int cublasCreate_v2(void **handle) {
   *handle = (void *)1;
   return initialized ? 0 : 1; /* CUBLAS_STATUS_NOT_INITIALIZED without a context */
@@ -254,6 +302,7 @@ const char *cublasGetStatusName(int status) {
     if (m < 0 || n < 0 || k < 0 || ldc < m || lda < (ta ? k : m) || ldb < (tb ? n : k))   \
       return 7;                                                                            \
     ++gemms;                                                                               \
+    settle();                                                                              \
     for (int x = 0; x < batch; ++x)                                                        \
       for (int j = 0; j < n; ++j)                                                          \
         for (int i = 0; i < m; ++i) {                                                      \
@@ -266,6 +315,7 @@ const char *cublasGetStatusName(int status) {
           T *out = &c[x * sc + i + (long long)j * ldc];                                    \
           *out = (T)(*alpha * sum + (*beta == 0 ? 0 : *beta * *out));                      \
         }                                                                                  \
+    queued();                                                                              \
     return 0;                                                                              \
   }
 GEMM(cublasSgemmStridedBatched, float)
@@ -297,6 +347,7 @@ int cublasGemmStridedBatchedEx(void *handle, int ta, int tb, int m, int n, int k
       (compute != 68 && compute != 75 && compute != 77))
     return 7;
   lastComputeType = compute;
+  settle(); /* the rounding below reads the operands */
   int bits = compute == 77 ? 10 : compute == 75 ? 7 : 23;
   const float *A = a, *B = b;
   float *ra = NULL, *rb = NULL;
