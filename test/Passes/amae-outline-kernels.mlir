@@ -21,3 +21,20 @@ func.func @graph(%a: memref<4xf32>, %b: memref<4xf32>) {
   }
   return
 }
+
+// With copies (the CUDA target's host code must not touch buffers), a
+// memref.copy into an out-parameter is a kernel too; without, it stays.
+// RUN: amae-opt %s -split-input-file -amae-outline-kernels=copies=true | FileCheck %s --check-prefix=COPIES
+// RUN: amae-opt %s -split-input-file -amae-outline-kernels | FileCheck %s --check-prefix=NOCOPIES
+// COPIES-LABEL: func.func private @out_k0_copy(
+// COPIES-NEXT: linalg.copy
+// COPIES-LABEL: func.func @out(
+// COPIES-NEXT: call @out_k0_copy(
+// COPIES-NOT: memref.copy
+// NOCOPIES-LABEL: func.func @out(
+// NOCOPIES-NEXT: memref.copy
+// -----
+func.func @out(%src: memref<4xf32>, %dst: memref<4xf32>) {
+  memref.copy %src, %dst : memref<4xf32> to memref<4xf32>
+  return
+}
