@@ -255,24 +255,27 @@ void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, i
   execute(p, a->aligned + a->offset, bm, c->aligned + c->offset);
 }
 
-/* The attention tiles: A B^T (the scores q k^T, and dout v^T in the backward)
- * on oneDNN's jit GEMM, 29% faster than OpenBLAS on one thread at 128 x 512 x
- * 64 (it runs single-threaded inside the kernels' parallel loops); the other
- * products were no faster and stay on OpenBLAS. Each thread keeps the matmul
- * of each shape it saw (a few per model). */
+/* The attention tiles on oneDNN's jit GEMM (single-threaded inside the
+ * kernels' parallel loops): A B^T (the scores q k^T, and dout v^T in the
+ * backward), 29% faster than OpenBLAS on one thread at 128 x 512 x 64, and
+ * A B (p v, and ds k in the backward): base inference b1 276-278 ms against
+ * 281-284 (amae-run --repeat=7, alternating), training unchanged. The
+ * transposed-A products (p^T dout, ds^T q) are slower there and stay on
+ * OpenBLAS. Each thread keeps the matmul of each shape it saw (a few per
+ * model). */
 void amae_tile_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *a,
                      int lda, const float *b, int ldb, float beta, float *c, int ldc) {
-  if (transA || !transB || alpha != 1.0f || (beta != 0.0f && beta != 1.0f) ||
+  if (transA || alpha != 1.0f || (beta != 0.0f && beta != 1.0f) ||
       2.0 * m * n * k < kMinTileFlops) {
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  thread_local std::map<std::tuple<int, int, int, int, int, int, bool>, Matmul> tiles;
-  Matmul &tile = tiles[{m, n, k, lda, ldb, ldc, beta != 0.0f}];
+  thread_local std::map<std::tuple<int, int, int, int, int, int, bool, bool>, Matmul> tiles;
+  Matmul &tile = tiles[{m, n, k, lda, ldb, ldc, beta != 0.0f, transB != 0}];
   if (!tile.matmul) {
     try {
-      tile = makeMatmul(m, n, k, lda, ldb, ldc, /*transB=*/true, /*overwrite=*/beta == 0.0f,
+      tile = makeMatmul(m, n, k, lda, ldb, ldc, /*transB=*/transB != 0, /*overwrite=*/beta == 0.0f,
                         /*packedB=*/false);
     } catch (const dnnl::error &e) {
       std::fprintf(stderr, "amae: error: oneDNN has no matmul for an attention tile: %s\n",
