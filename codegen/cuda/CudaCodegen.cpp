@@ -24,6 +24,25 @@ void registerCudaCodegen(mlir::DialectRegistry &registry) {
   mlir::registerAllToLLVMIRTranslations(registry);
 }
 
+/// Runs the pipeline `build` appends on `module` ("the CUDA `what`" in errors).
+static llvm::Error runPipeline(mlir::ModuleOp module, const CudaOptions &options,
+                               mlir::LogicalResult (*build)(mlir::OpPassManager &,
+                                                            const CudaOptions &),
+                               llvm::StringRef what) {
+  mlir::MLIRContext *ctx = module.getContext();
+  mlir::DialectRegistry registry;
+  registerCudaCodegen(registry);
+  ctx->appendDialectRegistry(registry);
+  registerCodegenPasses();
+  ctx->loadAllAvailableDialects();
+  mlir::PassManager pm(ctx, mlir::ModuleOp::getOperationName());
+  if (failed(build(pm, options)))
+    return llvm::createStringError("the CUDA " + what + " does not parse");
+  if (failed(runPassManager(pm, module)))
+    return llvm::createStringError("the CUDA " + what + " failed (diagnostics above)");
+  return llvm::Error::success();
+}
+
 /// Runs amae-cuda-pipeline on `module` after checking the toolkit has what
 /// `options` needs.
 static llvm::Error runCudaPipeline(mlir::ModuleOp module, const CudaOptions &options) {
@@ -37,18 +56,7 @@ static llvm::Error runCudaPipeline(mlir::ModuleOp module, const CudaOptions &opt
   for (const std::string &file : needed)
     if (!llvm::sys::fs::exists(file))
       return llvm::createStringError(file + " not found: --cuda-path must name a CUDA toolkit");
-  mlir::MLIRContext *ctx = module.getContext();
-  mlir::DialectRegistry registry;
-  registerCudaCodegen(registry);
-  ctx->appendDialectRegistry(registry);
-  registerCodegenPasses();
-  ctx->loadAllAvailableDialects();
-  mlir::PassManager pm(ctx, mlir::ModuleOp::getOperationName());
-  if (failed(mlir::amae::cuda::buildCudaPipeline(pm, options)))
-    return llvm::createStringError("the CUDA pipeline does not parse");
-  if (failed(runPassManager(pm, module)))
-    return llvm::createStringError("the CUDA pipeline failed (diagnostics above)");
-  return llvm::Error::success();
+  return runPipeline(module, options, mlir::amae::cuda::buildCudaPipeline, "pipeline");
 }
 
 static size_t countLaunches(mlir::ModuleOp module) {
@@ -125,17 +133,10 @@ static llvm::Error addEmulationEntryPoints(llvm::Module &module,
 
 llvm::Error compileKernelEmulation(mlir::ModuleOp module, llvm::StringRef outputPath,
                                    const CudaOptions &options, const CpuOptions &host) {
-  mlir::MLIRContext *ctx = module.getContext();
-  mlir::DialectRegistry registry;
-  registerCudaCodegen(registry);
-  ctx->appendDialectRegistry(registry);
-  registerCodegenPasses();
-  ctx->loadAllAvailableDialects();
-  mlir::PassManager pm(ctx, mlir::ModuleOp::getOperationName());
-  if (failed(mlir::amae::cuda::buildCudaEmulationPipeline(pm, options)))
-    return llvm::createStringError("the CUDA emulation pipeline does not parse");
-  if (failed(runPassManager(pm, module)))
-    return llvm::createStringError("the CUDA emulation pipeline failed (diagnostics above)");
+  if (llvm::Error err = runPipeline(module, options,
+                                    mlir::amae::cuda::buildCudaEmulationPipeline,
+                                    "emulation pipeline"))
+    return err;
   std::vector<std::string> kernels;
   module.walk([&](mlir::LLVM::LLVMFuncOp f) {
     if (!f.isExternal())

@@ -14,6 +14,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include "CudaSupport.h"
+#include "codegen/cpu/kernels/CpuKernels.h" /* the descriptors, the `trans` bits */
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -21,13 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[3];
-  int64_t strides[3];
-} Memref3D;
 
 typedef struct {
   double *allocated;
@@ -37,8 +31,6 @@ typedef struct {
   int64_t strides[3];
 } Memref3DF64;
 
-/* `trans` bits, as codegen/cpu/kernels/CpuKernels.h defines them. */
-enum { kTransB = 1, kTransA = 2, kOverwrite = 4 };
 enum { kOpN = 0, kOpT = 1, kR32F = 0, kDefaultAlgo = -1 };
 
 
@@ -117,11 +109,11 @@ static void finish(Status s) {
                    blas.statusName ? blas.statusName(s) : "an unknown status", "");
 }
 
-void _mlir_ciface_amae_gemm(Memref3D *a, Memref3D *b, Memref3D *c, int64_t trans) {
+void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
   if (!ready())
     return;
-  int transB = (trans & kTransB) != 0, transA = (trans & kTransA) != 0;
-  float alpha = 1.0f, beta = (trans & kOverwrite) ? 0.0f : 1.0f;
+  int transB = (trans & kGemmTransB) != 0, transA = (trans & kGemmTransA) != 0;
+  float alpha = 1.0f, beta = (trans & kGemmOverwrite) ? 0.0f : 1.0f;
   int64_t m = c->sizes[1], n = c->sizes[2], k = transA ? a->sizes[1] : a->sizes[2];
   finish(blas.gemmEx(handle, transB ? kOpT : kOpN, transA ? kOpT : kOpN, (int)n, (int)m,
                      (int)k, &alpha, b->aligned + b->offset, kR32F, (int)b->strides[1],
@@ -133,8 +125,8 @@ void _mlir_ciface_amae_gemm(Memref3D *a, Memref3D *b, Memref3D *c, int64_t trans
 void _mlir_ciface_amae_dgemm(Memref3DF64 *a, Memref3DF64 *b, Memref3DF64 *c, int64_t trans) {
   if (!ready())
     return;
-  int transB = (trans & kTransB) != 0, transA = (trans & kTransA) != 0;
-  double alpha = 1.0, beta = (trans & kOverwrite) ? 0.0 : 1.0;
+  int transB = (trans & kGemmTransB) != 0, transA = (trans & kGemmTransA) != 0;
+  double alpha = 1.0, beta = (trans & kGemmOverwrite) ? 0.0 : 1.0;
   int64_t m = c->sizes[1], n = c->sizes[2], k = transA ? a->sizes[1] : a->sizes[2];
   finish(blas.dgemm(handle, transB ? kOpT : kOpN, transA ? kOpT : kOpN, (int)n, (int)m,
                     (int)k, &alpha, b->aligned + b->offset, (int)b->strides[1],
