@@ -18,6 +18,22 @@ bool isOutlinedKernel(func::FuncOp f) {
          });
 }
 
+FailureOr<func::FuncOp> outlineAsKernel(RewriterBase &rewriter, scf::ExecuteRegionOp wrapper,
+                                        StringRef name) {
+  FailureOr<func::FuncOp> outlined =
+      outlineSingleBlockRegion(rewriter, wrapper.getLoc(), wrapper.getRegion(), name);
+  if (failed(outlined))
+    return failure();
+  outlined->setPrivate();
+  (*outlined)->setAttr("passthrough", rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
+  // The region now holds only the call: splice it into the caller.
+  Block &body = wrapper.getRegion().front();
+  rewriter.eraseOp(body.getTerminator());
+  rewriter.inlineBlockBefore(&body, wrapper);
+  rewriter.eraseOp(wrapper);
+  return outlined;
+}
+
 namespace {
 struct AmaeOutlineKernelsPass
     : impl::AmaeOutlineKernelsBase<AmaeOutlineKernelsPass> {
@@ -52,18 +68,8 @@ struct AmaeOutlineKernelsPass
                             kernel->getName().stripDialect())
                                .str();
         std::replace(name.begin(), name.end(), '.', '_');
-        FailureOr<func::FuncOp> outlined = outlineSingleBlockRegion(
-            rewriter, kernel.getLoc(), wrapper.getRegion(), name);
-        if (failed(outlined))
+        if (failed(outlineAsKernel(rewriter, wrapper, name)))
           return signalPassFailure();
-        outlined->setPrivate();
-        (*outlined)->setAttr("passthrough",
-                             rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
-        // The region now holds only the call: splice it into the graph.
-        Block &body = wrapper.getRegion().front();
-        rewriter.eraseOp(body.getTerminator());
-        rewriter.inlineBlockBefore(&body, wrapper);
-        rewriter.eraseOp(wrapper);
       }
     }
   }

@@ -25,6 +25,12 @@ namespace mlir::amae {
 #include "passes/Passes.h.inc"
 
 /// A kernel amae-outline-kernels made: private, with a body, `noinline`.
+/// Outlines the single block of `wrapper` (an scf.execute_region with no
+/// results) into a private, noinline function `name`, the kernel form
+/// isOutlinedKernel recognises, and splices the call in place of `wrapper`.
+FailureOr<func::FuncOp> outlineAsKernel(RewriterBase &rewriter, scf::ExecuteRegionOp wrapper,
+                                        StringRef name);
+
 /// Graphs are public; BLAS declarations have no body.
 bool isOutlinedKernel(func::FuncOp f);
 

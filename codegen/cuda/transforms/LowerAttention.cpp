@@ -18,9 +18,9 @@
 
 #include "codegen/cuda/transforms/CudaPasses.h"
 #include "dialects/Amae/AmaeOps.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <limits>
@@ -229,18 +229,9 @@ struct AmaeCudaLowerAttentionPass
         std::string name = (graph.getSymName() + (fwd ? "_attention" : "_attention_grad") +
                             Twine(index))
                                .str();
-        FailureOr<func::FuncOp> outlined =
-            outlineSingleBlockRegion(rewriter, loc, wrapper.getRegion(), name);
-        if (failed(outlined))
-          return signalPassFailure();
         // A kernel to the passes after (amae-cuda-map-loops maps its loops).
-        outlined->setPrivate();
-        (*outlined)->setAttr("passthrough",
-                             rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
-        Block &body = wrapper.getRegion().front();
-        rewriter.eraseOp(body.getTerminator());
-        rewriter.inlineBlockBefore(&body, wrapper);
-        rewriter.eraseOp(wrapper);
+        if (failed(outlineAsKernel(rewriter, wrapper, name)))
+          return signalPassFailure();
         rewriter.eraseOp(op);
         fwd ? ++forward : ++backward;
       }
