@@ -55,7 +55,7 @@ struct AmaeLowerToLinalgPass
       return signalPassFailure();
     RewritePatternSet patterns(ctx);
     populateLowerLayerOpsPatterns(patterns, biasEpilogue);
-    populateLowerAttentionOpsPatterns(patterns, fusedAttention);
+    populateLowerAttentionOpsPatterns(patterns, fusedAttention, fusedWindowAttention);
     populateLowerPatchOpsPatterns(patterns, biasEpilogue);
     populateLowerMaskingOpsPatterns(patterns);
     populateLowerLossOpsPatterns(patterns);
@@ -64,7 +64,8 @@ struct AmaeLowerToLinalgPass
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AmaeDialect>();
-    target.addLegalOp<FusedAttentionOp, FusedAttentionGradOp>();
+    target.addLegalOp<FusedAttentionOp, FusedAttentionGradOp, FusedWindowAttentionOp,
+                      FusedWindowAttentionGradOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect>();

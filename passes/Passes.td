@@ -19,13 +19,19 @@ def AmaeLowerToLinalg : Pass<"amae-lower-to-linalg", "mlir::ModuleOp"> {
     This is a full conversion of the amae dialect: an amae op without a
     lowering makes the pass fail with its location. The amae ops it may
     leave are `amae.fused_attention` and `amae.fused_attention_grad`, with
-    `fused-attention`, for a target that implements them as kernels.
+    `fused-attention`, and `amae.fused_window_attention` and
+    `amae.fused_window_attention_grad`, with `fused-window-attention`, for a
+    target that implements them as kernels.
   }];
   let options = [
     Option<"fusedAttention", "fused-attention", "bool", /*default=*/"false",
            "Lower amae.attention and amae.attention_grad to amae.fused_attention "
            "and amae.fused_attention_grad (kernels a target implements) instead "
            "of contractions around a softmax">,
+    Option<"fusedWindowAttention", "fused-window-attention", "bool", /*default=*/"false",
+           "Lower amae.window_attention and amae.window_attention_grad to "
+           "amae.fused_window_attention and amae.fused_window_attention_grad "
+           "(kernels a target implements) instead of linalg in window order">,
     Option<"biasEpilogue", "bias-epilogue", "bool", /*default=*/"false",
            "Add the bias of linear and patch_embed after the matmul, as an "
            "elementwise op that fusion folds into the next one, instead of "

@@ -4,9 +4,11 @@
 
 namespace mlir::amae {
 
-std::string linalgStagePipeline(bool fuse, bool fusedAttention, bool biasEpilogue) {
+std::string linalgStagePipeline(bool fuse, bool fusedAttention, bool biasEpilogue,
+                                bool fusedWindowAttention) {
   std::string p = std::string("canonicalize,amae-lower-to-linalg{fused-attention=") +
-                  (fusedAttention ? "true" : "false") +
+                  (fusedAttention ? "true" : "false") + " fused-window-attention=" +
+                  (fusedWindowAttention ? "true" : "false") +
                   " bias-epilogue=" + (biasEpilogue ? "true" : "false") + "},canonicalize,cse,"
                   "func.func(convert-elementwise-to-linalg)";
   // Fusion runs on tensors, where producers and consumers are SSA values.

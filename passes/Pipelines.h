@@ -20,8 +20,10 @@ namespace mlir::amae {
 /// stays one op (amae.fused_attention) that the target must implement.
 /// With `biasEpilogue`, biases are added after the matmuls (fused into the
 /// next elementwise op; the matmul starts from zero, a BLAS call with beta 0).
+/// With `fusedWindowAttention`, window attention stays one op too
+/// (amae.fused_window_attention).
 std::string linalgStagePipeline(bool fuse = true, bool fusedAttention = false,
-                                bool biasEpilogue = false);
+                                bool biasEpilogue = false, bool fusedWindowAttention = false);
 
 struct KernelStageOptions {
   bool useBlas = false;               // amae-contractions-to-blas

@@ -97,6 +97,43 @@ LogicalResult verifyWindowTiling(Operation *op, llvm::StringRef windowId,
   return success();
 }
 
+/// Constraints c1 to c6 of window_attention and window_attention_grad
+/// (`ids` are the op's); `dout`, when given, must have q's shape like k and v.
+LogicalResult verifyWindowAttentionOperands(Operation *op, std::array<StringRef, 6> ids,
+                                                   Value q, Value k,
+                                                   Value v, Value tau, Value posBias, Value dout,
+                                                   ArrayRef<int64_t> grid,
+                                                   ArrayRef<int64_t> window,
+                                                   ArrayRef<int64_t> shift) {
+  auto c = [&](int n) { return ids[n - 1]; };
+  // window_attention_c1, window_attention_grad_c1
+  SmallVector<std::pair<Value, const char *>> same = {{q, "q"}, {k, "k"}, {v, "v"}};
+  if (dout)
+    same.push_back({dout, "dout"});
+  for (auto [value, name] : same)
+    if (failed(verifyRank(op, c(1), value, name, 4)))
+      return failure();
+  ArrayRef<int64_t> qs = shapeOf(q);
+  for (auto [value, name] : ArrayRef(same).drop_front())
+    if (failed(verifyShape(op, c(1), value, name, qs)))
+      return failure();
+  // window_attention_c2, window_attention_grad_c2
+  if (failed(verifyPair(op, c(2), grid, "grid")))
+    return failure();
+  if (!dimsAgree(qs[2], grid[0] * grid[1]))
+    return constraintError(op, c(2))
+           << qs[2] << " tokens do not fill the grid " << formatShape(grid);
+  // window_attention_c3, c4, window_attention_grad_c3, c4
+  if (failed(verifyWindowTiling(op, c(3), c(4), grid, window, shift)))
+    return failure();
+  // window_attention_c5, window_attention_grad_c5
+  if (failed(verifyShape(op, c(5), tau, "tau", {qs[1]})))
+    return failure();
+  // window_attention_c6, window_attention_grad_c6
+  int64_t p = window[0] * window[1];
+  return verifyShape(op, c(6), posBias, "pos_bias", {p * p, qs[1]});
+}
+
 bool foldableTable(ShapedType type) {
   return type.hasStaticShape() && type.getNumElements() <= kMaxFoldedElements;
 }

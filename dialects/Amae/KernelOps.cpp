@@ -12,21 +12,28 @@ using namespace mlir::amae;
 using namespace mlir::amae::detail;
 
 //===----------------------------------------------------------------------===//
-// Shared by fused_attention and fused_attention_grad
+// Shared by the kernel ops
 //===----------------------------------------------------------------------===//
 
-/// c1: every operand a rank-4 f32 tensor or memref, of the kind of the first
-/// init; on tensors one result per init, of its type, on memrefs none.
-static LogicalResult verifyKinds(Operation *op, StringRef id,
-                                 ArrayRef<std::pair<Value, StringRef>> operands, ValueRange inits) {
+/// An operand of a kernel op, by name, and the rank it must have.
+struct Operand {
+  Value value;
+  StringRef name;
+  int64_t rank = 4;
+};
+
+/// c1: every operand an f32 tensor or memref of its rank, of the kind of the
+/// first init; on tensors one result per init, of its type, on memrefs none.
+static LogicalResult verifyKinds(Operation *op, StringRef id, ArrayRef<Operand> operands,
+                                 ValueRange inits) {
   bool tensors = isa<RankedTensorType>(inits.front().getType());
-  for (auto [value, name] : operands) {
-    auto type = cast<ShapedType>(value.getType());
+  for (const Operand &operand : operands) {
+    auto type = cast<ShapedType>(operand.value.getType());
     bool sameKind = tensors ? isa<RankedTensorType>(type) : isa<MemRefType>(type);
-    if (!sameKind || !type.getElementType().isF32() || type.getRank() != 4)
+    if (!sameKind || !type.getElementType().isF32() || type.getRank() != operand.rank)
       return constraintError(op, id)
-             << name << " must be a rank-4 f32 " << (tensors ? "ranked tensor" : "memref")
-             << " like the destination, got " << type;
+             << operand.name << " must be a rank-" << operand.rank << " f32 "
+             << (tensors ? "ranked tensor" : "memref") << " like the destination, got " << type;
   }
   bool resultsFit = tensors ? TypeRange(op->getResultTypes()) == TypeRange(inits.getTypes())
                             : op->getNumResults() == 0;
@@ -189,5 +196,130 @@ FusedAttentionGradOp::getAliasingValues(OpOperand &operand,
 LogicalResult FusedAttentionGradOp::bufferize(RewriterBase &rewriter,
                                               const bufferization::BufferizationOptions &options,
                                               bufferization::BufferizationState &state) {
+  return bufferizeKernel(*this, rewriter, options, state);
+}
+
+//===----------------------------------------------------------------------===//
+// FusedWindowAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusedWindowAttentionOp::verify() {
+  // fused_window_attention_c1
+  if (failed(verifyKinds(*this, "fused_window_attention_c1",
+                         {{getQ(), "q"},
+                          {getK(), "k"},
+                          {getV(), "v"},
+                          {getTau(), "tau", 1},
+                          {getPosBias(), "pos_bias", 2},
+                          {getInit(), "init"}},
+                         getDpsInits())))
+    return failure();
+  // fused_window_attention_c2 to fused_window_attention_c7
+  if (failed(verifyWindowAttentionOperands(
+          *this,
+          {"fused_window_attention_c2", "fused_window_attention_c3", "fused_window_attention_c4",
+           "fused_window_attention_c5", "fused_window_attention_c6", "fused_window_attention_c7"},
+          getQ(), getK(), getV(), getTau(), getPosBias(), Value(), getGrid(), getWindow(),
+          getShift())))
+    return failure();
+  // fused_window_attention_c8
+  return verifyShape(*this, "fused_window_attention_c8", getInit(), "init", shapeOf(getQ()));
+}
+
+void FusedWindowAttentionOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  kernelEffects(*this, effects);
+}
+
+bool FusedWindowAttentionOp::bufferizesToMemoryRead(OpOperand &operand,
+                                                    const bufferization::AnalysisState &) {
+  return !isInit(*this, operand);
+}
+
+bool FusedWindowAttentionOp::bufferizesToMemoryWrite(OpOperand &operand,
+                                                     const bufferization::AnalysisState &) {
+  return isInit(*this, operand);
+}
+
+bufferization::AliasingValueList
+FusedWindowAttentionOp::getAliasingValues(OpOperand &operand,
+                                          const bufferization::AnalysisState &) {
+  return aliasingResult(*this, operand);
+}
+
+LogicalResult FusedWindowAttentionOp::bufferize(RewriterBase &rewriter,
+                                                const bufferization::BufferizationOptions &options,
+                                                bufferization::BufferizationState &state) {
+  return bufferizeKernel(*this, rewriter, options, state);
+}
+
+//===----------------------------------------------------------------------===//
+// FusedWindowAttentionGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusedWindowAttentionGradOp::verify() {
+  // fused_window_attention_grad_c1
+  if (failed(verifyKinds(*this, "fused_window_attention_grad_c1",
+                         {{getQ(), "q"},
+                          {getK(), "k"},
+                          {getV(), "v"},
+                          {getTau(), "tau", 1},
+                          {getPosBias(), "pos_bias", 2},
+                          {getDout(), "dout"},
+                          {getDqInit(), "dq_init"},
+                          {getDkInit(), "dk_init"},
+                          {getDvInit(), "dv_init"},
+                          {getDtauInit(), "dtau_init", 1},
+                          {getDbiasInit(), "dbias_init", 2}},
+                         getDpsInits())))
+    return failure();
+  // fused_window_attention_grad_c2 to fused_window_attention_grad_c7
+  if (failed(verifyWindowAttentionOperands(
+          *this,
+          {"fused_window_attention_grad_c2", "fused_window_attention_grad_c3",
+           "fused_window_attention_grad_c4", "fused_window_attention_grad_c5",
+           "fused_window_attention_grad_c6", "fused_window_attention_grad_c7"},
+          getQ(), getK(), getV(), getTau(), getPosBias(), getDout(), getGrid(), getWindow(),
+          getShift())))
+    return failure();
+  // fused_window_attention_grad_c8
+  const char *id = "fused_window_attention_grad_c8";
+  std::pair<Value, Value> pairs[] = {{getDqInit(), getQ()},
+                                     {getDkInit(), getK()},
+                                     {getDvInit(), getV()},
+                                     {getDtauInit(), getTau()},
+                                     {getDbiasInit(), getPosBias()}};
+  const char *names[] = {"dq_init", "dk_init", "dv_init", "dtau_init", "dbias_init"};
+  for (auto [pair, name] : llvm::zip(pairs, names))
+    if (failed(verifyShape(*this, id, pair.first, name, shapeOf(pair.second))))
+      return failure();
+  return success();
+}
+
+void FusedWindowAttentionGradOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
+  kernelEffects(*this, effects);
+}
+
+bool FusedWindowAttentionGradOp::bufferizesToMemoryRead(OpOperand &operand,
+                                                        const bufferization::AnalysisState &) {
+  return !isInit(*this, operand);
+}
+
+bool FusedWindowAttentionGradOp::bufferizesToMemoryWrite(OpOperand &operand,
+                                                         const bufferization::AnalysisState &) {
+  return isInit(*this, operand);
+}
+
+bufferization::AliasingValueList
+FusedWindowAttentionGradOp::getAliasingValues(OpOperand &operand,
+                                              const bufferization::AnalysisState &) {
+  return aliasingResult(*this, operand);
+}
+
+LogicalResult
+FusedWindowAttentionGradOp::bufferize(RewriterBase &rewriter,
+                                      const bufferization::BufferizationOptions &options,
+                                      bufferization::BufferizationState &state) {
   return bufferizeKernel(*this, rewriter, options, state);
 }

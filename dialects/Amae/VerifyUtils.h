@@ -83,6 +83,15 @@ LogicalResult verifyWindowTiling(Operation *op, llvm::StringRef windowId,
                                  ArrayRef<int64_t> window,
                                  ArrayRef<int64_t> shift);
 
+/// Constraints c1 to c6 of window_attention and window_attention_grad (the
+/// `ids`, in that order, are the calling op's): q, k, v (and `dout` when
+/// given) of rank 4 and one shape, the grid, the window tiling, tau and
+/// pos_bias.
+LogicalResult verifyWindowAttentionOperands(Operation *op, std::array<StringRef, 6> ids, Value q,
+                                            Value k, Value v, Value tau, Value posBias,
+                                            Value dout, ArrayRef<int64_t> grid,
+                                            ArrayRef<int64_t> window, ArrayRef<int64_t> shift);
+
 /// The largest table a folder materialises (64 MiB of f32). Position tables
 /// and masks of real models are far below it; a hostile grid would
 /// otherwise make the folder allocate without bound.

@@ -82,11 +82,22 @@ struct LowerAttention : OpConversionPattern<AttentionOp> {
 };
 
 struct LowerWindowAttention : OpConversionPattern<WindowAttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LowerWindowAttention(MLIRContext *ctx, bool fused) : OpConversionPattern(ctx), fused(fused) {}
+  bool fused;
   LogicalResult matchAndRewrite(WindowAttentionOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
+    if (fused) {
+      // One kernel (the CUDA target's keeps each query row's logits in
+      // registers); the form below writes [N, H, nW, P, P] several times.
+      Value init = emptyTensor(b, loc, shapeOf(op.getResult()));
+      b.replaceOp(op, FusedWindowAttentionOp::create(
+                          b, loc, init.getType(), adaptor.getQ(), adaptor.getK(), adaptor.getV(),
+                          adaptor.getTau(), adaptor.getPosBias(), init, op.getGridAttr(),
+                          op.getWindowAttr(), op.getShiftAttr()));
+      return success();
+    }
     ArrayRef<int64_t> qs = shapeOf(op.getQ());
     int64_t n = qs[0], h = qs[1];
     Windows win = windowsOf(op);
@@ -225,11 +236,23 @@ struct LowerAttentionGrad : OpConversionPattern<AttentionGradOp> {
 
 /// The backward of amae.window_attention, in window order as the forward.
 struct LowerWindowAttentionGrad : OpConversionPattern<WindowAttentionGradOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LowerWindowAttentionGrad(MLIRContext *ctx, bool fused)
+      : OpConversionPattern(ctx), fused(fused) {}
+  bool fused;
   LogicalResult matchAndRewrite(WindowAttentionGradOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Value out[5];
     Location loc = op.getLoc();
+    if (fused) {
+      SmallVector<Value> operands(adaptor.getOperands());
+      for (Value x : adaptor.getOperands().take_front(5))
+        operands.push_back(emptyTensor(b, loc, shapeOf(x)));
+      b.replaceOp(op, FusedWindowAttentionGradOp::create(
+                          b, loc, ValueRange(operands).take_back(5).getTypes(), operands,
+                          op->getAttrs())
+                          .getResults());
+      return success();
+    }
     MLIRContext *ctx = b.getContext();
     Windows win = windowsOf(op);
     ArrayRef<int64_t> qs = shapeOf(adaptor.getQ());
@@ -330,10 +353,12 @@ struct LowerWindowAttentionGrad : OpConversionPattern<WindowAttentionGradOp> {
 
 } // namespace
 
-void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention) {
+void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention,
+                                       bool fusedWindowAttention) {
   patterns.add<LowerAttention, LowerAttentionGrad>(patterns.getContext(), fusedAttention);
-  patterns.add<LowerSplitQkv, LowerMergeHeads, LowerWindowAttention,
-               LowerWindowAttentionGrad,
+  patterns.add<LowerWindowAttention, LowerWindowAttentionGrad>(patterns.getContext(),
+                                                               fusedWindowAttention);
+  patterns.add<LowerSplitQkv, LowerMergeHeads,
                LowerToConstant<ShiftMaskOp>, LowerToConstant<LogRelativeCoordsOp>,
                LowerToConstant<SincosPosEmbedOp>>(patterns.getContext());
 }

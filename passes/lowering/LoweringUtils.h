@@ -119,7 +119,8 @@ ArrayRef<int64_t> shapeOf(Value v);
 void populateLowerLayerOpsPatterns(RewritePatternSet &patterns, bool biasEpilogue);
 /// With `fusedAttention`, amae.attention becomes amae.fused_attention (a
 /// target's kernel) instead of contractions around a softmax.
-void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention);
+void populateLowerAttentionOpsPatterns(RewritePatternSet &patterns, bool fusedAttention,
+                                       bool fusedWindowAttention);
 void populateLowerPatchOpsPatterns(RewritePatternSet &patterns, bool biasEpilogue);
 void populateLowerMaskingOpsPatterns(RewritePatternSet &patterns);
 void populateLowerLossOpsPatterns(RewritePatternSet &patterns);

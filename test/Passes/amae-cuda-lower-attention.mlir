@@ -49,6 +49,68 @@ func.func @grad(%q: memref<1x2x5x4xf32>, %k: memref<1x2x5x4xf32>, %v: memref<1x2
 
 // -----
 
+// Shifted-window attention, forward: a launch for the q and k norms (one
+// iteration per token), then one per (batch, head, window, position) whose
+// logits, with the shift mask's -100 chosen by region, feed an online
+// softmax. The only buffers are the two [N, H, L] norms: no logits.
+// CHECK-LABEL: func.func private @win_window_attention0(
+// CHECK: arith.constant -1.000000e+02 : f32
+// CHECK: scf.parallel ({{.*}}, {{.*}}, {{.*}}) =
+// CHECK: math.sqrt
+// CHECK: scf.parallel ({{.*}}, {{.*}}, {{.*}}, {{.*}}) = ({{.*}}) to (%{{.*}}, %{{.*}}, %c2{{.*}}, %c16) step
+// CHECK: %[[ML:.*]]:2 = scf.for {{.*}} -> (f32, f32)
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.divf %{{.*}}, %[[ML]]#1
+// CHECK-NOT: scf.parallel
+// CHECK-LABEL: func.func @win(
+// CHECK-COUNT-2: memref.alloc() : memref<1x2x32xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: call @win_window_attention0(
+func.func @win(%q: memref<1x2x32x4xf32>, %tau: memref<2xf32>, %b: memref<256x2xf32>,
+               %o: memref<1x2x32x4xf32>) {
+  amae.fused_window_attention %q, %q, %q, %tau, %b into %o
+      {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>}
+      : memref<1x2x32x4xf32>, memref<1x2x32x4xf32>, memref<1x2x32x4xf32>, memref<2xf32>,
+        memref<256x2xf32> into memref<1x2x32x4xf32>
+  return
+}
+
+// -----
+
+// The backward: norms; query rows (log-sum-exp, D, dq); key rows (dk, dv);
+// (head, i, j) for the position bias's and tau's sums over batch and
+// windows; tau's partial sums per head. Its buffers: the norms, the
+// log-sum-exp and D per token, tau's partial sums per (head, i, j).
+// CHECK-LABEL: func.func private @wgrad_window_attention_grad0(
+// CHECK: scf.parallel ({{.*}}, {{.*}}, {{.*}}) =
+// CHECK: math.sqrt
+// CHECK: scf.parallel ({{.*}}, {{.*}}, {{.*}}, {{.*}}) =
+// CHECK: math.log
+// CHECK: scf.parallel ({{.*}}, {{.*}}, {{.*}}, {{.*}}) =
+// CHECK: scf.parallel ({{.*}}, {{.*}}, {{.*}}) = ({{.*}}) to (%{{.*}}, %c16{{.*}}, %c16{{.*}}) step
+// CHECK: scf.parallel ({{.*}}) =
+// CHECK-NOT: scf.parallel
+// CHECK-LABEL: func.func @wgrad(
+// CHECK-COUNT-4: memref.alloc() : memref<1x2x32xf32>
+// CHECK-NEXT: memref.alloc() : memref<2x16x16xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: call @wgrad_window_attention_grad0(
+func.func @wgrad(%q: memref<1x2x32x4xf32>, %tau: memref<2xf32>, %b: memref<256x2xf32>,
+                 %dt: memref<2xf32>, %db: memref<256x2xf32>) {
+  amae.fused_window_attention_grad %q, %q, %q, %tau, %b, %q into %q, %q, %q, %dt, %db
+      {grid = array<i64: 8, 4>, window = array<i64: 4, 4>, shift = array<i64: 2, 0>}
+      : memref<1x2x32x4xf32>, memref<1x2x32x4xf32>, memref<1x2x32x4xf32>, memref<2xf32>,
+        memref<256x2xf32>, memref<1x2x32x4xf32>
+        into memref<1x2x32x4xf32>, memref<1x2x32x4xf32>, memref<1x2x32x4xf32>, memref<2xf32>,
+        memref<256x2xf32>
+  return
+}
+
+// -----
+
 func.func @tensors(%q: tensor<1x2x5x4xf32>, %o: tensor<1x2x5x4xf32>) -> tensor<1x2x5x4xf32> {
   // expected-error @+1 {{must be bufferized before amae-cuda-lower-attention}}
   %r = amae.fused_attention %q, %q, %q into %o {scale = 5.000000e-01 : f32}

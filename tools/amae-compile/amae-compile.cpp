@@ -172,8 +172,9 @@ cl::opt<bool> fusedAttention(
     "fused-attention", cl::init(true),
     cl::desc("With --blas: attention as one kernel over blocks of query rows whose scores stay "
              "in cache (amae-cpu-attention-to-library; =false: two GEMMs around a softmax "
-             "over the whole score matrix); with --target=cuda: one thread per query row "
-             "with an online softmax (amae-cuda-lower-attention)"),
+             "over the whole score matrix); with --target=cuda: attention and shifted-window "
+             "attention as one thread per query row with an online softmax, no logit stored "
+             "(amae-cuda-lower-attention)"),
     cl::cat(category));
 cl::opt<int64_t> attentionBlockRows(
     "attention-block-rows", cl::init(0), cl::value_desc("rows"),

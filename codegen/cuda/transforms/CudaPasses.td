@@ -39,8 +39,9 @@ def AmaeCudaMapLoops : Pass<"amae-cuda-map-loops", "mlir::func::FuncOp"> {
 def AmaeCudaLowerAttention : Pass<"amae-cuda-lower-attention", "mlir::ModuleOp"> {
   let summary = "Fused attention, forward and backward, as loop nests with an online softmax";
   let description = [{
-    Replaces each bufferized `amae.fused_attention` and
-    `amae.fused_attention_grad` by a call to a function of its own
+    Replaces each bufferized `amae.fused_attention`,
+    `amae.fused_attention_grad`, `amae.fused_window_attention` and
+    `amae.fused_window_attention_grad` by a call to a function of its own
     (`<graph>_attention<N>`, `<graph>_attention_grad<N>`) holding
     `scf.parallel` loops that `amae-cuda-map-loops` maps to threads like any
     kernel; the score matrix is never written to memory.
@@ -53,10 +54,27 @@ def AmaeCudaLowerAttention : Pass<"amae-cuda-lower-attention", "mlir::ModuleOp">
       its rows of `dk` and `dv` from `p` and `ds` recomputed with the stored
       log-sum-exp and `D` (two `[N, H, S_q]` buffers), so no two iterations
       write the same element.
+    - Shifted-window attention (`amae.fused_window_attention` and its
+      backward, `<graph>_window_attention<N>`,
+      `<graph>_window_attention_grad<N>`): one iteration per (batch, head,
+      window, position), the window partition and cyclic shift folded into
+      the token index, the shift mask from the positions' regions, each
+      logit (cosine over `max(tau, 0.01)`, plus the position bias and the
+      mask) made in registers. The forward is a launch for the q and k
+      norms and one for the rows with an online softmax. The backward keeps
+      per-row statistics (norms, log-sum-exp, D in `[N, H, L]` buffers) and
+      recomputes p: a launch over query rows (dq), one over key rows (dk,
+      dv), one over (head, i, j) for the position bias's and tau's sums
+      over batch and windows, one adding tau's partial sums per head. No
+      buffer of the logits' size `[N, H, nW, P, P]` exists.
   }];
   let statistics = [
     Statistic<"forward", "forward-attention", "Fused attention forwards lowered">,
-    Statistic<"backward", "backward-attention", "Fused attention backwards lowered">
+    Statistic<"backward", "backward-attention", "Fused attention backwards lowered">,
+    Statistic<"windowForward", "forward-window-attention",
+              "Fused window attention forwards lowered">,
+    Statistic<"windowBackward", "backward-window-attention",
+              "Fused window attention backwards lowered">
   ];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect", "mlir::math::MathDialect",

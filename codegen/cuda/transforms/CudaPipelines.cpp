@@ -48,7 +48,8 @@ static std::string kernelsText(const ::amae::CudaOptions &o) {
   // The host code must not touch buffers while kernels run.
   kernels.copiesAsKernels = true;
   // The graphs' C interface (the artifact ABI, as on the CPU).
-  return linalgStagePipeline(o.fuse, o.fusedAttention) +
+  return linalgStagePipeline(o.fuse, o.fusedAttention, /*biasEpilogue=*/false,
+                             /*fusedWindowAttention=*/o.fusedAttention) +
          ",amae-bufferize,amae-cpu-emit-c-interface," +
          (o.fusedAttention ? "amae-cuda-lower-attention," : "") + kernelStagePipeline(kernels) +
          ",func.func(convert-linalg-to-parallel-loops),canonicalize,"
