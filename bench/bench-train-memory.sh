@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Peak memory and time of one compiled pretraining step (loss + all
-# gradients) in three builds of the same graph:
-#   all-live   every buffer lives for the whole graph (--shrink-buffer-lifetimes=false)
-#   shrink     buffers allocated at first use, freed after last use (default)
+# gradients) in four builds of the same graph:
+#   all-live   every buffer lives for the whole graph, every activation stored
+#              (--shrink-buffer-lifetimes=false --recompute=none)
+#   shrink     buffers allocated at first use, freed after last use (--recompute=none)
+#   activations  shrink + each GELU's and layer norm's output recomputed (the default)
 #   recompute  shrink + each block's forward recomputed in the backward (--recompute=blocks)
 # Peak RSS is for the whole amae-run process (weights and inputs included);
 # time is the median of the repeated runs.
@@ -34,13 +36,14 @@ measure() { # name compile-flags...
   /usr/bin/time -f "%M" -o "$work/$name.rss" "$bin/amae-run" "$work/$name.so" --graph=pretrain \
     --weights="$work/weights.safetensors" --inputs="$work/inputs.safetensors" \
     -o "$work/$name.out.safetensors" --repeat="$repeat" > "$work/$name.time"
-  printf "%-10s peak RSS %6.0f MiB   %s   (compiled in %d s)\n" "$name" \
+  printf "%-11s peak RSS %6.0f MiB   %s   (compiled in %d s)\n" "$name" \
     "$(echo "$(cat "$work/$name.rss") / 1024" | bc -l)" "$(cat "$work/$name.time")" $((end - start))
 }
-measure all-live --shrink-buffer-lifetimes=false
-measure shrink
+measure all-live --shrink-buffer-lifetimes=false --recompute=none
+measure shrink --recompute=none
+measure activations
 measure recompute --recompute=blocks
-for other in shrink recompute; do
+for other in shrink activations recompute; do
   "$bin/amae-compare" "$work/$other.out.safetensors" "$work/all-live.out.safetensors" \
     --all-with-prefix= --rtol=0 --atol=0 > "$work/$other.cmp" || true
   echo "$other vs all-live: $(grep -c '^ok' "$work/$other.cmp") of $(wc -l < "$work/$other.cmp") outputs bit-identical"

@@ -47,10 +47,11 @@ bool onednnAvailable();
 void registerCodegenDialects(mlir::DialectRegistry &registry);
 
 /// Runs amae-autodiff: every graph with a `loss` output gains `grad.<param>`
-/// outputs for its trainable parameters. `recompute` is "none" or "blocks"
-/// (the backward recomputes each transformer block's forward).
+/// outputs for its trainable parameters. `recompute` is "activations" (the
+/// backward recomputes each GELU's and layer norm's output), "none" or
+/// "blocks" (it recomputes each transformer block's forward).
 mlir::LogicalResult appendGradients(mlir::ModuleOp module,
-                                    llvm::StringRef recompute = "none");
+                                    llvm::StringRef recompute = "activations");
 
 /// Lowers the amae graphs of `module` to linalg/tensor/arith/math in place
 /// (the first stage of the CPU pipeline, with its fusion option).
