@@ -7,15 +7,18 @@
  *    time (dlopen), so an artifact loads on a machine without a driver and
  *    the runtime can say why it cannot run (amae_cuda_error);
  *  - the generic allocation functions of finalize-memref-to-llvm, as
- *    managed memory (host code and kernels share every pointer; the pages
- *    move to the GPU at first use and stay there), with freed blocks kept
- *    by size for the next run: cuMemFree synchronises the device;
+ *    device memory (only kernels, GEMMs and the driver's copies touch the
+ *    generated code's buffers), and the runtime's buffers (weights, inputs,
+ *    outputs) as managed memory; freed blocks kept by kind and size for the
+ *    next run, since cuMemFree synchronises the device;
+ *  - the copies host code asks for: a constant to the device, a scalar back
+ *    (amae_cuda_upload, amae_cuda_read32/64);
  *  - amae_gemm and amae_dgemm, the GEMMs amae-contractions-to-blas emits,
- *    on cuBLAS (also opened at run time), fp32 by default (no TF32 unless
- *    AMAE_CUDA_GEMM_PRECISION=tf32).
- * Every launch and GEMM is synchronous: the host code between them may
- * touch managed memory (memref.copy). An error is sticky: later launches
- * are skipped and the runtime reports the first one after the run.
+ *    on cuBLAS (CudaGemm.c, also opened at run time).
+ * Launches, GEMMs and uploads queue on one stream per thread; nothing waits
+ * until a scalar is read back or the runtime synchronises after the graph.
+ * An error is sticky: later launches are skipped and the runtime reports
+ * the first one after the run.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -54,6 +57,9 @@ static struct {
   CUresult (*streamSynchronize)(CUstream);
   CUresult (*streamDestroy)(CUstream);
   CUresult (*memAllocManaged)(CUdeviceptr *, size_t, unsigned);
+  CUresult (*memAlloc)(CUdeviceptr *, size_t);
+  CUresult (*memcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
+  CUresult (*memcpyDtoH)(void *, CUdeviceptr, size_t);
   CUresult (*memFree)(CUdeviceptr);
   CUresult (*pointerGetAttribute)(void *, int, CUdeviceptr);
   CUresult (*getErrorName)(CUresult, const char **);
@@ -128,6 +134,9 @@ static void initialize(void) {
   LOAD(streamSynchronize, "cuStreamSynchronize");
   LOAD(streamDestroy, "cuStreamDestroy_v2");
   LOAD(memAllocManaged, "cuMemAllocManaged");
+  LOAD(memAlloc, "cuMemAlloc_v2");
+  LOAD(memcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
+  LOAD(memcpyDtoH, "cuMemcpyDtoH_v2");
   LOAD(memFree, "cuMemFree_v2");
   LOAD(pointerGetAttribute, "cuPointerGetAttribute");
   LOAD(getErrorName, "cuGetErrorName");
@@ -291,8 +300,8 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
  * translation creates one around each launch, synchronises and destroys it.
  * Here launches and GEMMs queue on it in order and nothing waits until the
  * runtime synchronises after the graph (amae_cuda_synchronize) or the host
- * code copies a constant in (amae_cuda_host_fence): host code never touches
- * a buffer otherwise (amae-cuda-device-constants checks). */
+ * code reads a scalar back (amae_cuda_read32/64): host code never touches a
+ * buffer otherwise (amae-cuda-device-constants checks). */
 static __thread CUstream launchStream;
 
 void *amae_cuda_stream(void) {
@@ -309,10 +318,29 @@ void mgpuStreamSynchronize(void *s) { (void)s; }
  * context). */
 void mgpuStreamDestroy(void *s) { (void)s; }
 
-void amae_cuda_host_fence(void) {
+/* What host code asks of device memory (amae-cuda-device-constants): a
+ * constant copied in behind the kernels queued before it, and a scalar read
+ * back once they are done. */
+void amae_cuda_upload(int64_t dst, int64_t src, int64_t bytes) {
+  void *stream = amae_cuda_stream();
+  if (stream && bytes > 0)
+    amae_cuda_check(cu.memcpyHtoDAsync((CUdeviceptr)dst, (const void *)(intptr_t)src,
+                                       (size_t)bytes, stream),
+                    "cuMemcpyHtoDAsync (a constant to the device)");
+}
+
+static uint64_t readBack(int64_t src, size_t bytes) {
+  uint64_t value = 0;
   if (launchStream && amae_cuda_ready())
     amae_cuda_check(cu.streamSynchronize(launchStream), "cuStreamSynchronize (a kernel failed)");
+  if (amae_cuda_ready())
+    amae_cuda_check(cu.memcpyDtoH(&value, (CUdeviceptr)src, bytes),
+                    "cuMemcpyDtoH (a scalar from the device)");
+  return value; /* zero after an error, which the runtime reports */
 }
+
+int32_t amae_cuda_read32(int64_t src) { return (int32_t)readBack(src, 4); }
+int64_t amae_cuda_read64(int64_t src) { return (int64_t)readBack(src, 8); }
 
 void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz, intptr_t bx,
                       intptr_t by, intptr_t bz, int32_t smem, void *stream, void **params,
@@ -326,15 +354,18 @@ void mgpuLaunchKernel(void *f, intptr_t gx, intptr_t gy, intptr_t gz, intptr_t b
 }
 
 /*===----------------------------------------------------------------------===*
- * Buffers: managed memory, freed blocks kept by size
+ * Buffers: device and managed memory, freed blocks kept by kind and size
  *===----------------------------------------------------------------------===*/
 
-/* Live blocks (pointer -> size) and freed ones, on the host: a header in
- * the block itself would pull its page back from the GPU at every free. */
+/* Two kinds of block: device memory for what the generated code allocates
+ * (only kernels and copies touch it), managed memory for what the runtime
+ * binds and reads (weights, inputs, outputs). Live blocks (pointer -> size
+ * and kind) and freed ones (by kind and size) are kept on the host: a
+ * header in the block itself would have to be read from the GPU. */
 enum { kTable = 1 << 16, kKept = 4096 };
-static struct { uintptr_t p; size_t size; } live[kTable];
-static struct { void *p; size_t size; } kept[kKept];
-static size_t keptCount;
+static struct { uintptr_t p; size_t size; int device; } live[kTable];
+static struct { void *p; size_t size; } kept[2][kKept];
+static size_t keptCount[2];
 
 static size_t liveSlot(uintptr_t p) {
   size_t i = (size_t)((p >> 8) * 0x9E3779B97F4A7C15ull) % kTable;
@@ -352,12 +383,18 @@ static void outOfMemory(uint64_t size, const char *why) {
 
 /* Frees every kept block (before an allocation is retried). Lock held. */
 static void releaseKept(void) {
-  for (size_t i = 0; i < keptCount; ++i)
-    cu.memFree((CUdeviceptr)kept[i].p);
-  keptCount = 0;
+  for (int kind = 0; kind < 2; ++kind) {
+    for (size_t i = 0; i < keptCount[kind]; ++i)
+      cu.memFree((CUdeviceptr)kept[kind][i].p);
+    keptCount[kind] = 0;
+  }
 }
 
-void *amae_cuda_alloc(size_t size) {
+static CUresult driverAlloc(CUdeviceptr *d, size_t size, int device) {
+  return device ? cu.memAlloc(d, size) : cu.memAllocManaged(d, size, kAttachGlobal);
+}
+
+static void *allocate(size_t size, int device) {
   if (!driverUp())
     outOfMemory(size, error);
   size_t rounded = (size + 255) & ~(size_t)255;
@@ -365,18 +402,18 @@ void *amae_cuda_alloc(size_t size) {
     rounded = 256;
   pthread_mutex_lock(&lock);
   void *p = NULL;
-  for (size_t i = 0; i < keptCount; ++i)
-    if (kept[i].size == rounded) {
-      p = kept[i].p;
-      kept[i] = kept[--keptCount];
+  for (size_t i = 0; i < keptCount[device]; ++i)
+    if (kept[device][i].size == rounded) {
+      p = kept[device][i].p;
+      kept[device][i] = kept[device][--keptCount[device]];
       break;
     }
   if (!p) {
     CUdeviceptr d = 0;
-    CUresult r = cu.memAllocManaged(&d, rounded, kAttachGlobal);
+    CUresult r = driverAlloc(&d, rounded, device);
     if (r != kCudaSuccess) {
       releaseKept();
-      r = cu.memAllocManaged(&d, rounded, kAttachGlobal);
+      r = driverAlloc(&d, rounded, device);
     }
     if (r != kCudaSuccess) {
       pthread_mutex_unlock(&lock);
@@ -391,9 +428,13 @@ void *amae_cuda_alloc(size_t size) {
   }
   live[slot].p = (uintptr_t)p;
   live[slot].size = rounded;
+  live[slot].device = device;
   pthread_mutex_unlock(&lock);
   return p;
 }
+
+void *amae_cuda_alloc(size_t size) { return allocate(size, 0); }
+void *amae_cuda_alloc_device(size_t size) { return allocate(size, 1); }
 
 void amae_cuda_free(void *p) {
   if (!p || !driverUp())
@@ -401,6 +442,7 @@ void amae_cuda_free(void *p) {
   pthread_mutex_lock(&lock);
   size_t slot = liveSlot((uintptr_t)p);
   size_t size = slot < kTable && live[slot].p ? live[slot].size : 0;
+  int device = size ? live[slot].device : 0;
   if (size) {
     /* Backward-shift deletion keeps the probe chains whole. */
     size_t hole = slot, j = slot;
@@ -416,22 +458,23 @@ void amae_cuda_free(void *p) {
     }
     live[hole].p = 0;
   }
-  if (size && keptCount < kKept) {
-    kept[keptCount].p = p;
-    kept[keptCount++].size = size;
+  if (size && keptCount[device] < kKept) {
+    kept[device][keptCount[device]].p = p;
+    kept[device][keptCount[device]++].size = size;
   } else {
     cu.memFree((CUdeviceptr)p);
   }
   pthread_mutex_unlock(&lock);
 }
 
-void *_mlir_memref_to_llvm_alloc(uint64_t size) { return amae_cuda_alloc((size_t)size); }
+/* The generated code's buffers: device memory. */
+void *_mlir_memref_to_llvm_alloc(uint64_t size) { return amae_cuda_alloc_device((size_t)size); }
 
 void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size) {
   /* Driver allocations are 256-byte aligned. */
   if (alignment > 256)
     outOfMemory(size, "an alignment above 256 bytes");
-  return amae_cuda_alloc((size_t)size);
+  return amae_cuda_alloc_device((size_t)size);
 }
 
 void _mlir_memref_to_llvm_free(void *p) { amae_cuda_free(p); }

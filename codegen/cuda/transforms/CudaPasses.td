@@ -94,24 +94,33 @@ def AmaeCudaMergeGpuModules : Pass<"amae-cuda-merge-gpu-modules", "mlir::ModuleO
 }
 
 def AmaeCudaDeviceConstants : Pass<"amae-cuda-device-constants", "mlir::func::FuncOp"> {
-  let summary = "Read constant globals through device-visible copies";
+  let summary = "Host reads of constants and scalars as the runtime's device copies";
   let description = [{
     Runs on the host functions of a CUDA artifact (after the kernels are
-    outlined). A `memref.global` is host data: a kernel handed its address
-    would fault. Each `memref.get_global` is followed by a `memref.alloc` of
-    its type (managed memory at run time), a call to
-    `amae_cuda_host_fence` (the runtime waits for the kernels launched so
-    far), a `memref.copy` from the global, and a `memref.dealloc` before the
-    terminator of its block; every other use reads the copy. Only static,
-    identity-layout globals are accepted. The kernels run asynchronously, so
-    any other `memref.store` or `memref.copy` in host code is an error, and
-    a `memref.load` (a scalar input such as AdamW's learning rate) gets a
-    fence before it unless no call or launch precedes it.
+    outlined), whose buffers are device memory at run time: host code may
+    allocate, launch and free them, never dereference one.
+    - A `memref.global` is host data: a kernel handed its address would
+      fault. Each `memref.get_global` is followed by a `memref.alloc` of its
+      type, a call to `amae_cuda_upload(dst, src, bytes)` (an asynchronous
+      copy on the launches' stream, so after the kernels queued before it),
+      and a `memref.dealloc` before the terminator of its block; every other
+      use reads the copy. Only static, identity-layout globals are accepted.
+    - A `memref.load` (a scalar such as AdamW's learning rate or a bias
+      correction a kernel computed) becomes `amae_cuda_read32` or
+      `amae_cuda_read64` of the element's address (from
+      `memref.extract_strided_metadata` and
+      `memref.extract_aligned_pointer_as_index`), which waits for the
+      kernels and copies the bytes back, bitcast to the element type.
+      Other widths are an error.
+    - The kernels run asynchronously, so any `memref.store` or `memref.copy`
+      in host code is an error.
   }];
   let statistics = [
-    Statistic<"copied", "copied-globals", "Constant global reads given device copies">
+    Statistic<"copied", "copied-globals", "Constant global reads given device copies">,
+    Statistic<"readBacks", "read-backs", "Host scalar loads turned into copies back">
   ];
-  let dependentDialects = ["mlir::memref::MemRefDialect"];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 def AmaeCudaEmulateKernels : Pass<"amae-cuda-emulate-kernels", "mlir::ModuleOp"> {

@@ -1,19 +1,25 @@
-//===- DeviceConstants.cpp - Constant globals copied to device memory -----===//
+//===- DeviceConstants.cpp - Host accesses to buffers as driver copies ----===//
 //
-// A memref.global lives in the artifact's host data; a kernel handed its
-// address would fault. Each memref.get_global of a host function becomes a
-// buffer (managed memory, from the same allocation functions as the rest)
-// filled from the global where it was read and freed at the end of its
-// block, so kernels only ever see device-visible memory; the copy waits for
-// the kernels before it (amae_cuda_host_fence). It is the one host access to
-// buffers the pass allows: any other would race with the asynchronous
-// kernels, and is an error. The fbank's DFT and mel matrices are the only
-// such globals today (1.7 MB per front-end call).
+// The generated code's buffers are device memory: host code may allocate,
+// launch and free them but never dereference one. Its two reads are
+// rewritten into the runtime's copies (codegen/cuda/kernels/CudaSupport.c):
+// - a memref.global lives in the artifact's host data, which a kernel
+//   handed its address would fault on: each memref.get_global becomes a
+//   buffer of its type filled by amae_cuda_upload (cuMemcpyHtoDAsync on the
+//   launches' stream, so behind the kernels queued before it) and freed at
+//   the end of its block. The fbank's DFT and mel matrices and the position
+//   bias's coordinates are the only such globals today;
+// - a memref.load (AdamW's scalar hyperparameters, its bias corrections)
+//   becomes amae_cuda_read32/64 of the element's address, which waits for
+//   the kernels and copies the bytes back (cuMemcpyDtoH).
+// Any other host access, a memref.store or memref.copy, would race with the
+// asynchronous kernels: an error.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cuda/transforms/CudaPasses.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 #define DEBUG_TYPE "amae-cuda-device-constants"
@@ -23,78 +29,109 @@ namespace mlir::amae::cuda {
 #include "codegen/cuda/transforms/CudaPasses.h.inc"
 
 namespace {
-constexpr llvm::StringLiteral kFence = "amae_cuda_host_fence";
 
 struct AmaeCudaDeviceConstantsPass
     : impl::AmaeCudaDeviceConstantsBase<AmaeCudaDeviceConstantsPass> {
-  /// `amae_cuda_host_fence`, declared once per module.
-  func::FuncOp fence() {
+  /// The runtime function `name`, declared once per module.
+  func::FuncOp runtimeFunction(StringRef name, FunctionType type) {
     auto module = getOperation()->getParentOfType<ModuleOp>();
-    if (auto f = module.lookupSymbol<func::FuncOp>(kFence))
+    if (auto f = module.lookupSymbol<func::FuncOp>(name))
       return f;
     OpBuilder b(module.getBodyRegion());
-    auto f = func::FuncOp::create(b, module.getLoc(), kFence,
-                                  b.getFunctionType(TypeRange{}, TypeRange{}));
+    auto f = func::FuncOp::create(b, module.getLoc(), name, type);
     f.setPrivate();
     return f;
   }
 
-  /// No call or launch comes before `op` in its function (it is in the
-  /// entry block, ahead of them): nothing can be running yet.
-  static bool firstWork(Operation *op) {
-    if (op->getBlock() != &op->getParentOfType<func::FuncOp>().getBody().front())
-      return false;
-    for (Operation *before = op->getPrevNode(); before; before = before->getPrevNode())
-      if (isa<func::CallOp, gpu::LaunchFuncOp>(before))
-        return false;
-    return true;
+  static Value asI64(OpBuilder &b, Location loc, Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+
+  /// The address of `memref[indices]` as an i64.
+  static Value elementAddress(OpBuilder &b, Location loc, Value memref, ValueRange indices) {
+    auto type = cast<MemRefType>(memref.getType());
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    Value linear = meta.getOffset();
+    for (auto [index, stride] : llvm::zip(indices, meta.getStrides()))
+      linear = arith::AddIOp::create(b, loc, linear, arith::MulIOp::create(b, loc, index, stride));
+    Value bytes = arith::MulIOp::create(
+        b, loc, linear,
+        arith::ConstantIndexOp::create(b, loc, type.getElementTypeBitWidth() / 8));
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    return asI64(b, loc, arith::AddIOp::create(b, loc, base, bytes));
+  }
+
+  LogicalResult readBack(memref::LoadOp load) {
+    Type element = load.getType();
+    unsigned bits = element.isIntOrFloat() ? element.getIntOrFloatBitWidth() : 0;
+    if (bits != 32 && bits != 64)
+      return load.emitOpError("amae-cuda-device-constants: host code can read back 32- and "
+                              "64-bit scalars only, not ")
+             << element;
+    OpBuilder b(load);
+    Location loc = load.getLoc();
+    Type word = b.getIntegerType(bits);
+    func::FuncOp read = runtimeFunction(bits == 32 ? "amae_cuda_read32" : "amae_cuda_read64",
+                                        b.getFunctionType({b.getI64Type()}, {word}));
+    Value address = elementAddress(b, loc, load.getMemRef(), load.getIndices());
+    Value value = func::CallOp::create(b, loc, read, ValueRange{address}).getResult(0);
+    if (element != word)
+      value = arith::BitcastOp::create(b, loc, element, value);
+    load.replaceAllUsesWith(value);
+    load.erase();
+    ++readBacks;
+    return success();
+  }
+
+  LogicalResult upload(memref::GetGlobalOp read) {
+    auto type = cast<MemRefType>(read.getType());
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+      return read.emitOpError("amae-cuda-device-constants: only a static, identity-layout global "
+                              "can be copied to the device");
+    OpBuilder b(read);
+    Location loc = read.getLoc();
+    b.setInsertionPointAfter(read);
+    auto copy = memref::AllocOp::create(b, loc, type);
+    read.getResult().replaceAllUsesWith(copy.getResult());
+    auto i64 = b.getI64Type();
+    func::FuncOp send =
+        runtimeFunction("amae_cuda_upload", b.getFunctionType({i64, i64, i64}, {}));
+    auto pointer = [&](Value m) {
+      return asI64(b, loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, m));
+    };
+    int64_t bytes = type.getNumElements() * (type.getElementTypeBitWidth() / 8);
+    Value size = arith::ConstantIntOp::create(b, loc, i64, bytes);
+    func::CallOp::create(b, loc, send,
+                         ValueRange{pointer(copy.getResult()), pointer(read.getResult()), size});
+    b.setInsertionPoint(read->getBlock()->getTerminator());
+    memref::DeallocOp::create(b, loc, copy.getResult());
+    ++copied;
+    return success();
   }
 
   void runOnOperation() override {
-    // The kernels run asynchronously: host code may allocate and launch but
-    // not write a buffer (amae-outline-kernels{copies} made the copies
-    // kernels); it reads only scalars (AdamW's hyperparameters), after
-    // waiting for the kernels before them unless none came before.
     SmallVector<memref::LoadOp> loads;
+    SmallVector<memref::GetGlobalOp> globals;
     WalkResult touched = getOperation().walk([&](Operation *op) {
-      if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      if (auto load = dyn_cast<memref::LoadOp>(op))
         loads.push_back(load);
-        return WalkResult::advance();
+      else if (auto global = dyn_cast<memref::GetGlobalOp>(op))
+        globals.push_back(global);
+      else if (isa<memref::StoreOp, memref::CopyOp>(op)) {
+        op->emitOpError("amae-cuda-device-constants: host code would write a buffer while "
+                        "kernels run");
+        return WalkResult::interrupt();
       }
-      if (!isa<memref::StoreOp, memref::CopyOp>(op))
-        return WalkResult::advance();
-      op->emitOpError("amae-cuda-device-constants: host code would write a buffer while "
-                      "kernels run");
-      return WalkResult::interrupt();
+      return WalkResult::advance();
     });
     if (touched.wasInterrupted())
       return signalPassFailure();
     for (memref::LoadOp load : loads)
-      if (!firstWork(load)) {
-        OpBuilder b(load);
-        func::CallOp::create(b, load.getLoc(), fence(), ValueRange{});
-      }
-    SmallVector<memref::GetGlobalOp> reads;
-    getOperation().walk([&](memref::GetGlobalOp op) { reads.push_back(op); });
-    // The copy from the host waits for the kernels before it (the buffer
-    // may be one they just freed).
-    for (memref::GetGlobalOp read : reads) {
-      auto type = cast<MemRefType>(read.getType());
-      if (!type.hasStaticShape() || !type.getLayout().isIdentity()) {
-        read.emitOpError("amae-cuda-device-constants: only a static, identity-layout global "
-                         "can be copied to the device");
+      if (failed(readBack(load)))
         return signalPassFailure();
-      }
-      OpBuilder b(read);
-      b.setInsertionPointAfter(read);
-      auto copy = memref::AllocOp::create(b, read.getLoc(), type);
-      read.getResult().replaceAllUsesWith(copy.getResult());
-      func::CallOp::create(b, read.getLoc(), fence(), ValueRange{});
-      memref::CopyOp::create(b, read.getLoc(), read.getResult(), copy.getResult());
-      b.setInsertionPoint(read->getBlock()->getTerminator());
-      memref::DeallocOp::create(b, read.getLoc(), copy.getResult());
-      ++copied;
-    }
+    for (memref::GetGlobalOp global : globals)
+      if (failed(upload(global)))
+        return signalPassFailure();
   }
 };
 } // namespace

@@ -11,8 +11,10 @@
  * AMAE_FAKE_CUDA_LOG=1 prints what was done at exit. With
  * AMAE_FAKE_CUDA_PROTECT=1 the managed buffers are unreadable to the host
  * from a launch or GEMM until the next synchronisation (mprotect), as the
- * device may still be running them: host code that touches one then dies
- * of SIGSEGV instead of racing with the kernels on a real GPU.
+ * device may still be running them, and device memory (cuMemAlloc) is
+ * unreadable to the host always, except to the kernels, GEMMs and copies:
+ * host code that touches a buffer it must not then dies of SIGSEGV instead
+ * of racing with the kernels, or reading device addresses, on a real GPU.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -37,7 +39,8 @@ static int initialized;
 static const unsigned char *image;
 static size_t imageSize;
 static void *emulation;
-static long launches, gemms, allocations, kernelsFound, streams;
+static long launches, gemms, allocations, deviceAllocations, kernelsFound, streams;
+static long uploads, readBacks;
 static size_t prefetched;
 static size_t liveBytes, peakBytes;
 static int lastComputeType; /* of cublasGemmStridedBatchedEx */
@@ -52,6 +55,7 @@ enum { kMaxBuffers = 1 << 16 };
 static struct {
   char *p;
   size_t size;
+  int device; /* cuMemAlloc's, else cuMemAllocManaged's */
 } buffers[kMaxBuffers];
 static size_t bufferCount;
 static int pending; /* work queued since the last synchronisation */
@@ -61,11 +65,11 @@ static size_t pages(size_t size) { return (size + 4095) & ~(size_t)4095; }
 static void report(void) {
   if (getenv("AMAE_FAKE_CUDA_LOG"))
     fprintf(stderr,
-            "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs, %ld managed allocations "
-            "(peak %zu bytes), %zu buffers live at exit, GEMM compute type %d, streams made %ld, "
-            "%zu bytes prefetched\n",
-            kernelsFound, launches, gemms, allocations, peakBytes, bufferCount, lastComputeType,
-            streams, prefetched);
+            "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs, %ld managed and %ld device "
+            "allocations (peak %zu bytes), %zu buffers live at exit, GEMM compute type %d, "
+            "streams made %ld, %zu bytes prefetched, %ld uploads, %ld read-backs\n",
+            kernelsFound, launches, gemms, allocations, deviceAllocations, peakBytes, bufferCount,
+            lastComputeType, streams, prefetched, uploads, readBacks);
 }
 
 int cuInit(unsigned flags) {
@@ -106,6 +110,7 @@ int cuDevicePrimaryCtxRetain(void **ctx, int device) {
 int cuCtxSetCurrent(void *ctx) { return ctx ? kSuccess : kInvalidValue; }
 static void settle(void);
 static void queued(void);
+static void deviceWork(int begin);
 int cuCtxSynchronize(void) {
   settle();
   return kSuccess;
@@ -176,8 +181,10 @@ int cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz, unsign
   }
   ++launches;
   settle();
+  deviceWork(1);
   if (f->run)
     f->run(params, gx, bx);
+  deviceWork(0);
   queued();
   return kSuccess;
 }
@@ -194,17 +201,20 @@ int cuStreamSynchronize(void *stream) {
 }
 int cuStreamDestroy_v2(void *stream) { free(stream); return kSuccess; }
 
-int cuMemAllocManaged(unsigned long long *ptr, size_t size, unsigned flags) {
-  if (flags != 1 || bufferCount == kMaxBuffers)
+static int protecting(void) { return getenv("AMAE_FAKE_CUDA_PROTECT") != NULL; }
+
+static int addBuffer(unsigned long long *ptr, size_t size, int device) {
+  if (bufferCount == kMaxBuffers)
     return kInvalidValue;
   char *p = aligned_alloc(4096, pages(size ? size : 1)); /* whole pages, for mprotect */
   if (!p)
     return kInvalidValue;
-  if (pending && getenv("AMAE_FAKE_CUDA_PROTECT"))
+  if (protecting() && (device || pending))
     mprotect(p, pages(size ? size : 1), PROT_NONE);
   buffers[bufferCount].p = p;
-  buffers[bufferCount++].size = size;
-  ++allocations;
+  buffers[bufferCount].size = size;
+  buffers[bufferCount++].device = device;
+  ++*(device ? &deviceAllocations : &allocations);
   liveBytes += size;
   if (liveBytes > peakBytes)
     peakBytes = liveBytes;
@@ -212,24 +222,40 @@ int cuMemAllocManaged(unsigned long long *ptr, size_t size, unsigned flags) {
   return kSuccess;
 }
 
-static void protectAll(int prot) {
+int cuMemAllocManaged(unsigned long long *ptr, size_t size, unsigned flags) {
+  return flags == 1 ? addBuffer(ptr, size, 0) : kInvalidValue;
+}
+
+int cuMemAlloc_v2(unsigned long long *ptr, size_t size) { return addBuffer(ptr, size, 1); }
+
+/* The buffers of one kind (device or managed) to `prot`. */
+static void protectKind(int device, int prot) {
   for (size_t i = 0; i < bufferCount; ++i)
-    mprotect(buffers[i].p, pages(buffers[i].size ? buffers[i].size : 1), prot);
+    if (buffers[i].device == device)
+      mprotect(buffers[i].p, pages(buffers[i].size ? buffers[i].size : 1), prot);
 }
 
 /* Before host-side work on the buffers (an emulated kernel, a GEMM, a
- * synchronisation): readable again. */
+ * synchronisation): managed memory readable again. */
 static void settle(void) {
-  if (pending && getenv("AMAE_FAKE_CUDA_PROTECT"))
-    protectAll(PROT_READ | PROT_WRITE);
+  if (pending && protecting())
+    protectKind(0, PROT_READ | PROT_WRITE);
   pending = 0;
 }
 
-/* After queuing work: unreadable until the next synchronisation. */
+/* After queuing work: managed memory unreadable until the next
+ * synchronisation. */
 static void queued(void) {
-  if (getenv("AMAE_FAKE_CUDA_PROTECT"))
-    protectAll(PROT_NONE);
+  if (protecting())
+    protectKind(0, PROT_NONE);
   pending = 1;
+}
+
+/* Around what the device itself does (a kernel, a GEMM, a copy): device
+ * memory readable to it, and to nothing else. */
+static void deviceWork(int begin) {
+  if (protecting())
+    protectKind(1, begin ? PROT_READ | PROT_WRITE : PROT_NONE);
 }
 
 static size_t find(const char *p) {
@@ -269,9 +295,40 @@ int cuMemPrefetchAsync_v2(unsigned long long ptr, size_t count, Location to, uns
 
 /* CU_POINTER_ATTRIBUTE_IS_MANAGED (8) only. */
 int cuPointerGetAttribute(void *data, int attribute, unsigned long long ptr) {
-  if (attribute != 8 || find((const char *)(uintptr_t)ptr) == kMaxBuffers)
+  size_t i = find((const char *)(uintptr_t)ptr);
+  if (attribute != 8 || i == kMaxBuffers)
     return kInvalidValue;
-  *(unsigned *)data = 1;
+  *(unsigned *)data = !buffers[i].device;
+  return kSuccess;
+}
+
+/* Copies between the host and a buffer the driver made, whole. */
+static int inBuffer(unsigned long long ptr, size_t bytes) {
+  size_t i = find((const char *)(uintptr_t)ptr);
+  return i != kMaxBuffers &&
+         (char *)(uintptr_t)ptr + bytes <= buffers[i].p + (buffers[i].size ? buffers[i].size : 1);
+}
+
+int cuMemcpyHtoDAsync_v2(unsigned long long dst, const void *src, size_t bytes, void *stream) {
+  if (!stream || !inBuffer(dst, bytes))
+    return kInvalidValue;
+  ++uploads;
+  settle();
+  deviceWork(1);
+  memcpy((void *)(uintptr_t)dst, src, bytes);
+  deviceWork(0);
+  queued();
+  return kSuccess;
+}
+
+int cuMemcpyDtoH_v2(void *dst, unsigned long long src, size_t bytes) {
+  if (!inBuffer(src, bytes))
+    return kInvalidValue;
+  ++readBacks;
+  settle();
+  deviceWork(1);
+  memcpy(dst, (const void *)(uintptr_t)src, bytes);
+  deviceWork(0);
   return kSuccess;
 }
 
@@ -303,6 +360,7 @@ const char *cublasGetStatusName(int status) {
       return 7;                                                                            \
     ++gemms;                                                                               \
     settle();                                                                              \
+    deviceWork(1);                                                                         \
     for (int x = 0; x < batch; ++x)                                                        \
       for (int j = 0; j < n; ++j)                                                          \
         for (int i = 0; i < m; ++i) {                                                      \
@@ -315,6 +373,7 @@ const char *cublasGetStatusName(int status) {
           T *out = &c[x * sc + i + (long long)j * ldc];                                    \
           *out = (T)(*alpha * sum + (*beta == 0 ? 0 : *beta * *out));                      \
         }                                                                                  \
+    deviceWork(0);                                                                         \
     queued();                                                                              \
     return 0;                                                                              \
   }
@@ -348,6 +407,7 @@ int cublasGemmStridedBatchedEx(void *handle, int ta, int tb, int m, int n, int k
     return 7;
   lastComputeType = compute;
   settle(); /* the rounding below reads the operands */
+  deviceWork(1);
   int bits = compute == 77 ? 10 : compute == 75 ? 7 : 23;
   const float *A = a, *B = b;
   float *ra = NULL, *rb = NULL;
@@ -364,6 +424,7 @@ int cublasGemmStridedBatchedEx(void *handle, int ta, int tb, int m, int n, int k
     A = ra;
     B = rb;
   }
+  deviceWork(0);
   int r = cublasSgemmStridedBatched(handle, ta, tb, m, n, k, alpha, A, lda, sa, B, ldb, sb, beta,
                                     c, ldc, sc, batch);
   free(ra);
