@@ -61,6 +61,7 @@ llvm::json::Value Manifest::toJSON() const {
   if (!gpuArch.empty()) {
     root["gpu_arch"] = gpuArch;
     root["gpu_gemm_precision"] = gpuGemmPrecision;
+    root["gpu_gemm_library"] = gpuGemmLibrary;
   }
   return root;
 }
@@ -117,6 +118,11 @@ llvm::Expected<Manifest> Manifest::fromJSON(llvm::StringRef text,
     if (*precision != "fp32" && *precision != "tf32" && *precision != "bf16")
       return fail("gpu_gemm_precision must be fp32, tf32 or bf16");
     m.gpuGemmPrecision = precision->str();
+  }
+  if (auto library = o->getString("gpu_gemm_library")) {
+    if (*library != "cublaslt" && *library != "cublas")
+      return fail("gpu_gemm_library must be cublaslt or cublas");
+    m.gpuGemmLibrary = library->str();
   }
   if (auto rate = o->getInteger("sample_rate"))
     m.sampleRate = *rate;

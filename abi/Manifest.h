@@ -63,6 +63,8 @@ struct Manifest {
   /// A CUDA artifact's GEMM operands as cuBLAS may round them for the tensor
   /// cores: fp32 (none), tf32 or bf16, accumulating in fp32 either way.
   std::string gpuGemmPrecision = "fp32";
+  /// The library a CUDA artifact's GEMMs call: cublaslt or cublas.
+  std::string gpuGemmLibrary = "cublaslt";
   std::vector<GraphSignature> graphs;
 
   const GraphSignature *find(llvm::StringRef graph) const;

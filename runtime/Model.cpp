@@ -330,10 +330,15 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
     auto *isManaged = reinterpret_cast<int (*)(const void *)>(dlsym(handle, "amae_cuda_is_managed"));
     auto *precision =
         reinterpret_cast<int (*)(const char *)>(dlsym(handle, "amae_cuda_set_gemm_precision"));
-    if (!error || !allocate || !release || !isManaged || !precision)
+    auto *library =
+        reinterpret_cast<int (*)(const char *)>(dlsym(handle, "amae_cuda_set_gemm_library"));
+    if (!error || !allocate || !release || !isManaged || !precision || !library)
       return checkpointError(path, "is a CUDA artifact without its runtime (amae_cuda_*)");
     if (!precision(model->manifest_.gpuGemmPrecision.c_str()))
       return checkpointError(path, "asks for GEMMs in " + model->manifest_.gpuGemmPrecision +
+                                       ", which its runtime does not know");
+    if (!library(model->manifest_.gpuGemmLibrary.c_str()))
+      return checkpointError(path, "asks for GEMMs on " + model->manifest_.gpuGemmLibrary +
                                        ", which its runtime does not know");
     // Its signatures can be read without a GPU (amae-run --list); binding
     // weights, the first step of any run, says why it cannot run.

@@ -98,6 +98,7 @@ llvm::Error compileToCudaLibrary(mlir::ModuleOp module, const Manifest &manifest
   Manifest recorded = manifest;
   recorded.gpuArch = options.arch;
   recorded.gpuGemmPrecision = options.gemmPrecision;
+  recorded.gpuGemmLibrary = options.gemmLibrary;
   // The driver API and cuBLAS are opened at run time (kernels/CudaSupport.c).
   return linkSharedLibrary(module, recorded, outputPath, host,
                            {AMAE_CUDA_SUPPORT_LIBRARY, "-ldl", "-lpthread"});

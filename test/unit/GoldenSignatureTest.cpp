@@ -101,12 +101,14 @@ TEST(Manifest, JsonRoundTrip) {
   // are refused by name.
   manifest.gpuArch = "sm_80";
   manifest.gpuGemmPrecision = "bf16";
+  manifest.gpuGemmLibrary = "cublas";
   text.clear();
   llvm::raw_string_ostream(text) << manifest.toJSON();
   auto cuda = Manifest::fromJSON(text, "cuda.json");
   ASSERT_TRUE(bool(cuda)) << llvm::toString(cuda.takeError());
   EXPECT_EQ(cuda->gpuArch, "sm_80");
   EXPECT_EQ(cuda->gpuGemmPrecision, "bf16");
+  EXPECT_EQ(cuda->gpuGemmLibrary, "cublas");
   auto badArch = Manifest::fromJSON("{\"gpu_arch\": \"volta\", \"graphs\": []}", "a.json");
   ASSERT_FALSE(bool(badArch));
   EXPECT_NE(llvm::toString(badArch.takeError()).find("gpu_arch must name"), std::string::npos);
@@ -114,5 +116,11 @@ TEST(Manifest, JsonRoundTrip) {
       "{\"gpu_arch\": \"sm_90\", \"gpu_gemm_precision\": \"fp8\", \"graphs\": []}", "p.json");
   ASSERT_FALSE(bool(badPrecision));
   EXPECT_NE(llvm::toString(badPrecision.takeError()).find("fp32, tf32 or bf16"),
+            std::string::npos);
+  auto badLibrary = Manifest::fromJSON(
+      "{\"gpu_arch\": \"sm_90\", \"gpu_gemm_library\": \"cutlass\", \"graphs\": []}",
+      "l.json");
+  ASSERT_FALSE(bool(badLibrary));
+  EXPECT_NE(llvm::toString(badLibrary.takeError()).find("cublaslt or cublas"),
             std::string::npos);
 }

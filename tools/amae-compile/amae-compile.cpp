@@ -72,6 +72,12 @@ cl::opt<std::string> gpuGemmPrecision(
              "cores, fp32 accumulation either way (default fp32: the CPU target's numerics; "
              "tolerances in docs/cuda-codegen.md)"),
     cl::cat(category));
+cl::opt<std::string> gpuGemm(
+    "gpu-gemm", cl::init("cublaslt"), cl::value_desc("cublaslt|cublas"),
+    cl::desc("--target=cuda: the library the GEMMs call: cublaslt (the default: each shape's "
+             "algorithm chosen once by its heuristic) or cublas (cublasGemmStridedBatchedEx); "
+             "--blas=false makes them generated kernels instead"),
+    cl::cat(category));
 cl::opt<bool> emulateKernels(
     "emulate-kernels", cl::Hidden,
     cl::desc("--target=cuda: write the kernels compiled for this CPU instead of an artifact, "
@@ -332,9 +338,15 @@ int compileForCuda(mlir::ModuleOp module, const amae::Manifest &manifest, bool w
            << gpuGemmPrecision << "'\n";
     return 1;
   }
+  if (gpuGemm != "cublaslt" && gpuGemm != "cublas") {
+    errs() << "amae-compile: error: --gpu-gemm must be cublaslt or cublas, got '" << gpuGemm
+           << "'\n";
+    return 1;
+  }
   amae::CudaOptions cuda;
   cuda.arch = gpuArch;
   cuda.gemmPrecision = gpuGemmPrecision;
+  cuda.gemmLibrary = gpuGemm;
   cuda.blockSize = gpuBlockSize;
   cuda.fuse = host.fuse;
   cuda.fusedAttention = host.fusedAttention;

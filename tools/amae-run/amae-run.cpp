@@ -584,7 +584,8 @@ int main(int argc, char **argv) {
     if (!m.cpu.empty())
       outs() << "cpu " << m.cpu << ": " << join(m.cpuFeatures, " ") << "\n";
     if (!m.gpuArch.empty())
-      outs() << "gpu " << m.gpuArch << ": GEMMs in " << m.gpuGemmPrecision << "\n";
+      outs() << "gpu " << m.gpuArch << ": GEMMs in " << m.gpuGemmPrecision << " on "
+             << (m.gpuGemmLibrary == "cublas" ? "cuBLAS" : "cuBLASLt") << "\n";
     if (m.threads)
       outs() << "threads " << m.threads << " (tuned; AMAE_NUM_THREADS or --num-threads "
              << "override it)\n";

@@ -223,6 +223,19 @@ int amae_cuda_set_gemm_precision(const char *precision) {
   return 1;
 }
 
+int amae_cuda_use_cublaslt = 1;
+
+/* The manifest's gpu_gemm_library. */
+int amae_cuda_set_gemm_library(const char *library) {
+  if (strcmp(library, "cublaslt") == 0)
+    amae_cuda_use_cublaslt = 1;
+  else if (strcmp(library, "cublas") == 0)
+    amae_cuda_use_cublaslt = 0;
+  else
+    return 0;
+  return 1;
+}
+
 /* Moves `bytes` of managed memory at `p` to the device ahead of the kernels
  * (bound weights, staged inputs) instead of page by page at first touch.
  * Where the driver or device cannot, the pages still move on demand. */

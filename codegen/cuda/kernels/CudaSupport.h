@@ -8,6 +8,8 @@
 #ifndef AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H
 #define AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H
 
+#include <stddef.h>
+
 typedef int CUresult;
 
 /* Shared between the two files only, not exported from the artifact. */
@@ -28,5 +30,9 @@ AMAE_INTERNAL void *amae_cuda_stream(void);
  * TF32 or bf16 operands (amae_cuda_set_gemm_precision). */
 enum { kCompute32F = 68, kCompute32FFastBF16 = 75, kCompute32FFastTF32 = 77 };
 AMAE_INTERNAL extern int amae_cuda_compute_type;
+/* The GEMMs on cuBLASLt (1, the default) or cuBLAS (amae_cuda_set_gemm_library). */
+AMAE_INTERNAL extern int amae_cuda_use_cublaslt;
+/* Device memory from the buffer pool (CudaSupport.c): cuBLASLt's workspace. */
+void *amae_cuda_alloc_device(size_t size);
 
 #endif /* AMAE_CODEGEN_CUDA_KERNELS_CUDASUPPORT_H */

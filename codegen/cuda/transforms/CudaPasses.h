@@ -31,6 +31,8 @@ struct CudaOptions {
   std::string format = "isa";
   /// The GEMMs' operands for cuBLAS: fp32, tf32 or bf16 (the manifest's).
   std::string gemmPrecision = "fp32";
+  /// The library the GEMMs call: cublaslt or cublas (the manifest's).
+  std::string gemmLibrary = "cublaslt";
 };
 
 } // namespace amae

@@ -5,7 +5,8 @@
  * module is checked to be a fatbin holding each kernel asked for, a launch
  * runs the kernel's host form from the library AMAE_FAKE_CUDA_KERNELS names
  * (amae-compile --target=cuda --emulate-kernels), and the GEMMs follow
- * cuBLAS's column-major definition. With AMAE_LIBCUDA and AMAE_LIBCUBLAS
+ * cuBLAS's column-major definition (cuBLASLt's matmul in FakeCublasLt.c).
+ * With AMAE_LIBCUDA, AMAE_LIBCUBLAS and AMAE_LIBCUBLASLT
  * pointing here, an artifact's own host code runs end to end without a GPU.
  * AMAE_FAKE_CUDA_DEVICES sets the device count (default 1);
  * AMAE_FAKE_CUDA_LOG=1 prints what was done at exit. With
@@ -44,6 +45,7 @@ static long uploads, readBacks;
 static size_t prefetched;
 static size_t liveBytes, peakBytes;
 static int lastComputeType; /* of cublasGemmStridedBatchedEx */
+extern long fakeLtMatmuls;   /* FakeCublasLt.c */
 
 typedef void (*Emulated)(void **, int64_t, int64_t);
 typedef struct {
@@ -65,10 +67,11 @@ static size_t pages(size_t size) { return (size + 4095) & ~(size_t)4095; }
 static void report(void) {
   if (getenv("AMAE_FAKE_CUDA_LOG"))
     fprintf(stderr,
-            "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs, %ld managed and %ld device "
+            "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs (%ld cuBLASLt matmuls), %ld "
+            "managed and %ld device "
             "allocations (peak %zu bytes), %zu buffers live at exit, GEMM compute type %d, "
             "streams made %ld, %zu bytes prefetched, %ld uploads, %ld read-backs\n",
-            kernelsFound, launches, gemms, allocations, deviceAllocations, peakBytes, bufferCount,
+            kernelsFound, launches, gemms, fakeLtMatmuls, allocations, deviceAllocations, peakBytes, bufferCount,
             lastComputeType, streams, prefetched, uploads, readBacks);
 }
 
