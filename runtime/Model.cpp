@@ -272,7 +272,11 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
       constantRemove(data, static_cast<size_t>(checkedNumElements(spec.shape).value_or(0) *
                                                dtypeSize(spec.dtype)));
   }
+  if (timerStart)
+    timerStart();
   entry(d.finish());
+  if (timerStop)
+    deviceMs = timerStop();
   // A CUDA artifact's kernels run asynchronously: done before the outputs
   // are read.
   if (synchronize)
@@ -350,6 +354,8 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
     model->deviceError = error;
     model->prefetch =
         reinterpret_cast<void (*)(const void *, size_t)>(dlsym(handle, "amae_cuda_prefetch"));
+    model->timerStart = reinterpret_cast<void (*)()>(dlsym(handle, "amae_cuda_timer_start"));
+    model->timerStop = reinterpret_cast<double (*)()>(dlsym(handle, "amae_cuda_timer_stop"));
     model->synchronize = reinterpret_cast<int (*)()>(dlsym(handle, "amae_cuda_synchronize"));
     if (!model->synchronize)
       return checkpointError(path, "is a CUDA artifact without its runtime (amae_cuda_*)");
@@ -432,6 +438,8 @@ BoundGraph Model::boundTo(const GraphSignature &sig) const {
   bound.deviceError = deviceError;
   bound.prefetch = prefetch;
   bound.synchronize = synchronize;
+  bound.timerStart = timerStart;
+  bound.timerStop = timerStop;
   return bound;
 }
 

@@ -82,6 +82,10 @@ public:
   /// overlap of an output with an input is an error.
   llvm::Error runIntoBuffers(const std::map<std::string, TensorView> &inputs,
                              llvm::ArrayRef<void *> outputs, bool inPlace = false) const;
+  /// A CUDA artifact's: the GPU time of the last run in milliseconds (events
+  /// around its kernels and GEMMs, host work excluded); -1 for a CPU model
+  /// or where the driver cannot time.
+  double lastDeviceMilliseconds() const { return deviceMs; }
 
 private:
   friend class Model;
@@ -104,6 +108,9 @@ private:
   const char *(*deviceError)() = nullptr;
   void (*prefetch)(const void *, size_t) = nullptr;
   int (*synchronize)() = nullptr;
+  void (*timerStart)() = nullptr;
+  double (*timerStop)() = nullptr;
+  mutable double deviceMs = -1.0;
 };
 
 class Model {
@@ -154,6 +161,8 @@ private:
   const char *(*deviceError)() = nullptr;
   void (*prefetch)(const void *, size_t) = nullptr;
   int (*synchronize)() = nullptr;
+  void (*timerStart)() = nullptr;
+  double (*timerStop)() = nullptr;
   Manifest manifest_;
   std::map<std::string, GraphEntry> entries;
 };

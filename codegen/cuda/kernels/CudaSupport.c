@@ -32,7 +32,7 @@
 #include "CudaSupport.h"
 
 typedef int CUdevice;
-typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
+typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream, *CUevent;
 typedef unsigned long long CUdeviceptr;
 typedef struct {
   int type; /* CU_MEM_LOCATION_TYPE_DEVICE: 1 */
@@ -65,6 +65,11 @@ static struct {
   CUresult (*getErrorName)(CUresult, const char **);
   /* Optional (drivers from CUDA 12.2): an optimisation only. */
   CUresult (*memPrefetch)(CUdeviceptr, size_t, CUmemLocation, unsigned, CUstream);
+  /* Optional: the GPU time of a run (amae_cuda_timer_*). */
+  CUresult (*eventCreate)(CUevent *, unsigned);
+  CUresult (*eventRecord)(CUevent, CUstream);
+  CUresult (*eventSynchronize)(CUevent);
+  CUresult (*eventElapsed)(float *, CUevent, CUevent);
 } cu;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -142,6 +147,12 @@ static void initialize(void) {
   LOAD(getErrorName, "cuGetErrorName");
 #undef LOAD
   *(void **)&cu.memPrefetch = dlsym(lib, "cuMemPrefetchAsync_v2");
+  *(void **)&cu.eventCreate = dlsym(lib, "cuEventCreate");
+  *(void **)&cu.eventRecord = dlsym(lib, "cuEventRecord");
+  *(void **)&cu.eventSynchronize = dlsym(lib, "cuEventSynchronize");
+  /* CUDA 13's name; older drivers have only the first version. */
+  if (!(*(void **)&cu.eventElapsed = dlsym(lib, "cuEventElapsedTime_v2")))
+    *(void **)&cu.eventElapsed = dlsym(lib, "cuEventElapsedTime");
   if (error[0])
     return;
   if (!amae_cuda_check(cu.init(0), "cuInit"))
@@ -324,6 +335,37 @@ void *amae_cuda_stream(void) {
 }
 
 void *mgpuStreamCreate(void) { return amae_cuda_stream(); }
+
+/* The GPU time of what the calling thread queues between the two calls, from
+ * events on its stream (the runtime brackets each run with them): the
+ * kernels' and GEMMs' time without the host's. -1 where the driver has no
+ * events or after an error. */
+static __thread CUevent timerBegin, timerEnd;
+
+void amae_cuda_timer_start(void) {
+  void *stream = amae_cuda_stream();
+  if (!stream || !cu.eventCreate || !cu.eventRecord || !cu.eventSynchronize ||
+      !cu.eventElapsed)
+    return;
+  if (!timerBegin && (cu.eventCreate(&timerBegin, 0) != kCudaSuccess ||
+                      cu.eventCreate(&timerEnd, 0) != kCudaSuccess)) {
+    timerBegin = NULL;
+    return;
+  }
+  if (cu.eventRecord(timerBegin, stream) != kCudaSuccess)
+    timerBegin = NULL;
+}
+
+double amae_cuda_timer_stop(void) {
+  float ms = -1.0f;
+  if (!timerBegin || !launchStream || !amae_cuda_ready())
+    return -1.0;
+  if (cu.eventRecord(timerEnd, launchStream) != kCudaSuccess ||
+      cu.eventSynchronize(timerEnd) != kCudaSuccess ||
+      cu.eventElapsed(&ms, timerBegin, timerEnd) != kCudaSuccess)
+    return -1.0;
+  return ms;
+}
 
 void mgpuStreamSynchronize(void *s) { (void)s; }
 

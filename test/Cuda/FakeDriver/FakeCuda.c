@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
   kSuccess = 0,
@@ -41,7 +42,7 @@ static const unsigned char *image;
 static size_t imageSize;
 static void *emulation;
 static long launches, gemms, allocations, deviceAllocations, kernelsFound, streams;
-static long uploads, readBacks;
+static long uploads, readBacks, eventsRecorded;
 static size_t prefetched;
 static size_t liveBytes, peakBytes;
 static int lastComputeType; /* of cublasGemmStridedBatchedEx */
@@ -70,9 +71,10 @@ static void report(void) {
             "fake-cuda: %ld kernels found, %ld launches, %ld GEMMs (%ld cuBLASLt matmuls), %ld "
             "managed and %ld device "
             "allocations (peak %zu bytes), %zu buffers live at exit, GEMM compute type %d, "
-            "streams made %ld, %zu bytes prefetched, %ld uploads, %ld read-backs\n",
+            "streams made %ld, %zu bytes prefetched, %ld uploads, %ld read-backs, %ld events "
+            "recorded\n",
             kernelsFound, launches, gemms, fakeLtMatmuls, allocations, deviceAllocations, peakBytes, bufferCount,
-            lastComputeType, streams, prefetched, uploads, readBacks);
+            lastComputeType, streams, prefetched, uploads, readBacks, eventsRecorded);
 }
 
 int cuInit(unsigned flags) {
@@ -203,6 +205,41 @@ int cuStreamSynchronize(void *stream) {
   return stream ? kSuccess : kInvalidValue;
 }
 int cuStreamDestroy_v2(void *stream) { free(stream); return kSuccess; }
+
+/* Events: the host's clock when recorded, which is when the work queued
+ * before them is done (the fake runs each launch, GEMM and copy as it is
+ * queued). */
+typedef struct {
+  double ms;
+  int recorded;
+} Event;
+int cuEventCreate(void **event, unsigned flags) {
+  if (flags)
+    return kInvalidValue;
+  *event = calloc(1, sizeof(Event));
+  return kSuccess;
+}
+int cuEventRecord(void *event, void *stream) {
+  struct timespec t;
+  if (!event || !stream)
+    return kInvalidValue;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  ((Event *)event)->ms = t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
+  ((Event *)event)->recorded = 1;
+  ++eventsRecorded;
+  return kSuccess;
+}
+int cuEventSynchronize(void *event) {
+  settle();
+  return event && ((Event *)event)->recorded ? kSuccess : kInvalidValue;
+}
+int cuEventElapsedTime_v2(float *ms, void *begin, void *end) {
+  Event *b = begin, *e = end;
+  if (!b || !e || !b->recorded || !e->recorded)
+    return kInvalidValue;
+  *ms = (float)(e->ms - b->ms);
+  return kSuccess;
+}
 
 static int protecting(void) { return getenv("AMAE_FAKE_CUDA_PROTECT") != NULL; }
 
