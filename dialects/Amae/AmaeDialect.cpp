@@ -2,6 +2,7 @@
 
 #include "dialects/Amae/AmaeDialect.h"
 #include "dialects/Amae/AmaeOps.h"
+#include "dialects/Amae/VerifyUtils.h"
 
 using namespace mlir;
 using namespace mlir::amae;
@@ -13,6 +14,7 @@ void AmaeDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/Amae/AmaeOps.cpp.inc"
       >();
+  detail::attachKernelBufferization(getContext());
 }
 
 /// Folders of the constant-like ops (position tables, masks) produce dense

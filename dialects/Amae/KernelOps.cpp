@@ -3,6 +3,7 @@
 #include "dialects/Amae/AmaeOps.h"
 #include "dialects/Amae/VerifyUtils.h"
 
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 
 #include <array>
@@ -57,38 +58,59 @@ static void kernelEffects(
                          SideEffects::DefaultResource::get());
 }
 
-/// The destinations are overwritten whole: their old values are never read,
-/// so bufferization need not copy one that aliases something live.
-static bool isInit(Operation *op, OpOperand &operand) {
-  return cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
-}
-
-static bufferization::AliasingValueList aliasingResult(Operation *op, OpOperand &operand) {
-  auto dps = cast<DestinationStyleOpInterface>(op);
-  if (!dps.isDpsInit(&operand) || op->getNumResults() == 0)
-    return {};
-  return {{dps.getTiedOpResult(&operand), bufferization::BufferRelation::Equivalent}};
-}
-
-/// The same op on the operands' buffers, its results replaced by the
-/// destinations' buffers.
+namespace {
+/// How one-shot bufferization treats every kernel op: the destinations are
+/// only written, whole (their old values are never read, so bufferization
+/// need not copy one that aliases something live), each result is its
+/// destination, and the buffer form is the same op on the operands' buffers
+/// with no result. One model, attached to each op by the dialect (attachKernelBufferization).
 template <typename OpTy>
-static LogicalResult bufferizeKernel(OpTy op, RewriterBase &rewriter,
-                                     const bufferization::BufferizationOptions &options,
-                                     bufferization::BufferizationState &state) {
-  SmallVector<Value> buffers;
-  for (Value operand : op->getOperands()) {
-    FailureOr<Value> buffer = bufferization::getBuffer(rewriter, operand, options, state);
-    if (failed(buffer))
-      return failure();
-    buffers.push_back(*buffer);
+struct KernelBufferization
+    : bufferization::BufferizableOpInterface::ExternalModel<KernelBufferization<OpTy>, OpTy> {
+  bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
+                              const bufferization::AnalysisState &) const {
+    return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
   }
-  rewriter.setInsertionPoint(op);
-  OpTy::create(rewriter, op.getLoc(), TypeRange{}, buffers, op->getAttrs());
-  unsigned inits = op.getNumDpsInits();
-  bufferization::replaceOpWithBufferizedValues(rewriter, op,
-                                               ArrayRef(buffers).take_back(inits));
-  return success();
+
+  bool bufferizesToMemoryWrite(Operation *op, OpOperand &operand,
+                               const bufferization::AnalysisState &) const {
+    return cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
+  }
+
+  bufferization::AliasingValueList getAliasingValues(Operation *op, OpOperand &operand,
+                                                     const bufferization::AnalysisState &) const {
+    auto dps = cast<DestinationStyleOpInterface>(op);
+    if (!dps.isDpsInit(&operand) || op->getNumResults() == 0)
+      return {};
+    return {{dps.getTiedOpResult(&operand), bufferization::BufferRelation::Equivalent}};
+  }
+
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const bufferization::BufferizationOptions &options,
+                          bufferization::BufferizationState &state) const {
+    SmallVector<Value> buffers;
+    for (Value operand : op->getOperands()) {
+      FailureOr<Value> buffer = bufferization::getBuffer(rewriter, operand, options, state);
+      if (failed(buffer))
+        return failure();
+      buffers.push_back(*buffer);
+    }
+    rewriter.setInsertionPoint(op);
+    OpTy::create(rewriter, op->getLoc(), TypeRange{}, buffers, op->getAttrs());
+    unsigned inits = cast<OpTy>(op).getNumDpsInits();
+    bufferization::replaceOpWithBufferizedValues(rewriter, op,
+                                                 ArrayRef(buffers).take_back(inits));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::amae::detail::attachKernelBufferization(MLIRContext *ctx) {
+  FusedAttentionOp::attachInterface<KernelBufferization<FusedAttentionOp>>(*ctx);
+  FusedAttentionGradOp::attachInterface<KernelBufferization<FusedAttentionGradOp>>(*ctx);
+  FusedWindowAttentionOp::attachInterface<KernelBufferization<FusedWindowAttentionOp>>(*ctx);
+  FusedWindowAttentionGradOp::attachInterface<KernelBufferization<FusedWindowAttentionGradOp>>(
+      *ctx);
 }
 
 //===----------------------------------------------------------------------===//
@@ -116,27 +138,6 @@ LogicalResult FusedAttentionOp::verify() {
 void FusedAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
   kernelEffects(*this, effects);
-}
-
-bool FusedAttentionOp::bufferizesToMemoryRead(OpOperand &operand,
-                                              const bufferization::AnalysisState &) {
-  return !isInit(*this, operand);
-}
-
-bool FusedAttentionOp::bufferizesToMemoryWrite(OpOperand &operand,
-                                               const bufferization::AnalysisState &) {
-  return isInit(*this, operand);
-}
-
-bufferization::AliasingValueList
-FusedAttentionOp::getAliasingValues(OpOperand &operand, const bufferization::AnalysisState &) {
-  return aliasingResult(*this, operand);
-}
-
-LogicalResult FusedAttentionOp::bufferize(RewriterBase &rewriter,
-                                          const bufferization::BufferizationOptions &options,
-                                          bufferization::BufferizationState &state) {
-  return bufferizeKernel(*this, rewriter, options, state);
 }
 
 //===----------------------------------------------------------------------===//
@@ -177,28 +178,6 @@ void FusedAttentionGradOp::getEffects(
   kernelEffects(*this, effects);
 }
 
-bool FusedAttentionGradOp::bufferizesToMemoryRead(OpOperand &operand,
-                                                  const bufferization::AnalysisState &) {
-  return !isInit(*this, operand);
-}
-
-bool FusedAttentionGradOp::bufferizesToMemoryWrite(OpOperand &operand,
-                                                   const bufferization::AnalysisState &) {
-  return isInit(*this, operand);
-}
-
-bufferization::AliasingValueList
-FusedAttentionGradOp::getAliasingValues(OpOperand &operand,
-                                        const bufferization::AnalysisState &) {
-  return aliasingResult(*this, operand);
-}
-
-LogicalResult FusedAttentionGradOp::bufferize(RewriterBase &rewriter,
-                                              const bufferization::BufferizationOptions &options,
-                                              bufferization::BufferizationState &state) {
-  return bufferizeKernel(*this, rewriter, options, state);
-}
-
 //===----------------------------------------------------------------------===//
 // FusedWindowAttentionOp
 //===----------------------------------------------------------------------===//
@@ -229,28 +208,6 @@ LogicalResult FusedWindowAttentionOp::verify() {
 void FusedWindowAttentionOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) {
   kernelEffects(*this, effects);
-}
-
-bool FusedWindowAttentionOp::bufferizesToMemoryRead(OpOperand &operand,
-                                                    const bufferization::AnalysisState &) {
-  return !isInit(*this, operand);
-}
-
-bool FusedWindowAttentionOp::bufferizesToMemoryWrite(OpOperand &operand,
-                                                     const bufferization::AnalysisState &) {
-  return isInit(*this, operand);
-}
-
-bufferization::AliasingValueList
-FusedWindowAttentionOp::getAliasingValues(OpOperand &operand,
-                                          const bufferization::AnalysisState &) {
-  return aliasingResult(*this, operand);
-}
-
-LogicalResult FusedWindowAttentionOp::bufferize(RewriterBase &rewriter,
-                                                const bufferization::BufferizationOptions &options,
-                                                bufferization::BufferizationState &state) {
-  return bufferizeKernel(*this, rewriter, options, state);
 }
 
 //===----------------------------------------------------------------------===//
@@ -301,25 +258,3 @@ void FusedWindowAttentionGradOp::getEffects(
   kernelEffects(*this, effects);
 }
 
-bool FusedWindowAttentionGradOp::bufferizesToMemoryRead(OpOperand &operand,
-                                                        const bufferization::AnalysisState &) {
-  return !isInit(*this, operand);
-}
-
-bool FusedWindowAttentionGradOp::bufferizesToMemoryWrite(OpOperand &operand,
-                                                         const bufferization::AnalysisState &) {
-  return isInit(*this, operand);
-}
-
-bufferization::AliasingValueList
-FusedWindowAttentionGradOp::getAliasingValues(OpOperand &operand,
-                                              const bufferization::AnalysisState &) {
-  return aliasingResult(*this, operand);
-}
-
-LogicalResult
-FusedWindowAttentionGradOp::bufferize(RewriterBase &rewriter,
-                                      const bufferization::BufferizationOptions &options,
-                                      bufferization::BufferizationState &state) {
-  return bufferizeKernel(*this, rewriter, options, state);
-}

@@ -5,8 +5,9 @@
 // target to implement as one unit, because no composition of linalg ops
 // expresses them without a round trip through memory: they take their
 // destination (DPS, as linalg does), so that one-shot bufferization gives
-// them buffers, and a target's pass replaces the buffer form. They are made
-// after autodiff and are never differentiated.
+// them buffers (the one BufferizableOpInterface model of KernelOps.cpp,
+// attached to each), and a target's pass replaces the buffer form. They are
+// made after autodiff and are never differentiated.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,10 +20,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Amae_FusedAttentionOp : Amae_Op<"fused_attention", [
     DestinationStyleOpInterface,
-    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-    DeclareOpInterfaceMethods<BufferizableOpInterface,
-        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite", "getAliasingValues",
-         "bufferize"]>]> {
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "amae.attention as one kernel that writes its destination";
   let description = [{
     `init[n, h] = softmax(scale * q[n, h] k[n, h]^T) v[n, h]`, the semantics
@@ -68,10 +66,7 @@ def Amae_FusedAttentionOp : Amae_Op<"fused_attention", [
 
 def Amae_FusedAttentionGradOp : Amae_Op<"fused_attention_grad", [
     DestinationStyleOpInterface,
-    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-    DeclareOpInterfaceMethods<BufferizableOpInterface,
-        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite", "getAliasingValues",
-         "bufferize"]>]> {
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "amae.attention_grad as one kernel that writes its destinations";
   let description = [{
     `dq`, `dk`, `dv` of `amae.attention_grad` (p recomputed, `dv = p^T dout`,
@@ -125,10 +120,7 @@ def Amae_FusedAttentionGradOp : Amae_Op<"fused_attention_grad", [
 
 def Amae_FusedWindowAttentionOp : Amae_Op<"fused_window_attention", [
     DestinationStyleOpInterface,
-    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-    DeclareOpInterfaceMethods<BufferizableOpInterface,
-        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite", "getAliasingValues",
-         "bufferize"]>]> {
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "amae.window_attention as one kernel that writes its destination";
   let description = [{
     The semantics of `amae.window_attention` (cosine attention inside each
@@ -186,10 +178,7 @@ def Amae_FusedWindowAttentionOp : Amae_Op<"fused_window_attention", [
 
 def Amae_FusedWindowAttentionGradOp : Amae_Op<"fused_window_attention_grad", [
     DestinationStyleOpInterface,
-    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
-    DeclareOpInterfaceMethods<BufferizableOpInterface,
-        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite", "getAliasingValues",
-         "bufferize"]>]> {
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
   let summary = "amae.window_attention_grad as one kernel that writes its destinations";
   let description = [{
     The gradients of `amae.window_attention_grad` (of `q`, `k`, `v`, `tau`

@@ -105,6 +105,10 @@ bool foldableTable(ShapedType type);
 RankedTensorType f32Tensor(MLIRContext *context, ArrayRef<int64_t> shape);
 RankedTensorType i64Tensor(MLIRContext *context, ArrayRef<int64_t> shape);
 
+/// Attaches the kernel ops' one BufferizableOpInterface model
+/// (KernelOps.cpp); the dialect does, as it loads.
+void attachKernelBufferization(MLIRContext *ctx);
+
 } // namespace mlir::amae::detail
 
 #endif // AMAE_DIALECT_VERIFYUTILS_H
