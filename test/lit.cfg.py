@@ -36,6 +36,10 @@ if shutil.which("ptxas", path="/usr/local/cuda/bin"):
 config.substitutions.append(
     ("%fake_cuda", os.path.join(config.amae_obj_root, "lib", "libAmaeFakeCuda.so")))
 
+# --gemm=onednn (the default when the build found libdnnl-dev).
+if config.amae_have_onednn:
+    config.available_features.add("onednn")
+
 # Data-parallel training: Open MPI's launcher and amae's MPI plugin. Tests run
 # as whatever user CI is (root in containers), on loopback.
 if shutil.which("mpirun") and os.path.exists(

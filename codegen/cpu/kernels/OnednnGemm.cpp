@@ -8,10 +8,13 @@
 // once into oneDNN's own layout, kept until the runtime withdraws the memory
 // (amae_constant_remove: the parameters are handed out for writing, updated
 // in place, or freed). Memory nobody declared is never cached, so a caller of
-// the raw C ABI cannot get results from stale weights. Other A B^T products
-// (a training graph's forward linears) run as oneDNN matmuls on B where it
-// lies, 7% faster than OpenBLAS at the pretraining shapes; the transposes of
-// the backward stay on OpenBLAS, where oneDNN was up to half as fast.
+// the raw C ABI cannot get results from stale weights. Every other large
+// unbatched GEMM (a training graph's linears, forward and backward) runs on
+// dnnl_sgemm, oneDNN's BLAS-style entry: its jit kernels on A and B where
+// they lie. Base fine-tuning b2 steps 1943-1984 ms against 2093-2125 with the
+// backward's A B and A^T B on OpenBLAS and the forward on the matmul
+// primitive; pretraining b4 -3 to -4% (the matmul primitive on the backward's
+// products was slower than OpenBLAS; dnnl_sgemm is not).
 //
 // oneDNN (Debian's build) runs on OpenMP through the GOMP entry points; the
 // model links LLVM's libomp ahead of it, which defines them, so its threads
@@ -61,7 +64,6 @@ struct Key {
 /// that oneDNN refused the shape, so it is not asked again.
 struct Packed : Matmul {
   bool usable = false;
-  /// Null for a matmul on B as the caller passes it (not constant memory).
   std::shared_ptr<memory> weights;
 };
 
@@ -151,16 +153,14 @@ void forget(State &s, uintptr_t begin, uintptr_t end) {
   }
 }
 
-/// The matmul of `key`'s shape; with `packed`, on a copy of its B in the
-/// layout oneDNN prefers, made once; without, on B where it lies.
-Packed pack(State &s, const Key &key, bool packed) {
+/// The matmul of `key`'s shape on a copy of its B in the layout oneDNN
+/// prefers, made once per layout and source.
+Packed pack(State &s, const Key &key) {
   Packed p;
   static_cast<Matmul &>(p) = makeMatmul(key.m, key.n, key.k, key.lda, key.ldb, key.ldc,
                                         key.trans & kGemmTransB, key.trans & kGemmOverwrite,
-                                        packed);
+                                        /*packedB=*/true);
   p.usable = true;
-  if (!packed)
-    return p;
   for (const std::shared_ptr<memory> &w : s.weightsOf[key.b])
     if (w->get_desc() == p.bLayout)
       p.weights = w;
@@ -189,20 +189,17 @@ Packed lookup(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) 
                                                                           : (k - 1) * ldb + n);
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  // B that may change between calls (a training graph's weights): A B^T
-  // only, on B where it lies (one matmul per shape, B not in the key).
-  bool packed = isConstant(s, begin, end);
-  if (!packed && !(trans & kGemmTransB))
+  if (!isConstant(s, begin, end))
     return {};
-  Key key{packed ? B : nullptr, m, n, k, a->strides[1], ldb, c->strides[1], trans};
+  Key key{B, m, n, k, a->strides[1], ldb, c->strides[1], trans};
   auto it = s.packed.find(key);
   if (it != s.packed.end())
     return it->second;
   Packed p;
   try {
-    p = pack(s, key, packed);
+    p = pack(s, key);
   } catch (const dnnl::error &e) {
-    std::fprintf(stderr, "amae: warning: oneDNN has no matmul for %lldx%lldx%lld (%s); using OpenBLAS\n",
+    std::fprintf(stderr, "amae: warning: oneDNN has no matmul for %lldx%lldx%lld (%s); using dnnl_sgemm\n",
                  (long long)m, (long long)n, (long long)k, e.what());
   }
   s.packed.emplace(key, p);
@@ -247,12 +244,27 @@ size_t amae_constant_packed_bytes(void) {
 
 void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
   Packed p = lookup(a, b, c, trans);
-  if (!p.usable) {
+  if (p.usable) {
+    execute(p, a->aligned + a->offset, *p.weights, c->aligned + c->offset);
+    return;
+  }
+  int64_t m = c->sizes[1], n = c->sizes[2];
+  int64_t k = (trans & kGemmTransA) ? a->sizes[1] : a->sizes[2];
+  // Batched products (none of the encoder's linears) keep OpenBLAS's split
+  // of the batch over the threads.
+  if (c->sizes[0] != 1 || 2.0 * double(m) * double(n) * double(k) < kMinFlops) {
     amae_gemm_openblas(a, b, c, trans);
     return;
   }
-  memory bm = p.weights ? *p.weights : memory(p.b, engine(), b->aligned + b->offset);
-  execute(p, a->aligned + a->offset, bm, c->aligned + c->offset);
+  dnnl_status_t status = dnnl_sgemm(
+      (trans & kGemmTransA) ? 'T' : 'N', (trans & kGemmTransB) ? 'T' : 'N', m, n, k, 1.0f,
+      a->aligned + a->offset, a->strides[1], b->aligned + b->offset, b->strides[1],
+      (trans & kGemmOverwrite) ? 0.0f : 1.0f, c->aligned + c->offset, c->strides[1]);
+  if (status != dnnl_success) {
+    std::fprintf(stderr, "amae: error: dnnl_sgemm failed on %lldx%lldx%lld (status %d)\n",
+                 (long long)m, (long long)n, (long long)k, int(status));
+    std::exit(1);
+  }
 }
 
 /* The attention tiles on oneDNN's jit GEMM (single-threaded inside the
