@@ -29,7 +29,8 @@ struct CpuOptions {
   /// The library behind amae_gemm (a link-time choice; the IR is the same):
   /// "openblas", or "onednn", which runs GEMMs on constant weights (an
   /// inference graph's parameters, declared by the runtime) as oneDNN
-  /// matmuls on a copy packed once, and the rest on OpenBLAS.
+  /// matmuls on a copy packed once, other large unbatched GEMMs on
+  /// dnnl_sgemm, and the rest on OpenBLAS.
   std::string gemm = "openblas";
   /// Keep `<output>.o` and `<output>.ll` next to the library.
   bool keepIntermediates = false;

@@ -113,8 +113,9 @@ cl::opt<std::string> gemmLibrary(
     cl::value_desc("openblas|onednn"),
     cl::desc("With --blas: the library behind the GEMMs (default onednn when the build found "
              "it). onednn runs those on the weights of graphs that update none (inference) as "
-             "oneDNN matmuls on weights packed once per binding, and attention's score tiles "
-             "on oneDNN; the rest on OpenBLAS"),
+             "oneDNN matmuls on weights packed once per binding, the other large unbatched GEMMs "
+             "(a training graph's linears, forward and backward) on dnnl_sgemm, and "
+             "attention's score tiles on oneDNN; the rest (batched or small) on OpenBLAS"),
     cl::cat(category));
 cl::opt<bool> parallel("parallel", cl::init(amae::blasAvailable()),
                        cl::desc("Run large kernels and GEMM tiles on OpenMP threads (default "
