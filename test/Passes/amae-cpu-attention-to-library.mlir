@@ -84,6 +84,42 @@ func.func @heads(%dst: memref<1x5x2x4xf32>) {
   return
 }
 
+// q, k and v all split off one qkv buffer, as the encoder's blocks do: q's
+// copy folds; k's and v's stay, contiguous for the GEMMs of every block of
+// query rows that reads them.
+// CHECK-LABEL: func.func @qkv
+// CHECK: linalg.transpose ins(%{{.*}} : memref<1x5x2x4xf32, strided<[120, 24, 4, 1], offset: 8>>)
+// CHECK: linalg.transpose ins(%{{.*}} : memref<1x5x2x4xf32, strided<[120, 24, 4, 1], offset: 16>>)
+// CHECK-NOT: linalg.transpose
+// CHECK: memref.transpose %{{.*}} : memref<1x5x2x4xf32, strided<[120, 24, 4, 1]>> to memref<1x2x5x4xf32, strided<[120, 4, 24, 1]>>
+// CHECK-NOT: linalg.transpose
+// CHECK: call @amae_attention
+// CHECK: return
+func.func @qkv(%dst: memref<1x2x5x4xf32>) {
+  %qkv = memref.alloc() : memref<1x5x3x2x4xf32>
+  %s0 = memref.subview %qkv[0, 0, 0, 0, 0] [1, 5, 1, 2, 4] [1, 1, 1, 1, 1]
+      : memref<1x5x3x2x4xf32> to memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1]>>
+  %q5 = memref.collapse_shape %s0 [[0], [1], [2, 3], [4]]
+      : memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1]>> into memref<1x5x2x4xf32, strided<[120, 24, 4, 1]>>
+  %s1 = memref.subview %qkv[0, 0, 1, 0, 0] [1, 5, 1, 2, 4] [1, 1, 1, 1, 1]
+      : memref<1x5x3x2x4xf32> to memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1], offset: 8>>
+  %k5 = memref.collapse_shape %s1 [[0], [1], [2, 3], [4]]
+      : memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1], offset: 8>> into memref<1x5x2x4xf32, strided<[120, 24, 4, 1], offset: 8>>
+  %q = memref.alloc() : memref<1x2x5x4xf32>
+  linalg.transpose ins(%q5 : memref<1x5x2x4xf32, strided<[120, 24, 4, 1]>>) outs(%q : memref<1x2x5x4xf32>) permutation = [0, 2, 1, 3]
+  %k = memref.alloc() : memref<1x2x5x4xf32>
+  linalg.transpose ins(%k5 : memref<1x5x2x4xf32, strided<[120, 24, 4, 1], offset: 8>>) outs(%k : memref<1x2x5x4xf32>) permutation = [0, 2, 1, 3]
+  %s2 = memref.subview %qkv[0, 0, 2, 0, 0] [1, 5, 1, 2, 4] [1, 1, 1, 1, 1]
+      : memref<1x5x3x2x4xf32> to memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1], offset: 16>>
+  %v5 = memref.collapse_shape %s2 [[0], [1], [2, 3], [4]]
+      : memref<1x5x1x2x4xf32, strided<[120, 24, 8, 4, 1], offset: 16>> into memref<1x5x2x4xf32, strided<[120, 24, 4, 1], offset: 16>>
+  %v = memref.alloc() : memref<1x2x5x4xf32>
+  linalg.transpose ins(%v5 : memref<1x5x2x4xf32, strided<[120, 24, 4, 1], offset: 16>>) outs(%v : memref<1x2x5x4xf32>) permutation = [0, 2, 1, 3]
+  amae.fused_attention %q, %k, %v into %dst {scale = 0.5 : f32}
+      : memref<1x2x5x4xf32>, memref<1x2x5x4xf32>, memref<1x2x5x4xf32> into memref<1x2x5x4xf32>
+  return
+}
+
 // The output is read again after its transpose, and the input's source is
 // written between its copy and the call: both copies stay; so does one whose
 // buffer the call reads twice (as q and as k).
