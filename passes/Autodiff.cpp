@@ -117,21 +117,6 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomput
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   OpBuilder b(ret);
   Location loc = ret.getLoc();
-  DenseMap<Value, Value> grads;
-  auto accumulate = [&](Value v, Value g) {
-    if (!g || !isFloatTensor(v))
-      return;
-    auto it = grads.find(v);
-    if (it == grads.end())
-      grads[v] = g;
-    else
-      it->second = arith::AddFOp::create(b, loc, it->second, g);
-  };
-
-  auto scalar = RankedTensorType::get({}, b.getF32Type());
-  grads[ret.getOperand(lossIndex)] = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(scalar, 1.0f));
-
   // Values that depend on a trained parameter: an op whose VJP gives no
   // gradient for such an operand (a target, a table, an image) would drop
   // part of the gradient silently, so that is an error instead.
@@ -149,6 +134,24 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomput
       if (!d || d.isDifferentiableResult(r.getResultNumber()))
         dependsOnParam.insert(r);
   }
+  DenseMap<Value, Value> grads;
+  // Only values that lead to a trained parameter collect gradients: the
+  // rest (the masked pixels of the images, frozen tables) would be work
+  // nobody reads, and ops on them need no VJP.
+  auto accumulate = [&](Value v, Value g) {
+    if (!g || !isFloatTensor(v) || !dependsOnParam.count(v))
+      return;
+    auto it = grads.find(v);
+    if (it == grads.end())
+      grads[v] = g;
+    else
+      it->second = arith::AddFOp::create(b, loc, it->second, g);
+  };
+
+  auto scalar = RankedTensorType::get({}, b.getF32Type());
+  grads[ret.getOperand(lossIndex)] = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(scalar, 1.0f));
+
   // Blocks whose forward the backward recomputes, and the last op of each.
   llvm::StringMap<SmallVector<Operation *>> blockOps;
   if (recomputeBlocks)
@@ -197,6 +200,15 @@ LogicalResult differentiate(func::FuncOp func, unsigned lossIndex, bool recomput
                  tensor::InsertSliceOp::create(b, s.getLoc(), resultGrads[0], zeros,
                                                s.getMixedOffsets(), s.getMixedSizes(),
                                                s.getMixedStrides()));
+    } else if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
+      // A reshape: the gradient takes the source's shape back.
+      accumulate(c.getSrc(), tensor::ExpandShapeOp::create(
+                                 b, c.getLoc(), c.getSrcType(), resultGrads[0],
+                                 c.getReassociationIndices()));
+    } else if (auto e = dyn_cast<tensor::ExpandShapeOp>(op)) {
+      accumulate(e.getSrc(), tensor::CollapseShapeOp::create(b, e.getLoc(), e.getSrcType(),
+                                                             resultGrads[0],
+                                                             e.getReassociationIndices()));
     } else if (op->getNumOperands() != 0) {
       return op->emitOpError("has no vector-Jacobian product (needed by amae-autodiff)");
     }

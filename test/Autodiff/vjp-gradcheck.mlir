@@ -28,7 +28,8 @@
 // CHECK-DAG: ok   drop_path:
 // CHECK-DAG: ok   drop_path_first_sample:
 // CHECK-DAG: ok   residual_slice:
-// CHECK: 20 graphs checked, 0 failed
+// CHECK-DAG: ok   reshapes:
+// CHECK: 21 graphs checked, 0 failed
 //
 // The checker is sensitive: gradients off by 1e-1 fail.
 // RUN: not amae-gradcheck %t.so --graph=linear,layer_norm --perturb-gradients=0.1 | FileCheck %s --check-prefix=BROKEN
@@ -212,5 +213,20 @@ func.func @residual_slice(%x: tensor<2x5x4xf32> {amae.param = "x"}, %w: tensor<4
   %r = arith.addf %x, %h : tensor<2x5x4xf32>
   %s = tensor.extract_slice %r[0, 1, 0] [2, 4, 4] [1, 1, 1] : tensor<2x5x4xf32> to tensor<2x4x4xf32>
   %l = amae.masked_mse_loss %s, %t, %m {norm_pix = false} : (tensor<2x4x4xf32>, tensor<2x4x4xf32>, tensor<2x4xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// The pretraining graph's patch embedding: a convolution weight flattened
+// for a linear (tensor.collapse_shape), and a tensor.expand_shape; the
+// masked image pixels the linear reads get no gradient (not a parameter).
+func.func @reshapes(%x: tensor<2x3x6xf32> {amae.input = "pixels"}, %w: tensor<4x1x2x3xf32> {amae.param = "w"},
+                    %b: tensor<4xf32> {amae.param = "b"}, %t: tensor<2x3x2x2xf32> {amae.input = "target"},
+                    %m: tensor<2x3xf32> {amae.input = "mask"}) -> (tensor<f32> {amae.output = "loss"}) {
+  %flat = tensor.collapse_shape %w [[0], [1, 2, 3]] : tensor<4x1x2x3xf32> into tensor<4x6xf32>
+  %y = amae.linear %x, %flat, %b : (tensor<2x3x6xf32>, tensor<4x6xf32>, tensor<4xf32>) -> tensor<2x3x4xf32>
+  %e = tensor.expand_shape %y [[0], [1], [2, 3]] output_shape [2, 3, 2, 2] : tensor<2x3x4xf32> into tensor<2x3x2x2xf32>
+  %c = tensor.collapse_shape %e [[0], [1], [2, 3]] : tensor<2x3x2x2xf32> into tensor<2x3x4xf32>
+  %tc = tensor.collapse_shape %t [[0], [1], [2, 3]] : tensor<2x3x2x2xf32> into tensor<2x3x4xf32>
+  %l = amae.masked_mse_loss %c, %tc, %m {norm_pix = false} : (tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }
