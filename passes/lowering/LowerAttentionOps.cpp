@@ -23,15 +23,25 @@ struct LowerSplitQkv : OpConversionPattern<SplitQkvOp> {
   LogicalResult matchAndRewrite(SplitQkvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
     ArrayRef<int64_t> in = shapeOf(op.getInput());
     int64_t heads = op.getHeads(), width = in[2] / (3 * heads);
-    Value x = expand(b, loc, adaptor.getInput(), {in[0], in[1], 3, heads, width},
-                     {{0}, {1}, {2, 3, 4}});
+    // Each part is one copy that reads the qkv buffer in place: a generic
+    // rather than slices and a transpose, so that elementwise fusion folds
+    // the qkv bias (added after the matmul, --bias-epilogue) into the three
+    // copies and the biased qkv buffer is never written (base inference: the
+    // bias pass and the k and v copies 1.48% of the time, the three fused
+    // copies 0.87%; bit-identical).
     SmallVector<Value> parts;
+    AffineExpr n = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
+               l = getAffineDimExpr(2, ctx), e = getAffineDimExpr(3, ctx);
     for (int64_t part = 0; part < 3; ++part) {
-      Value s = slice(b, loc, x, {0, 0, part, 0, 0}, {in[0], in[1], 1, heads, width});
-      s = collapse(b, loc, s, {{0}, {1}, {2, 3}, {4}});
-      parts.push_back(transpose(b, loc, s, {0, 2, 1, 3}));
+      AffineMap read = AffineMap::get(4, 0, {n, l, (part * heads + h) * width + e}, ctx);
+      Value init = emptyTensor(b, loc, {in[0], heads, in[1], width});
+      parts.push_back(generic(b, loc, adaptor.getInput(), init, {read, identity(ctx, 4)},
+                              iterators(4), [](OpBuilder &nb, Location l, ValueRange a) {
+                                yield(nb, l, a[0]);
+                              }));
     }
     b.replaceOp(op, parts);
     return success();

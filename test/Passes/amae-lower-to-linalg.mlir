@@ -166,13 +166,18 @@ func.func @drop_path_first_sample(%x: tensor<4x3xf32>, %seed: tensor<i64>, %n: t
 
 // -----
 
-// Encoder attention: heads split by reshape + transpose, scores as a
-// contraction over the head dim, a max-subtracted softmax, the weighted sum,
-// heads merged back.
+// Encoder attention: heads split by three copies that read the qkv buffer
+// in place (q, k, v at column offsets 0, 64, 128: generics, so that the qkv
+// bias fuses into them), scores as a contraction over the head dim, a
+// max-subtracted softmax, the weighted sum, heads merged back.
+// CHECK-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1 * 16 + d3)>
+// CHECK-DAG: #[[K:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, (d1 + 4) * 16 + d3)>
+// CHECK-DAG: #[[V:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, (d1 + 8) * 16 + d3)>
 // CHECK-LABEL: func.func @encoder_attention
 // CHECK-NOT: amae.
-// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3, 4]] output_shape [2, 7, 3, 4, 16]
-// CHECK-COUNT-3: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: linalg.generic {indexing_maps = [#[[Q]], #{{.*}}], {{.*}} ins(%{{.*}} : tensor<2x7x192xf32>) outs(%{{.*}} : tensor<2x4x7x16xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[K]], #{{.*}}], {{.*}} ins(%{{.*}} : tensor<2x7x192xf32>) outs(%{{.*}} : tensor<2x4x7x16xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[V]], #{{.*}}], {{.*}} ins(%{{.*}} : tensor<2x7x192xf32>) outs(%{{.*}} : tensor<2x4x7x16xf32>)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<2x4x7x16xf32>, tensor<2x4x7x16xf32>) outs(%{{.*}} : tensor<2x4x7x7xf32>)
 // CHECK: arith.mulf %{{.*}}, %cst_0 : f32
 // CHECK: arith.maximumf
