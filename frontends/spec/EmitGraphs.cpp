@@ -38,18 +38,53 @@ Value imagesInput(GraphBuilder &g) {
   return g.input("imgs", {g.batch(), 1, s.input.frames, s.input.melBins});
 }
 
-/// Patch embedding plus pos_embed[1:]: (N, L, D).
-Value embedPatches(GraphBuilder &g, Value imgs) {
+/// The patch embedding's parameters and pos_embed, declared in this order.
+struct PatchEmbedParams {
+  Value weight, bias, pos;
+};
+PatchEmbedParams patchEmbedParams(GraphBuilder &g) {
   const ModelSpec &s = g.spec();
-  OpBuilder &b = g.builder();
   int64_t dim = s.encoder.dim;
   g.setScope("patch_embed");
-  Value weight = g.param("patch_embed.proj.weight", {dim, 1, s.patch, s.patch});
-  Value bias = g.param("patch_embed.proj.bias", {dim});
-  Value x = PatchEmbedOp::create(b, g.loc(), imgs, weight, bias);
-  Value pos = g.param("pos_embed", {1, s.numPatches() + 1, dim}, /*frozen=*/true);
-  return AddPositionOp::create(b, g.loc(), x.getType(), x, pos,
-                               b.getI64IntegerAttr(1));
+  return {g.param("patch_embed.proj.weight", {dim, 1, s.patch, s.patch}),
+          g.param("patch_embed.proj.bias", {dim}),
+          g.param("pos_embed", {1, s.numPatches() + 1, dim}, /*frozen=*/true)};
+}
+
+/// Patch embedding plus pos_embed[1:]: (N, L, D).
+Value embedPatches(GraphBuilder &g, Value imgs) {
+  OpBuilder &b = g.builder();
+  PatchEmbedParams p = patchEmbedParams(g);
+  Value x = PatchEmbedOp::create(b, g.loc(), imgs, p.weight, p.bias);
+  return AddPositionOp::create(b, g.loc(), x.getType(), x, p.pos, b.getI64IntegerAttr(1));
+}
+
+/// The official model embeds all L patches, adds pos_embed[1:] and keeps
+/// (1 - mask_ratio) of the tokens. The embedding and the addition work per
+/// patch, so masking the patches' pixels (`pixels`, N x L x p*p) first and
+/// embedding only the kept ones gives the same tokens with a fifth of the
+/// work (at 80% masking), in the forward and in the weight's gradient. The
+/// kept rows of the table come from masking it, broadcast, with the same
+/// noise (the kept ids depend on the noise alone). Returns the kept tokens
+/// (N, K, D); `masking` is the pixels' masking (its mask and ids are the
+/// graph's).
+Value embedKeptPatches(GraphBuilder &g, Value pixels, Value noise, RandomMaskingOp &masking) {
+  const ModelSpec &s = g.spec();
+  OpBuilder &b = g.builder();
+  PatchEmbedParams p = patchEmbedParams(g);
+  g.setScope("random_masking");
+  masking = RandomMaskingOp::create(b, g.loc(), pixels, noise, s.pretrain.maskRatio);
+  g.setScope("patch_embed");
+  Value flat = tensor::CollapseShapeOp::create(
+      b, g.loc(), p.weight, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  Value x = LinearOp::create(b, g.loc(), masking.getKept(), flat, p.bias);
+  auto tokenType = RankedTensorType::get({g.batch(), s.numPatches(), s.encoder.dim},
+                                         b.getF32Type());
+  Value zeros = arith::ConstantOp::create(
+      b, g.loc(), DenseElementsAttr::get(tokenType, b.getF32FloatAttr(0.0f)));
+  Value table = AddPositionOp::create(b, g.loc(), tokenType, zeros, p.pos, b.getI64IntegerAttr(1));
+  auto keptRows = RandomMaskingOp::create(b, g.loc(), table, noise, s.pretrain.maskRatio);
+  return arith::AddFOp::create(b, g.loc(), x, keptRows.getKept());
 }
 
 /// Prepends cls_token + pos_embed[0] after the patch tokens got theirs.
@@ -207,31 +242,10 @@ void emitPretrain(ModuleOp module, const ModelSpec &s, int64_t batch) {
   if (s.decoder.attention == DecoderAttention::Window && s.decoder.biasDropout > 0)
     g.seed(); // Position-bias dropout.
 
-  // The official model embeds all L patches, adds pos_embed[1:] and keeps
-  // (1 - mask_ratio) of the tokens. The embedding and the addition work per
-  // patch, so masking the patches' pixels first and embedding only the kept
-  // ones gives the same tokens with a fifth of the work (at 80% masking), in
-  // the forward and in the weight's gradient. The kept rows of the table
-  // come from masking it, broadcast, with the same noise (the kept ids
-  // depend on the noise alone).
-  int64_t dim = s.encoder.dim, patches = s.numPatches();
   g.setScope("patch_embed");
-  Value weight = g.param("patch_embed.proj.weight", {dim, 1, s.patch, s.patch});
-  Value bias = g.param("patch_embed.proj.bias", {dim});
-  Value pos = g.param("pos_embed", {1, patches + 1, dim}, /*frozen=*/true);
   Value pixels = PatchifyOp::create(b, g.loc(), imgs, s.patch);
-  g.setScope("random_masking");
-  auto masking = RandomMaskingOp::create(b, g.loc(), pixels, noise, s.pretrain.maskRatio);
-  g.setScope("patch_embed");
-  Value flat = tensor::CollapseShapeOp::create(
-      b, g.loc(), weight, SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
-  Value x = LinearOp::create(b, g.loc(), masking.getKept(), flat, bias);
-  auto tokenType = RankedTensorType::get({batch, patches, dim}, b.getF32Type());
-  Value zeros = arith::ConstantOp::create(
-      b, g.loc(), DenseElementsAttr::get(tokenType, b.getF32FloatAttr(0.0f)));
-  Value table = AddPositionOp::create(b, g.loc(), tokenType, zeros, pos, b.getI64IntegerAttr(1));
-  auto keptRows = RandomMaskingOp::create(b, g.loc(), table, noise, s.pretrain.maskRatio);
-  x = arith::AddFOp::create(b, g.loc(), x, keptRows.getKept());
+  RandomMaskingOp masking;
+  Value x = embedKeptPatches(g, pixels, noise, masking);
   x = encoderBlocks(g, prependCls(g, x), 0.0);
   g.setScope("norm");
   Value latent = g.layerNorm(x, "norm");
