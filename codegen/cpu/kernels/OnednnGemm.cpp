@@ -175,12 +175,11 @@ Packed pack(State &s, const Key &key) {
   return p;
 }
 
-/// The packed matmul for this call, or an unusable one when B is not
-/// constant memory or the shape is not worth it.
-Packed lookup(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
-  int64_t m = c->sizes[1], n = c->sizes[2];
-  int64_t k = (trans & kGemmTransA) ? a->sizes[1] : a->sizes[2];
-  if (c->sizes[0] != 1 || (trans & kGemmTransA) || 2.0 * double(m) * double(n) * double(k) < kMinFlops)
+/// The packed matmul for this unbatched m x n x k call, or an unusable one
+/// when A is transposed or B is not constant memory.
+Packed lookup(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans, int64_t m,
+              int64_t n, int64_t k) {
+  if (trans & kGemmTransA)
     return {};
   const float *B = b->aligned + b->offset;
   int64_t ldb = b->strides[1];
@@ -243,17 +242,17 @@ size_t amae_constant_packed_bytes(void) {
 }
 
 void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans) {
-  Packed p = lookup(a, b, c, trans);
-  if (p.usable) {
-    execute(p, a->aligned + a->offset, *p.weights, c->aligned + c->offset);
-    return;
-  }
   int64_t m = c->sizes[1], n = c->sizes[2];
   int64_t k = (trans & kGemmTransA) ? a->sizes[1] : a->sizes[2];
   // Batched products (none of the encoder's linears) keep OpenBLAS's split
   // of the batch over the threads.
   if (c->sizes[0] != 1 || 2.0 * double(m) * double(n) * double(k) < kMinFlops) {
     amae_gemm_openblas(a, b, c, trans);
+    return;
+  }
+  Packed p = lookup(a, b, c, trans, m, n, k);
+  if (p.usable) {
+    execute(p, a->aligned + a->offset, *p.weights, c->aligned + c->offset);
     return;
   }
   dnnl_status_t status = dnnl_sgemm(
