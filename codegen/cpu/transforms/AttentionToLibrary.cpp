@@ -102,9 +102,8 @@ bool foldInputTranspose(Operation *op, OpOperand &operand) {
     return false;
   memref::AllocOp source = allocOf(copy.getInput());
   for (Operation *o = copy->getNextNode(); o != op; o = o->getNextNode()) {
-    // memref.transpose included: the view of an output folded before.
     if (isa<memref::AllocOp, memref::SubViewOp, memref::CollapseShapeOp, memref::ExpandShapeOp,
-            memref::CastOp, memref::TransposeOp>(o))
+            memref::CastOp>(o))
       continue;
     auto t = dyn_cast<linalg::TransposeOp>(o);
     memref::AllocOp written = t ? t.getInit().getDefiningOp<memref::AllocOp>() : nullptr;
