@@ -1,4 +1,9 @@
-// RUN: amae-opt %s -pass-pipeline='builtin.module(func.func(amae-cuda-device-constants))' -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: amae-opt %s -pass-pipeline='builtin.module(amae-cuda-device-constants)' -split-input-file -verify-diagnostics | FileCheck %s
+// The pass declares the runtime's functions in the module, so it runs on the
+// module: nested per function, in parallel, it raced (two functions
+// declaring amae_cuda_read32 at once: "redefinition of symbol").
+// RUN: not amae-opt %s -pass-pipeline='builtin.module(func.func(amae-cuda-device-constants))' -split-input-file 2>&1 | FileCheck %s --check-prefix=NESTED
+// NESTED: Can't add pass 'AmaeCudaDeviceConstants' restricted to 'builtin.module'
 
 // A constant global read by a kernel call: the call gets a device buffer
 // filled from the global by the runtime's asynchronous copy (behind the
@@ -92,4 +97,26 @@ func.func @writes(%out: memref<f32>, %x: f32) {
   // expected-error @+1 {{host code would write a buffer while kernels run}}
   memref.store %x, %out[] : memref<f32>
   return
+}
+
+// -----
+
+// Several host functions reading scalars back (the training graph's and its
+// optimizer's): one declaration of each runtime function.
+// CHECK-DAG: func.func private @amae_cuda_read32(i64) -> i32
+// CHECK-DAG: func.func private @amae_cuda_read64(i64) -> i64
+// CHECK-NOT: func.func private @amae_cuda_read
+// CHECK-LABEL: func.func @first
+// CHECK: call @amae_cuda_read32
+// CHECK-LABEL: func.func @second
+// CHECK: call @amae_cuda_read32
+// CHECK: call @amae_cuda_read64
+func.func @first(%x: memref<f32>) -> f32 {
+  %0 = memref.load %x[] : memref<f32>
+  return %0 : f32
+}
+func.func @second(%x: memref<f32>, %y: memref<f64>) -> (f32, f64) {
+  %0 = memref.load %x[] : memref<f32>
+  %1 = memref.load %y[] : memref<f64>
+  return %0, %1 : f32, f64
 }

@@ -93,12 +93,13 @@ def AmaeCudaMergeGpuModules : Pass<"amae-cuda-merge-gpu-modules", "mlir::ModuleO
   let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
-def AmaeCudaDeviceConstants : Pass<"amae-cuda-device-constants", "mlir::func::FuncOp"> {
+def AmaeCudaDeviceConstants : Pass<"amae-cuda-device-constants", "mlir::ModuleOp"> {
   let summary = "Host reads of constants and scalars as the runtime's device copies";
   let description = [{
     Runs on the host functions of a CUDA artifact (after the kernels are
     outlined), whose buffers are device memory at run time: host code may
-    allocate, launch and free them, never dereference one.
+    allocate, launch and free them, never dereference one. A module pass:
+    it declares the runtime functions it calls once in the module.
     - A `memref.global` is host data: a kernel handed its address would
       fault. Each `memref.get_global` is followed by a `memref.alloc` of its
       type, a call to `amae_cuda_upload(dst, src, bytes)` (an asynchronous

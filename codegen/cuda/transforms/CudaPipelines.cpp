@@ -74,7 +74,7 @@ static std::string pipelineText(const ::amae::CudaOptions &o) {
          "},gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
          "reconcile-unrealized-casts),gpu-module-to-binary{format=" +
          o.format + " toolkit=" + o.cudaPath +
-         "},func.func(amae-cuda-device-constants),convert-linalg-to-loops," + kHostToLLVM +
+         "},amae-cuda-device-constants,convert-linalg-to-loops," + kHostToLLVM +
          ",gpu-to-llvm,reconcile-unrealized-casts";
 }
 

@@ -32,9 +32,12 @@ namespace {
 
 struct AmaeCudaDeviceConstantsPass
     : impl::AmaeCudaDeviceConstantsBase<AmaeCudaDeviceConstantsPass> {
-  /// The runtime function `name`, declared once per module.
+  /// The runtime function `name`, declared once per module. The pass runs on
+  /// the module, not on each function, because of this: functions processed
+  /// in parallel would declare it concurrently (a race that compiling the
+  /// base spec's gradients hit as "redefinition of symbol").
   func::FuncOp runtimeFunction(StringRef name, FunctionType type) {
-    auto module = getOperation()->getParentOfType<ModuleOp>();
+    ModuleOp module = getOperation();
     if (auto f = module.lookupSymbol<func::FuncOp>(name))
       return f;
     OpBuilder b(module.getBodyRegion());
@@ -112,20 +115,24 @@ struct AmaeCudaDeviceConstantsPass
   void runOnOperation() override {
     SmallVector<memref::LoadOp> loads;
     SmallVector<memref::GetGlobalOp> globals;
-    WalkResult touched = getOperation().walk([&](Operation *op) {
-      if (auto load = dyn_cast<memref::LoadOp>(op))
-        loads.push_back(load);
-      else if (auto global = dyn_cast<memref::GetGlobalOp>(op))
-        globals.push_back(global);
-      else if (isa<memref::StoreOp, memref::CopyOp>(op)) {
-        op->emitOpError("amae-cuda-device-constants: host code would write a buffer while "
-                        "kernels run");
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (touched.wasInterrupted())
-      return signalPassFailure();
+    // The host functions only: the kernels are in gpu.modules by now.
+    WalkResult touched = WalkResult::advance();
+    for (func::FuncOp func : getOperation().getOps<func::FuncOp>()) {
+      touched = func.walk([&](Operation *op) {
+        if (auto load = dyn_cast<memref::LoadOp>(op))
+          loads.push_back(load);
+        else if (auto global = dyn_cast<memref::GetGlobalOp>(op))
+          globals.push_back(global);
+        else if (isa<memref::StoreOp, memref::CopyOp>(op)) {
+          op->emitOpError("amae-cuda-device-constants: host code would write a buffer while "
+                          "kernels run");
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
+      if (touched.wasInterrupted())
+        return signalPassFailure();
+    }
     for (memref::LoadOp load : loads)
       if (failed(readBack(load)))
         return signalPassFailure();
