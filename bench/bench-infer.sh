@@ -6,6 +6,15 @@
 #
 #   bash bench/bench-infer.sh [repeat=5] [spec=examples/base.yaml] [batch=1]
 #   AMAE_COMPILE_FLAGS="--fuse=false" bash bench/bench-infer.sh   # compile flags
+#   BENCH_ROUNDS=5 bash bench/bench-infer.sh   # rounds (default 3)
+#
+# The engines take turns: BENCH_ROUNDS rounds, each running all three with
+# `repeat` timed runs, in the order amae, PyTorch, ONNX Runtime and then
+# reversed. On a shared machine the clock and the neighbours drift over a
+# minute; one engine after the other puts the drift into the ratio (ONNX
+# Runtime's b1 median moved 621 -> 728 ms between two runs of the script,
+# amae's 572 -> 580, on one afternoon). Each round's medians and ratios are
+# printed; the summary is the median over the rounds.
 #
 # ONNX Runtime is the npm package onnxruntime-node 1.30 (installed under
 # bench/node_modules on first use; its CPU library ships inside the
@@ -42,34 +51,71 @@ write(work + "/inputs.safetensors",
       {"imgs": np.random.default_rng(1).standard_normal(g["inputs"][0]["shape"]).astype(np.float32)})
 PY
 kernels() { sed -n 's/^Core: */openblas kernels: /p' "$1" | head -1; }
-amae=$(OPENBLAS_VERBOSE=2 "$bin/amae-run" "$work/model.so" --graph=infer \
-        --weights="$work/weights.safetensors" --inputs="$work/inputs.safetensors" \
-        -o "$work/amae.safetensors" --repeat="$repeat" 2> "$work/amae.err")
-echo "amae    $amae; $(kernels "$work/amae.err")"
-# PyTorch runs on the OpenMP OpenBLAS (Debian's default BLAS for it is the
-# slow netlib one; the pthreads build oversubscribes 2 cores).
+median() { echo "$1" | sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
+rounds="${BENCH_ROUNDS:-3}"
 ort_model=""
 if command -v node > /dev/null && command -v npm > /dev/null; then
   ort_model="$work/model.onnx"
-fi
-torch=$(OPENBLAS_VERBOSE=2 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
-        OMP_NUM_THREADS=2 /usr/bin/python3 -W ignore "$root/bench/pytorch_infer.py" \
-        "$work/weights.safetensors" "$work/inputs.safetensors" "$work/torch.safetensors" \
-        --repeat="$repeat" --threads=2 ${ort_model:+--export-onnx="$ort_model"} 2> "$work/torch.err") ||
-  { cat "$work/torch.err" >&2; exit 1; }
-echo "$torch; $(kernels "$work/torch.err")"
-"$bin/amae-compare" "$work/amae.safetensors" "$work/torch.safetensors" logits embedding
-median() { echo "$1" | sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
-a=$(median "$amae")
-echo "ratio pytorch/amae (median): $(echo "scale=2; $(median "$torch") / $a" | bc)"
-if [ -n "$ort_model" ]; then
   if [ ! -d "$root/bench/node_modules/onnxruntime-node" ]; then
     (cd "$root/bench" && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund \
        --no-save --silent onnxruntime-node@1.30.0 > /dev/null)
   fi
-  ort=$(NODE_PATH="$root/bench/node_modules" node "$root/bench/ort_infer.mjs" "$ort_model" \
-        "$work/inputs.safetensors" "$work/ort.safetensors" --repeat="$repeat" --threads=2)
-  echo "$ort"
-  "$bin/amae-compare" "$work/amae.safetensors" "$work/ort.safetensors" logits embedding
-  echo "ratio onnxruntime/amae (median): $(echo "scale=2; $(median "$ort") / $a" | bc)"
 fi
+run_amae() {
+  OPENBLAS_VERBOSE=2 "$bin/amae-run" "$work/model.so" --graph=infer \
+    --weights="$work/weights.safetensors" --inputs="$work/inputs.safetensors" \
+    -o "$work/amae.safetensors" --repeat="$repeat" 2> "$work/amae.err"
+}
+# PyTorch runs on the OpenMP OpenBLAS (Debian's default BLAS for it is the
+# slow netlib one; the pthreads build oversubscribes 2 cores). Its first run
+# (round 1 runs it before ONNX Runtime) exports the ONNX model.
+run_torch() {
+  local export=""
+  [ -n "$ort_model" ] && [ ! -f "$ort_model" ] && export="--export-onnx=$ort_model"
+  OPENBLAS_VERBOSE=2 LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
+    OMP_NUM_THREADS=2 /usr/bin/python3 -W ignore "$root/bench/pytorch_infer.py" \
+    "$work/weights.safetensors" "$work/inputs.safetensors" "$work/torch.safetensors" \
+    --repeat="$repeat" --threads=2 $export 2> "$work/torch.err" ||
+    { cat "$work/torch.err" >&2; exit 1; }
+}
+run_ort() {
+  NODE_PATH="$root/bench/node_modules" node "$root/bench/ort_infer.mjs" "$ort_model" \
+    "$work/inputs.safetensors" "$work/ort.safetensors" --repeat="$repeat" --threads=2
+}
+engines=(amae torch)
+[ -n "$ort_model" ] && engines+=(ort)
+declare -A times
+for ((r = 1; r <= rounds; ++r)); do
+  order=("${engines[@]}")
+  if ((r % 2 == 0)); then
+    order=(); for ((i = ${#engines[@]} - 1; i >= 0; --i)); do order+=("${engines[i]}"); done
+  fi
+  line="round $r:"
+  for e in "${order[@]}"; do
+    out=$(run_$e)
+    ((r == 1)) && case $e in
+      amae) echo "amae    $out; $(kernels "$work/amae.err")" ;;
+      torch) echo "$out; $(kernels "$work/torch.err")" ;;
+      ort) echo "$out" ;;
+    esac
+    times[$e]+="$(median "$out") "
+    line+=" $e $(median "$out") ms"
+  done
+  echo "$line"
+done
+"$bin/amae-compare" "$work/amae.safetensors" "$work/torch.safetensors" logits embedding
+[ -n "$ort_model" ] &&
+  "$bin/amae-compare" "$work/amae.safetensors" "$work/ort.safetensors" logits embedding
+# Medians over the rounds of each engine's median and of each round's ratio.
+/usr/bin/python3 - "$rounds" "${times[amae]}" "${times[torch]}" "${times[ort]:-}" <<'PY'
+import statistics as st, sys
+a, t = [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+o = [float(x) for x in sys.argv[4].split()]
+print("over %s rounds: amae median %.1f ms, pytorch %.1f ms%s" % (sys.argv[1], st.median(a), st.median(t),
+      ", onnxruntime %.1f ms" % st.median(o) if o else ""))
+print("ratio pytorch/amae (median of the rounds): %.2f (rounds: %s)" %
+      (st.median([y / x for x, y in zip(a, t)]), " ".join("%.2f" % (y / x) for x, y in zip(a, t))))
+if o:
+    print("ratio onnxruntime/amae (median of the rounds): %.2f (rounds: %s)" %
+          (st.median([y / x for x, y in zip(a, o)]), " ".join("%.2f" % (y / x) for x, y in zip(a, o))))
+PY

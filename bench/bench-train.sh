@@ -15,7 +15,12 @@
 #     a pretraining step instead (bench/pytorch_pretrain.py; the 5th argument
 #     is the decoder's head count)
 #   BENCH_OPENBLAS=native: OpenBLAS picks its kernels for this CPU (see
-#   bench-infer.sh); AMAE_COMPILE_FLAGS: extra amae-compile flags.
+#   bench-infer.sh); AMAE_COMPILE_FLAGS: extra amae-compile flags;
+#   BENCH_ROUNDS (default 2): the engines take turns, amae then PyTorch and
+#   then the other way round, each round `steps` timed steps of each (a
+#   shared machine drifts over minutes; see bench-infer.sh). Each round's
+#   medians are printed; the summary is the median over the rounds, and the
+#   peak RSS the largest.
 set -euo pipefail
 if [ "${BENCH_OPENBLAS:-}" = native ]; then
   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
@@ -50,27 +55,51 @@ random_weights(sys.argv[1] + "/manifest.json", sys.argv[2], sys.argv[1] + "/weig
 PY
 /usr/bin/python3 "$root/test/Train/Inputs/make-batch.py" "$work/manifest.json" "$mode" "$work/batch.safetensors"
 
-/usr/bin/time -f %M -o "$work/amae.rss" \
-  "$bin/amae-train" "$work/model.so" --mode="$mode" --batch-from="$work/batch.safetensors" \
-  --init="$work/weights.safetensors" --out="$work/run" --steps=$((steps + 1)) --lr=1e-4 \
-  --warmup=0 --save-every=$((steps + 1)) 2> /dev/null
-amae=$(/usr/bin/python3 - "$work/run/log.jsonl" <<'PY'
+rounds="${BENCH_ROUNDS:-2}"
+run_amae() {
+  rm -rf "$work/run"
+  /usr/bin/time -f %M -o "$work/amae.rss" \
+    "$bin/amae-train" "$work/model.so" --mode="$mode" --batch-from="$work/batch.safetensors" \
+    --init="$work/weights.safetensors" --out="$work/run" --steps=$((steps + 1)) --lr=1e-4 \
+    --warmup=0 --save-every=$((steps + 1)) 2> /dev/null
+  /usr/bin/python3 - "$work/run/log.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ms = sorted(1000 * r["seconds"] for r in rows[1:])
 print("amae train step: %d steps, median %.1f ms, min %.1f ms, first loss %.6f"
       % (len(ms), ms[len(ms) // 2], ms[0], rows[0]["loss"]))
 PY
-)
-echo "$amae"
-torch=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
-        /usr/bin/time -f %M -o "$work/torch.rss" /usr/bin/python3 "${reference[@]}" "$work/weights.safetensors" \
-        "$work/batch.safetensors" --steps="$steps" --threads=2 --heads="$heads")
-echo "$torch"
-a=$(echo "$amae" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
-t=$(echo "$torch" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
-echo "ratio pytorch/amae (median): $(echo "scale=2; $t / $a" | bc)"
-# Peak RSS of each whole process (weights, optimizer state, data included);
-# amae-train also writes a checkpoint at the end, PyTorch does not.
-ra=$(tail -1 "$work/amae.rss"); rt=$(tail -1 "$work/torch.rss")
+  tail -1 "$work/amae.rss" >> "$work/amae.rss.all"
+}
+run_torch() {
+  LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2 \
+    /usr/bin/time -f %M -o "$work/torch.rss" /usr/bin/python3 "${reference[@]}" "$work/weights.safetensors" \
+    "$work/batch.safetensors" --steps="$steps" --threads=2 --heads="$heads"
+  tail -1 "$work/torch.rss" >> "$work/torch.rss.all"
+}
+median() { echo "$1" | sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
+a_all=""; t_all=""
+for ((r = 1; r <= rounds; ++r)); do
+  order=(amae torch)
+  ((r % 2 == 0)) && order=(torch amae)
+  line="round $r:"
+  for e in "${order[@]}"; do
+    out=$(run_$e)
+    ((r == 1)) && echo "$out"
+    [ $e = amae ] && a_all+="$(median "$out") " || t_all+="$(median "$out") "
+    line+=" $e $(median "$out") ms"
+  done
+  echo "$line"
+done
+/usr/bin/python3 - "$rounds" "$a_all" "$t_all" <<'PY'
+import statistics as st, sys
+a, t = [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+print("over %s rounds: amae median %.1f ms, pytorch %.1f ms" % (sys.argv[1], st.median(a), st.median(t)))
+print("ratio pytorch/amae (median of the rounds): %.2f (rounds: %s)" %
+      (st.median([y / x for x, y in zip(a, t)]), " ".join("%.2f" % (y / x) for x, y in zip(a, t))))
+PY
+# Peak RSS of each whole process (weights, optimizer state, data included),
+# the largest over the rounds; amae-train also writes a checkpoint at the
+# end, PyTorch does not.
+ra=$(sort -n "$work/amae.rss.all" | tail -1); rt=$(sort -n "$work/torch.rss.all" | tail -1)
 echo "peak rss: amae $((ra / 1024)) MB, pytorch $((rt / 1024)) MB, amae/pytorch $(echo "scale=2; $ra / $rt" | bc)"
