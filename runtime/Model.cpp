@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <sched.h>
+#include <sys/sysinfo.h>
 
 namespace amae {
 
@@ -294,6 +296,38 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
 // Model
 //===----------------------------------------------------------------------===//
 
+/// GNU libgomp comes along with libsoxr and oneDNN, and LLVM's libomp (the
+/// model's threads) defines the OpenMP entry points first, so libgomp runs
+/// nothing; but its constructor still binds the thread that loads it to the
+/// first CPU when OMP_PROC_BIND, OMP_PLACES or GOMP_CPU_AFFINITY ask for
+/// binding, and libomp, starting later, takes that one CPU as the machine:
+/// every thread of the model on it (base inference b1 1100 ms against 575
+/// on 2 cores). Nothing can unbind safely (the CPUs the process was given
+/// are no longer known), so it is said once, with what binds libomp alone.
+static void warnIfBoundByLibgomp() {
+  static bool said = false;
+  const char *bind = std::getenv("OMP_PROC_BIND");
+  bool asked = (bind && llvm::StringRef(bind).trim().lower() != "false") ||
+               std::getenv("OMP_PLACES") || std::getenv("GOMP_CPU_AFFINITY");
+  cpu_set_t cpus;
+  if (said || !asked || get_nprocs() < 2 || sched_getaffinity(0, sizeof cpus, &cpus) != 0 ||
+      CPU_COUNT(&cpus) != 1)
+    return;
+  void *gomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD);
+  if (!gomp)
+    return;
+  dlclose(gomp);
+  said = true;
+  llvm::errs() << "amae: warning: this thread is bound to one CPU of " << get_nprocs()
+               << ": GNU libgomp (loaded with libsoxr and oneDNN) applied "
+               << (bind ? "OMP_PROC_BIND" : std::getenv("OMP_PLACES") ? "OMP_PLACES"
+                                                                       : "GOMP_CPU_AFFINITY")
+               << " before LLVM's libomp, which runs the model, started, so all its threads "
+                  "share that CPU; unset OMP_PROC_BIND, OMP_PLACES and GOMP_CPU_AFFINITY and "
+                  "bind with libomp's own KMP_AFFINITY (e.g. KMP_AFFINITY=granularity=core,"
+                  "compact) instead\n";
+}
+
 llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
   std::unique_ptr<Model> model(new Model());
   model->path = path.str();
@@ -302,6 +336,7 @@ llvm::Expected<std::unique_ptr<Model>> Model::load(llvm::StringRef path) {
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle)
     return checkpointError(path, std::string("cannot load the model: ") + dlerror());
+  warnIfBoundByLibgomp();
   model->library = std::shared_ptr<void>(handle, [](void *h) { dlclose(h); });
   model->constantAdd =
       reinterpret_cast<void (*)(const void *, size_t)>(dlsym(handle, "amae_constant_add"));

@@ -36,6 +36,10 @@ if shutil.which("ptxas", path="/usr/local/cuda/bin"):
 config.substitutions.append(
     ("%fake_cuda", os.path.join(config.amae_obj_root, "lib", "libAmaeFakeCuda.so")))
 
+# Two CPUs or more to run on (thread-binding tests).
+if len(os.sched_getaffinity(0)) >= 2:
+    config.available_features.add("multicore")
+
 # --gemm=onednn (the default when the build found libdnnl-dev).
 if config.amae_have_onednn:
     config.available_features.add("onednn")
