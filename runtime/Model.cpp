@@ -6,6 +6,7 @@
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -305,23 +306,24 @@ llvm::Error BoundGraph::call(const std::map<std::string, TensorView> &inputs,
 /// on 2 cores). Nothing can unbind safely (the CPUs the process was given
 /// are no longer known), so it is said once, with what binds libomp alone.
 static void warnIfBoundByLibgomp() {
-  static bool said = false;
+  static std::atomic<bool> said{false};
   const char *bind = std::getenv("OMP_PROC_BIND");
-  bool asked = (bind && llvm::StringRef(bind).trim().lower() != "false") ||
-               std::getenv("OMP_PLACES") || std::getenv("GOMP_CPU_AFFINITY");
+  const char *asked = bind && llvm::StringRef(bind).trim().lower() != "false" ? "OMP_PROC_BIND"
+                      : std::getenv("OMP_PLACES")                        ? "OMP_PLACES"
+                      : std::getenv("GOMP_CPU_AFFINITY")                 ? "GOMP_CPU_AFFINITY"
+                                                                         : nullptr;
   cpu_set_t cpus;
-  if (said || !asked || get_nprocs() < 2 || sched_getaffinity(0, sizeof cpus, &cpus) != 0 ||
+  if (!asked || get_nprocs() < 2 || sched_getaffinity(0, sizeof cpus, &cpus) != 0 ||
       CPU_COUNT(&cpus) != 1)
     return;
   void *gomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD);
   if (!gomp)
     return;
   dlclose(gomp);
-  said = true;
+  if (said.exchange(true))
+    return;
   llvm::errs() << "amae: warning: this thread is bound to one CPU of " << get_nprocs()
-               << ": GNU libgomp (loaded with libsoxr and oneDNN) applied "
-               << (bind ? "OMP_PROC_BIND" : std::getenv("OMP_PLACES") ? "OMP_PLACES"
-                                                                       : "GOMP_CPU_AFFINITY")
+               << ": GNU libgomp (loaded with libsoxr and oneDNN) applied " << asked
                << " before LLVM's libomp, which runs the model, started, so all its threads "
                   "share that CPU; unset OMP_PROC_BIND, OMP_PLACES and GOMP_CPU_AFFINITY and "
                   "bind with libomp's own KMP_AFFINITY (e.g. KMP_AFFINITY=granularity=core,"

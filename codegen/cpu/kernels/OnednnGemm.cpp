@@ -208,7 +208,7 @@ Packed lookup(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans, 
 /// The matmul on B where it lies for an A B^T product whose reduction is
 /// longer than its rows of B^T are wide (the MLP's second linear in a
 /// training graph's forward, 1026 x 768 x 3072 in base fine-tuning b2).
-/// dnnl_sgemm runs that shape at 136-155 GFLOP/s, the matmul primitive at
+/// dnnl_sgemm runs that shape at 136-164 GFLOP/s, the matmul primitive at
 /// 154-189 (AMD EPYC, 2 threads); the other forward shapes are as fast or
 /// faster on dnnl_sgemm. One per shape, made once, shared by the threads.
 const Matmul &longReduction(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb,
