@@ -205,30 +205,25 @@ Packed lookup(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, int64_t trans, 
   return p;
 }
 
-/// The matmul on B where it lies for an A B^T product whose reduction is
-/// longer than its rows of B^T are wide (the MLP's second linear in a
-/// training graph's forward, 1026 x 768 x 3072 in base fine-tuning b2).
-/// dnnl_sgemm runs that shape at 136-164 GFLOP/s, the matmul primitive at
-/// 154-189 (AMD EPYC, 2 threads); the other forward shapes are as fast or
-/// faster on dnnl_sgemm. One per shape, made once, shared by the threads.
-const Matmul &longReduction(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb,
-                            int64_t ldc) {
-  static std::mutex mutex;
-  static std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>, Matmul>
+/// C (+)= A B on B where it lies, with the matmul of that shape and layout
+/// made on the calling thread's first call and kept (a few per model): the
+/// attention tiles (amae_tile_sgemm) and amae_gemm's long-reduction linears.
+void runUnpacked(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, const float *b,
+                 int64_t ldb, float *c, int64_t ldc, bool transB, bool overwrite) {
+  thread_local std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool, bool>,
+                        Matmul>
       made;
-  std::lock_guard<std::mutex> lock(mutex);
-  Matmul &mm = made[{m, n, k, lda, ldb, ldc}];
+  Matmul &mm = made[{m, n, k, lda, ldb, ldc, transB, overwrite}];
   if (!mm.matmul) {
     try {
-      mm = makeMatmul(m, n, k, lda, ldb, ldc, /*transB=*/true, /*overwrite=*/true,
-                      /*packedB=*/false);
+      mm = makeMatmul(m, n, k, lda, ldb, ldc, transB, overwrite, /*packedB=*/false);
     } catch (const dnnl::error &e) {
       std::fprintf(stderr, "amae: error: oneDNN has no matmul for %lldx%lldx%lld: %s\n",
                    (long long)m, (long long)n, (long long)k, e.what());
       std::exit(1);
     }
   }
-  return mm;
+  execute(mm, a, memory(mm.b, engine(), const_cast<float *>(b)), c);
 }
 
 } // namespace
@@ -281,11 +276,15 @@ void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, i
     execute(p, a->aligned + a->offset, *p.weights, c->aligned + c->offset);
     return;
   }
+  // An A B^T product whose reduction is longer than its rows of B^T are
+  // wide (the MLP's second linear in a training graph's forward, 1026 x 768
+  // x 3072 in base fine-tuning b2): dnnl_sgemm runs that shape at 136-164
+  // GFLOP/s, the matmul primitive at 154-189 (AMD EPYC, 2 threads); the
+  // other forward shapes are as fast or faster on dnnl_sgemm.
   if (trans == (kGemmTransB | kGemmOverwrite) && k > n) {
-    const Matmul &mm = longReduction(m, n, k, a->strides[1], b->strides[1], c->strides[1]);
-    execute(mm, a->aligned + a->offset,
-            memory(mm.b, engine(), const_cast<float *>(b->aligned + b->offset)),
-            c->aligned + c->offset);
+    runUnpacked(m, n, k, a->aligned + a->offset, a->strides[1], b->aligned + b->offset,
+                b->strides[1], c->aligned + c->offset, c->strides[1], /*transB=*/true,
+                /*overwrite=*/true);
     return;
   }
   dnnl_status_t status = dnnl_sgemm(
@@ -305,8 +304,7 @@ void _mlir_ciface_amae_gemm(AmaeMemref3D *a, AmaeMemref3D *b, AmaeMemref3D *c, i
  * A B (p v, and ds k in the backward): base inference b1 276-278 ms against
  * 281-284 (amae-run --repeat=7, alternating), training unchanged. The
  * transposed-A products (p^T dout, ds^T q) are slower there and stay on
- * OpenBLAS. Each thread keeps the matmul of each shape it saw (a few per
- * model). */
+ * OpenBLAS. */
 void amae_tile_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *a,
                      int lda, const float *b, int ldb, float beta, float *c, int ldc) {
   if (transA || alpha != 1.0f || (beta != 0.0f && beta != 1.0f) ||
@@ -315,19 +313,7 @@ void amae_tile_sgemm(int transA, int transB, int m, int n, int k, float alpha, c
                 transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  thread_local std::map<std::tuple<int, int, int, int, int, int, bool, bool>, Matmul> tiles;
-  Matmul &tile = tiles[{m, n, k, lda, ldb, ldc, beta != 0.0f, transB != 0}];
-  if (!tile.matmul) {
-    try {
-      tile = makeMatmul(m, n, k, lda, ldb, ldc, /*transB=*/transB != 0, /*overwrite=*/beta == 0.0f,
-                        /*packedB=*/false);
-    } catch (const dnnl::error &e) {
-      std::fprintf(stderr, "amae: error: oneDNN has no matmul for an attention tile: %s\n",
-                   e.what());
-      std::exit(1);
-    }
-  }
-  execute(tile, a, memory(tile.b, engine(), const_cast<float *>(b)), c);
+  runUnpacked(m, n, k, a, lda, b, ldb, c, ldc, transB != 0, /*overwrite=*/beta == 0.0f);
 }
 
 } // extern "C"

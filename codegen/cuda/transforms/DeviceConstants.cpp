@@ -116,9 +116,8 @@ struct AmaeCudaDeviceConstantsPass
     SmallVector<memref::LoadOp> loads;
     SmallVector<memref::GetGlobalOp> globals;
     // The host functions only: the kernels are in gpu.modules by now.
-    WalkResult touched = WalkResult::advance();
     for (func::FuncOp func : getOperation().getOps<func::FuncOp>()) {
-      touched = func.walk([&](Operation *op) {
+      WalkResult touched = func.walk([&](Operation *op) {
         if (auto load = dyn_cast<memref::LoadOp>(op))
           loads.push_back(load);
         else if (auto global = dyn_cast<memref::GetGlobalOp>(op))
