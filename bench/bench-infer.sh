@@ -106,16 +106,5 @@ done
 "$bin/amae-compare" "$work/amae.safetensors" "$work/torch.safetensors" logits embedding
 [ -n "$ort_model" ] &&
   "$bin/amae-compare" "$work/amae.safetensors" "$work/ort.safetensors" logits embedding
-# Medians over the rounds of each engine's median and of each round's ratio.
-/usr/bin/python3 - "$rounds" "${times[amae]}" "${times[torch]}" "${times[ort]:-}" <<'PY'
-import statistics as st, sys
-a, t = [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-o = [float(x) for x in sys.argv[4].split()]
-print("over %s rounds: amae median %.1f ms, pytorch %.1f ms%s" % (sys.argv[1], st.median(a), st.median(t),
-      ", onnxruntime %.1f ms" % st.median(o) if o else ""))
-print("ratio pytorch/amae (median of the rounds): %.2f (rounds: %s)" %
-      (st.median([y / x for x, y in zip(a, t)]), " ".join("%.2f" % (y / x) for x, y in zip(a, t))))
-if o:
-    print("ratio onnxruntime/amae (median of the rounds): %.2f (rounds: %s)" %
-          (st.median([y / x for x, y in zip(a, o)]), " ".join("%.2f" % (y / x) for x, y in zip(a, o))))
-PY
+/usr/bin/python3 "$root/bench/rounds_summary.py" "$rounds" "${times[amae]}" \
+  pytorch="${times[torch]}" onnxruntime="${times[ort]:-}"

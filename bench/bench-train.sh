@@ -91,13 +91,7 @@ for ((r = 1; r <= rounds; ++r)); do
   done
   echo "$line"
 done
-/usr/bin/python3 - "$rounds" "$a_all" "$t_all" <<'PY'
-import statistics as st, sys
-a, t = [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-print("over %s rounds: amae median %.1f ms, pytorch %.1f ms" % (sys.argv[1], st.median(a), st.median(t)))
-print("ratio pytorch/amae (median of the rounds): %.2f (rounds: %s)" %
-      (st.median([y / x for x, y in zip(a, t)]), " ".join("%.2f" % (y / x) for x, y in zip(a, t))))
-PY
+/usr/bin/python3 "$root/bench/rounds_summary.py" "$rounds" "$a_all" pytorch="$t_all"
 # Peak RSS of each whole process (weights, optimizer state, data included),
 # the largest over the rounds; amae-train also writes a checkpoint at the
 # end, PyTorch does not.
