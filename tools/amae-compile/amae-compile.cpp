@@ -98,6 +98,11 @@ cl::opt<bool> gpuMappedLoops(
 cl::opt<unsigned> gpuBlockSize("block-size", cl::init(256),
                                cl::desc("--target=cuda: threads per block of the kernels"),
                                cl::cat(category));
+cl::opt<unsigned> gpuAttentionRegisters(
+    "attention-register-width", cl::init(64), cl::value_desc("floats"),
+    cl::desc("--target=cuda: floats of a row a fused attention thread keeps in registers: its "
+             "query (or key) row when no wider, its accumulators in chunks this wide (1-256)"),
+    cl::cat(category));
 cl::opt<bool> keepIntermediates("keep-intermediates",
                                  cl::desc("Keep X.so.o and X.so.ll next to the library"),
                                  cl::cat(category));
@@ -349,6 +354,7 @@ int compileForCuda(mlir::ModuleOp module, const amae::Manifest &manifest, bool w
   cuda.gemmPrecision = gpuGemmPrecision;
   cuda.gemmLibrary = gpuGemm;
   cuda.blockSize = gpuBlockSize;
+  cuda.attentionRegisterWidth = gpuAttentionRegisters;
   cuda.fuse = host.fuse;
   cuda.fusedAttention = host.fusedAttention;
   cuda.useBlas = host.useBlas;
@@ -545,6 +551,11 @@ int main(int argc, char **argv) {
   if (gpuBlockSize < 32 || gpuBlockSize > 1024 || gpuBlockSize % 32) {
     errs() << "amae-compile: error: --block-size must be a multiple of 32 from 32 to 1024, got "
            << gpuBlockSize << "\n";
+    return 1;
+  }
+  if (gpuAttentionRegisters < 1 || gpuAttentionRegisters > 256) {
+    errs() << "amae-compile: error: --attention-register-width must be from 1 to 256, got "
+           << gpuAttentionRegisters << "\n";
     return 1;
   }
   if (target == Target::Cuda)

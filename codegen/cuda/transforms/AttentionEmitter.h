@@ -18,6 +18,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace mlir::amae::cuda {
@@ -80,6 +81,110 @@ struct Emitter {
     return sum(dim(x, 3), [&](Value d) { return mul(load(x, {n, h, r, d}), load(y, {n, h, c, d})); });
   }
 
+  /// Row (n, h, r, :) of a rank-4 buffer with a static last dimension:
+  /// held in registers (loaded once, for a row a thread reads at every step
+  /// of its walk: on the GPU the loads would otherwise repeat per key) or
+  /// read where used. Either way element d is read in the same order.
+  struct Row {
+    Emitter *e;
+    Value buffer;
+    SmallVector<Value, 3> at;
+    SmallVector<Value> registers;
+    int64_t width() const { return cast<MemRefType>(buffer.getType()).getDimSize(3); }
+    Value operator[](int64_t d) const {
+      if (!registers.empty())
+        return registers[d];
+      return e->load(buffer, {at[0], at[1], at[2], e->index(d)});
+    }
+  };
+  Row row(Value buffer, ValueRange nhr, bool inRegisters) {
+    Row r{this, buffer, SmallVector<Value, 3>(nhr), {}};
+    SmallVector<Value> loaded;
+    if (inRegisters)
+      for (int64_t d = 0, w = r.width(); d < w; ++d)
+        loaded.push_back(r[d]);
+    r.registers = std::move(loaded);
+    return r;
+  }
+  /// sum over d of x[d] * y[d], in order, unrolled.
+  Value dot(const Row &x, const Row &y) {
+    Value acc = fzero;
+    for (int64_t d = 0, w = x.width(); d < w; ++d)
+      acc = add(acc, mul(x[d], y[d]));
+    return acc;
+  }
+
+  /// The chunks [c0, c0 + w) of `columns` that a walk accumulates in
+  /// registers at once, `chunk` wide: a thread's accumulators stay in
+  /// registers for the whole walk instead of a load and a store per step.
+  static SmallVector<std::pair<int64_t, int64_t>> chunks(int64_t columns, int64_t chunk) {
+    SmallVector<std::pair<int64_t, int64_t>> out;
+    for (int64_t c0 = 0; c0 < columns; c0 += chunk)
+      out.push_back({c0, std::min(chunk, columns - c0)});
+    return out;
+  }
+
+  /// out(c, sum over r < count of a(r) * source(r, c)) for each column
+  /// c < columns, summed in order of r, `chunk` columns per walk over r;
+  /// `term(r)` = {a(r), t(r)}. With `extra`, each walk also sums t(r),
+  /// handed to `out` as its third argument (else t is ignored and null).
+  void accumulate(Value count, int64_t columns, int64_t chunk,
+                  function_ref<std::pair<Value, Value>(Value)> term,
+                  function_ref<Value(Value, int64_t)> source,
+                  function_ref<void(int64_t, Value, Value)> out, bool extra) {
+    for (auto [chunkStart, chunkWidth] : chunks(columns, chunk)) {
+      int64_t c0 = chunkStart, w = chunkWidth, first = extra ? 1 : 0;
+      ValueRange acc =
+          loop(count, SmallVector<Value>(w + first, fzero), [&](Value r, ValueRange c) {
+            auto [a, t] = term(r);
+            SmallVector<Value> next;
+            if (extra)
+              next.push_back(add(c[0], t));
+            for (int64_t x = 0; x < w; ++x)
+              next.push_back(add(c[first + x], mul(a, source(r, c0 + x))));
+            return next;
+          });
+      for (int64_t x = 0; x < w; ++x)
+        out(c0 + x, acc[first + x], extra ? acc[0] : Value());
+    }
+  }
+  void accumulate(Value count, int64_t columns, int64_t chunk,
+                  function_ref<Value(Value)> coefficient,
+                  function_ref<Value(Value, int64_t)> source,
+                  function_ref<void(int64_t, Value)> out) {
+    accumulate(
+        count, columns, chunk,
+        [&](Value r) { return std::make_pair(coefficient(r), Value()); }, source,
+        [&](int64_t c, Value x, Value) { out(c, x); }, /*extra=*/false);
+  }
+
+  /// out(c, sum over j of softmax(logit)_j value(j, c)) for each column
+  /// c < columns, with an online softmax (running max and sum, the
+  /// accumulators rescaled as the max grows, divided by the sum at the end),
+  /// `chunk` columns per walk over j < count (each walk recomputes the same
+  /// max and sum).
+  void softmaxRows(Value count, int64_t columns, int64_t chunk,
+                   function_ref<Value(Value)> logit, function_ref<Value(Value, int64_t)> value,
+                   function_ref<void(int64_t, Value)> out) {
+    for (auto [chunkStart, chunkWidth] : chunks(columns, chunk)) {
+      int64_t c0 = chunkStart, w = chunkWidth;
+      // The lowest float, not -inf: see onlineSoftmax.
+      SmallVector<Value> init = {f32(std::numeric_limits<float>::lowest()), fzero};
+      init.append(w, fzero);
+      ValueRange acc = loop(count, init, [&](Value j, ValueRange c) {
+        Value s = logit(j);
+        Value m = max(c[0], s);
+        Value rescale = exp(sub(c[0], m)), p = exp(sub(s, m));
+        SmallVector<Value> next = {m, add(mul(c[1], rescale), p)};
+        for (int64_t x = 0; x < w; ++x)
+          next.push_back(add(mul(c[2 + x], rescale), mul(p, value(j, c0 + x))));
+        return next;
+      });
+      for (int64_t x = 0; x < w; ++x)
+        out(c0 + x, div(acc[2 + x], acc[1]));
+    }
+  }
+
   /// row[n, h, r, :] = 0.
   void zeroRow(Value row, Value n, Value h, Value r) {
     loop(dim(row, 3), {}, [&](Value e, ValueRange) -> SmallVector<Value> {
@@ -137,8 +242,11 @@ struct Emitter {
 /// (WindowAttentionKernels.cpp), emitted at `e`'s insertion point; `scratch`
 /// are the buffers `windowScratchTypes` lists, allocated by the caller.
 SmallVector<MemRefType> windowScratchTypes(Operation *op);
-void emitWindowForward(Emitter &e, FusedWindowAttentionOp op, ValueRange scratch);
-void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange scratch);
+/// `registerWidth` as amae-cuda-lower-attention's register-width.
+void emitWindowForward(Emitter &e, FusedWindowAttentionOp op, ValueRange scratch,
+                       int64_t registerWidth);
+void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange scratch,
+                        int64_t registerWidth);
 
 } // namespace mlir::amae::cuda
 

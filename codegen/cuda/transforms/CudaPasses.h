@@ -22,6 +22,8 @@ struct CudaOptions {
   int64_t blockSize = 256;    // threads per block of the elementwise kernels
   bool fuse = true;           // amae-fuse-elementwise
   bool fusedAttention = true; // amae-cuda-lower-attention
+  /// Floats of a row an attention thread keeps in registers (its register-width).
+  int64_t attentionRegisterWidth = 64;
   bool useBlas = true;        // GEMMs as library calls (cuBLASLt on the device)
   bool shrinkBufferLifetimes = true;
   int64_t warnBufferBytes = int64_t(8) << 30;

@@ -48,7 +48,15 @@ def AmaeCudaLowerAttention : Pass<"amae-cuda-lower-attention", "mlir::ModuleOp">
     - Forward: one iteration per (batch, head, query row) walks the keys
       once with an online softmax: a running max `m` and sum `l`, the output
       row rescaled by `exp(m_old - m_new)` as the max grows, divided by `l`
-      at the end.
+      at the end. The output row is accumulated in registers (loop-carried
+      values, the head width unrolled) and stored once; the query row, read
+      at every key, is loaded once when it is at most `register-width`
+      wide. Wider output rows walk the keys once per `register-width`
+      columns. The backward's accumulators (`dq`; `dv`, then `dk`, in walks
+      of their own) stay in registers the same way, half `register-width`
+      at a time where the walk also reads two rows at every step (LLVM
+      hoists those into registers too). Shifted-window attention keeps its
+      rows the same way.
     - Backward: one iteration per query row recomputes the log-sum-exp,
       then `D = sum_j p dp`, then its row of `dq`; one per key row adds up
       its rows of `dk` and `dv` from `p` and `ds` recomputed with the stored
@@ -68,6 +76,11 @@ def AmaeCudaLowerAttention : Pass<"amae-cuda-lower-attention", "mlir::ModuleOp">
       over batch and windows, one adding tau's partial sums per head. No
       buffer of the logits' size `[N, H, nW, P, P]` exists.
   }];
+  let options = [
+    Option<"registerWidth", "register-width", "int64_t", /*default=*/"64",
+           "Floats of a row an attention thread keeps in registers: its "
+           "reused rows when no wider, its accumulators in chunks this wide">
+  ];
   let statistics = [
     Statistic<"forward", "forward-attention", "Fused attention forwards lowered">,
     Statistic<"backward", "backward-attention", "Fused attention backwards lowered">,

@@ -51,11 +51,14 @@ static std::string kernelsText(const ::amae::CudaOptions &o) {
   return linalgStagePipeline(o.fuse, o.fusedAttention, /*biasEpilogue=*/false,
                              /*fusedWindowAttention=*/o.fusedAttention) +
          ",amae-bufferize,amae-cpu-emit-c-interface," +
-         (o.fusedAttention ? "amae-cuda-lower-attention," : "") + kernelStagePipeline(kernels) +
+         (o.fusedAttention ? "amae-cuda-lower-attention{register-width=" +
+                                   std::to_string(o.attentionRegisterWidth) + "},"
+                             : std::string()) + kernelStagePipeline(kernels) +
          ",func.func(convert-linalg-to-parallel-loops),canonicalize,"
          "func.func(amae-cuda-map-loops{block-size=" +
          std::to_string(o.blockSize) +
-         "}),func.func(convert-parallel-loops-to-gpu),canonicalize,gpu-kernel-outlining,"
+         "}),func.func(convert-parallel-loops-to-gpu),canonicalize,gpu-launch-sink-index-computations,"
+         "gpu-kernel-outlining,"
          "amae-cuda-merge-gpu-modules";
 }
 
@@ -110,6 +113,10 @@ struct CudaPipelineOptions : PassPipelineOptions<CudaPipelineOptions> {
       *this, "fused-attention",
       llvm::cl::desc("Attention as one kernel with an online softmax (amae-cuda-lower-attention)"),
       llvm::cl::init(true)};
+  Option<int64_t> attentionRegisterWidth{
+      *this, "attention-register-width",
+      llvm::cl::desc("Floats of a row a fused attention thread keeps in registers"),
+      llvm::cl::init(64)};
   Option<std::string> format{*this, "format",
                              llvm::cl::desc("Kernels as isa (PTX) or fatbin (an artifact's)"),
                              llvm::cl::init("isa")};
@@ -128,6 +135,7 @@ void registerCudaPipeline() {
         cuda.cudaPath = o.cudaPath;
         cuda.format = o.format;
         cuda.fusedAttention = o.fusedAttention;
+        cuda.attentionRegisterWidth = o.attentionRegisterWidth;
         if (failed(buildCudaPipeline(pm, cuda)))
           llvm::report_fatal_error("amae-cuda-pipeline: the pipeline text does not parse");
       });

@@ -11,6 +11,12 @@
 //   D = sum_j p dp, then dq; a second parallel loop over key rows adds up
 //   dk and dv with p and ds recomputed from the stored log-sum-exp and D,
 //   so no thread writes what another does.
+// Each thread's accumulators are loop-carried values, the head width
+// unrolled (static shapes), so they live in registers through the walk: on
+// a GPU a load and a store of the output row per key would dominate. The
+// rows it reads at every step (its own q, dout or k) are loaded once when
+// they fit `register-width`; wider accumulators go in chunks of that many
+// columns, one walk each.
 // Shifted-window attention's kernels are in WindowAttentionKernels.cpp.
 // Each becomes a function of its own (<graph>_attention<N>,
 // <graph>_window_attention_grad<N>, ...), so its launch and PTX entry are
@@ -26,6 +32,8 @@
 
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
+
 #define DEBUG_TYPE "amae-cuda-lower-attention"
 
 namespace mlir::amae::cuda {
@@ -34,87 +42,104 @@ namespace mlir::amae::cuda {
 
 namespace {
 
-/// scale q_i . k_j, the logit of (query row i, key row j).
-Value score(Emitter &e, Value q, Value k, Value n, Value h, Value i, Value j) {
-  return e.mul(e.dot(q, k, n, h, i, j), e.scale);
-}
+/// The last dimension of a rank-4 buffer; the pass checks it is static.
+int64_t width(Value buffer) { return cast<MemRefType>(buffer.getType()).getDimSize(3); }
 
-void emitForward(Emitter &e, FusedAttentionOp op) {
+void emitForward(Emitter &e, FusedAttentionOp op, int64_t registerWidth) {
   Value q = op.getQ(), k = op.getK(), v = op.getV(), out = op.getInit();
   e.parallel(out, [&](Value n, Value h, Value i) {
-    e.zeroRow(out, n, h, i);
-    auto logit = [&](Value j) { return score(e, q, k, n, h, i, j); };
-    Value l = e.onlineSoftmax(e.dim(k, 2), logit, [&](Value j, Value rescale, Value p) {
-      e.loop(e.dim(out, 3), {}, [&](Value x, ValueRange) -> SmallVector<Value> {
-        Value acc = e.mul(e.load(out, {n, h, i, x}), rescale);
-        e.store(e.add(acc, e.mul(p, e.load(v, {n, h, j, x}))), out, {n, h, i, x});
-        return {};
-      });
-    }).second;
-    e.loop(e.dim(out, 3), {}, [&](Value x, ValueRange) -> SmallVector<Value> {
-      e.store(arith::DivFOp::create(e.b, e.loc, e.load(out, {n, h, i, x}), l), out,
-              {n, h, i, x});
-      return {};
-    });
+    Emitter::Row qi = e.row(q, {n, h, i}, width(q) <= registerWidth);
+    e.softmaxRows(
+        e.dim(k, 2), width(out), registerWidth,
+        [&](Value j) { return e.mul(e.dot(qi, e.row(k, {n, h, j}, false)), e.scale); },
+        [&](Value j, int64_t x) { return e.load(v, {n, h, j, e.index(x)}); },
+        [&](int64_t x, Value y) { e.store(y, out, {n, h, i, e.index(x)}); });
   });
 }
 
-void emitBackward(Emitter &e, FusedAttentionGradOp op, Value lse, Value rowDot) {
+void emitBackward(Emitter &e, FusedAttentionGradOp op, Value lse, Value rowDot,
+                  int64_t registerWidth) {
   Value q = op.getQ(), k = op.getK(), v = op.getV(), dout = op.getDout();
   Value dq = op.getDqInit(), dk = op.getDkInit(), dv = op.getDvInit();
+  // LLVM hoists the rows a walk reads at every step (q and dout for dq; k,
+  // and v for dk) out of it into registers, so the walks needing two of
+  // them accumulate half as many columns at a time: at a width of 64 the
+  // full width spills (255 registers and 112 bytes of local memory).
+  int64_t halfWidth = std::max<int64_t>(1, registerWidth / 2);
   // p and ds of (query row i, key row j) from the stored row statistics.
-  auto terms = [&](Value n, Value h, Value i, Value j, Value rowLse, Value rowD) {
-    Value p = e.exp(e.sub(score(e, q, k, n, h, i, j), rowLse));
-    Value dp = e.dot(dout, v, n, h, i, j);
+  auto terms = [&](const Emitter::Row &qi, const Emitter::Row &kj, const Emitter::Row &doi,
+                   const Emitter::Row &vj, Value rowLse, Value rowD) {
+    Value p = e.exp(e.sub(e.mul(e.dot(qi, kj), e.scale), rowLse));
+    Value dp = e.dot(doi, vj);
     return std::make_pair(p, e.mul(e.mul(p, e.sub(dp, rowD)), e.scale));
   };
   e.parallel(dq, [&](Value n, Value h, Value i) {
-    auto logit = [&](Value j) { return score(e, q, k, n, h, i, j); };
+    Emitter::Row qi = e.row(q, {n, h, i}, width(q) <= registerWidth);
+    Emitter::Row doi = e.row(dout, {n, h, i}, false);
+    auto logit = [&](Value j) { return e.mul(e.dot(qi, e.row(k, {n, h, j}, false)), e.scale); };
     auto [m, l] = e.onlineSoftmax(e.dim(k, 2), logit, nullptr);
     Value rowLse = e.add(m, math::LogOp::create(e.b, e.loc, l));
     Value rowD = e.loop(e.dim(k, 2), e.fzero, [&](Value j, ValueRange acc) {
-      Value p = e.exp(e.sub(score(e, q, k, n, h, i, j), rowLse));
-      return SmallVector<Value>{e.add(acc[0], e.mul(p, e.dot(dout, v, n, h, i, j)))};
+      Value p = e.exp(e.sub(logit(j), rowLse));
+      return SmallVector<Value>{e.add(acc[0], e.mul(p, e.dot(doi, e.row(v, {n, h, j}, false))))};
     })[0];
     e.store(rowLse, lse, {n, h, i});
     e.store(rowD, rowDot, {n, h, i});
-    e.zeroRow(dq, n, h, i);
-    e.loop(e.dim(k, 2), {}, [&](Value j, ValueRange) -> SmallVector<Value> {
-      Value ds = terms(n, h, i, j, rowLse, rowD).second;
-      e.loop(e.dim(dq, 3), {}, [&](Value d, ValueRange) -> SmallVector<Value> {
-        Value acc = e.load(dq, {n, h, i, d});
-        e.store(e.add(acc, e.mul(ds, e.load(k, {n, h, j, d}))), dq, {n, h, i, d});
-        return {};
-      });
-      return {};
-    });
+    e.accumulate(
+        e.dim(k, 2), width(dq), halfWidth,
+        [&](Value j) {
+          return terms(qi, e.row(k, {n, h, j}, false), doi, e.row(v, {n, h, j}, false), rowLse,
+                       rowD)
+              .second;
+        },
+        [&](Value j, int64_t d) {
+          return e.load(k, {n, h, j, e.index(d)});
+        },
+        [&](int64_t d, Value x) {
+          e.store(x, dq, {n, h, i, e.index(d)});
+        });
   });
+  // dv (which needs k only) and dk in walks of their own: one with both
+  // would hold k, v and both accumulators.
   e.parallel(dk, [&](Value n, Value h, Value j) {
-    e.zeroRow(dk, n, h, j);
-    e.zeroRow(dv, n, h, j);
-    e.loop(e.dim(q, 2), {}, [&](Value i, ValueRange) -> SmallVector<Value> {
-      std::pair<Value, Value> pds =
-          terms(n, h, i, j, e.load(lse, {n, h, i}), e.load(rowDot, {n, h, i}));
-      Value p = pds.first, ds = pds.second;
-      e.loop(e.dim(dv, 3), {}, [&](Value x, ValueRange) -> SmallVector<Value> {
-        Value acc = e.load(dv, {n, h, j, x});
-        e.store(e.add(acc, e.mul(p, e.load(dout, {n, h, i, x}))), dv, {n, h, j, x});
-        return {};
-      });
-      e.loop(e.dim(dk, 3), {}, [&](Value d, ValueRange) -> SmallVector<Value> {
-        Value acc = e.load(dk, {n, h, j, d});
-        e.store(e.add(acc, e.mul(ds, e.load(q, {n, h, i, d}))), dk, {n, h, j, d});
-        return {};
-      });
-      return {};
-    });
+    Emitter::Row kj = e.row(k, {n, h, j}, false);
+    Emitter::Row vj = e.row(v, {n, h, j}, false);
+    auto pds = [&](Value i) {
+      return terms(e.row(q, {n, h, i}, false), kj, e.row(dout, {n, h, i}, false), vj,
+                   e.load(lse, {n, h, i}), e.load(rowDot, {n, h, i}));
+    };
+    e.accumulate(
+        e.dim(q, 2), width(dv), registerWidth,
+        [&](Value i) {
+          return e.exp(
+              e.sub(e.mul(e.dot(e.row(q, {n, h, i}, false), kj), e.scale), e.load(lse, {n, h, i})));
+        },
+        [&](Value i, int64_t x) {
+          return e.load(dout, {n, h, i, e.index(x)});
+        },
+        [&](int64_t x, Value y) {
+          e.store(y, dv, {n, h, j, e.index(x)});
+        });
+    e.accumulate(
+        e.dim(q, 2), width(dk), halfWidth, [&](Value i) { return pds(i).second; },
+        [&](Value i, int64_t d) {
+          return e.load(q, {n, h, i, e.index(d)});
+        },
+        [&](int64_t d, Value y) {
+          e.store(y, dk, {n, h, j, e.index(d)});
+        });
   });
 }
 
-struct AmaeCudaLowerAttentionPass
-    : impl::AmaeCudaLowerAttentionBase<AmaeCudaLowerAttentionPass> {
+struct AmaeCudaLowerAttentionPass : impl::AmaeCudaLowerAttentionBase<AmaeCudaLowerAttentionPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (registerWidth < 1) {
+      module.emitError() << "amae-cuda-lower-attention: register-width must be at least 1, got "
+                         << static_cast<int64_t>(registerWidth);
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     for (func::FuncOp graph : llvm::to_vector(module.getOps<func::FuncOp>())) {
       SmallVector<Operation *> ops;
@@ -126,6 +151,13 @@ struct AmaeCudaLowerAttentionPass
       for (auto [index, op] : llvm::enumerate(ops)) {
         if (!cast<DestinationStyleOpInterface>(op).hasPureBufferSemantics()) {
           op->emitOpError("must be bufferized before amae-cuda-lower-attention");
+          return signalPassFailure();
+        }
+        // The kernels unroll the head width into registers.
+        if (isa<FusedAttentionOp, FusedAttentionGradOp>(op) &&
+            llvm::any_of(op->getOperandTypes(),
+                         [](Type t) { return cast<MemRefType>(t).isDynamicDim(3); })) {
+          op->emitOpError("needs static head widths for amae-cuda-lower-attention");
           return signalPassFailure();
         }
         Location loc = op->getLoc();
@@ -154,22 +186,22 @@ struct AmaeCudaLowerAttentionPass
         StringRef kind;
         TypeSwitch<Operation *>(op)
             .Case([&](FusedAttentionOp fwd) {
-              emitForward(e, fwd);
+              emitForward(e, fwd, registerWidth);
               kind = "_attention";
               ++forward;
             })
             .Case([&](FusedAttentionGradOp grad) {
-              emitBackward(e, grad, scratch[0], scratch[1]);
+              emitBackward(e, grad, scratch[0], scratch[1], registerWidth);
               kind = "_attention_grad";
               ++backward;
             })
             .Case([&](FusedWindowAttentionOp fwd) {
-              emitWindowForward(e, fwd, scratch);
+              emitWindowForward(e, fwd, scratch, registerWidth);
               kind = "_window_attention";
               ++windowForward;
             })
             .Case([&](FusedWindowAttentionGradOp grad) {
-              emitWindowBackward(e, grad, scratch);
+              emitWindowBackward(e, grad, scratch, registerWidth);
               kind = "_window_attention_grad";
               ++windowBackward;
             });

@@ -18,10 +18,15 @@
 namespace mlir::amae::cuda {
 namespace {
 
+/// The last dimension of a rank-4 buffer (static: the pass checks).
+int64_t width(Value buffer) { return cast<MemRefType>(buffer.getType()).getDimSize(3); }
+
 /// A position of a window: its token (in token order), the norm of that
-/// token's q (or k) and its region label, for the shift mask.
+/// token's q (or k), its region label, for the shift mask, and the q (or k)
+/// row itself.
 struct Position {
   Value index, token, norm, label;
+  Emitter::Row x;
 };
 
 /// The terms of one logit that the backward's formulas reuse.
@@ -64,15 +69,18 @@ struct WindowKernels {
     return arith::SelectOp::create(e.b, e.loc, below(extent - window), e.index(0), outer);
   }
 
-  /// Position `i` of window `w`, with `norms` the [N, H, L] norms of its side.
-  Position at(Value norms, Value n, Value h, Value w, Value i) {
+  /// Position `i` of window `w`, with `norms` the [N, H, L] norms of its
+  /// side; its row in registers when asked (a row a walk reads at every
+  /// step).
+  Position at(Value norms, Value n, Value h, Value w, Value i, bool inRegisters = false) {
     IndexMath m = math();
     Value t = m.add(m.mul(m.div(w, win.perRow()), win.wt), m.div(i, win.wf));
     Value f = m.add(m.mul(m.rem(w, win.perRow()), win.wf), m.rem(i, win.wf));
     Value label = m.add(m.mul(region(t, win.gridT, win.wt, win.st), 3),
                         region(f, win.gridF, win.wf, win.sf));
     Value token = win.token(m, w, i);
-    return {i, token, e.load(norms, {n, h, token}), label};
+    Value rows = norms == qNorm ? q : k;
+    return {i, token, e.load(norms, {n, h, token}), label, e.row(rows, {n, h, token}, inRegisters)};
   }
 
   /// max(tau[h], 0.01).
@@ -82,7 +90,7 @@ struct WindowKernels {
   /// order of operations (the linalg lowering's).
   Logit logit(Value n, Value h, const Position &r, const Position &c, Value t) {
     Logit l;
-    l.dot = e.dot(q, k, n, h, r.token, c.token);
+    l.dot = e.dot(r.x, c.x);
     l.prod = e.mul(r.norm, c.norm);
     l.denom = e.max(l.prod, eps);
     l.cosine = e.div(l.dot, l.denom);
@@ -98,7 +106,8 @@ struct WindowKernels {
   /// norms[n, h, l] = |x[n, h, l, :]| for q and k, one launch.
   void norms() {
     e.parallel(qNorm, [&](Value n, Value h, Value l) {
-      for (auto [x, norms] : {std::pair(q, qNorm), std::pair(k, kNorm)}) {
+      for (std::pair<Value, Value> side : {std::pair(q, qNorm), std::pair(k, kNorm)}) {
+        Value x = side.first, norms = side.second;
         Value sq = e.sum(e.dim(x, 3), [&](Value d) {
           Value xd = e.load(x, {n, h, l, d});
           return e.mul(xd, xd);
@@ -114,13 +123,11 @@ struct WindowKernels {
                [&](ValueRange ivs) { body(ivs[0], ivs[1], ivs[2], ivs[3]); });
   }
 
-  /// x[n, h, token, :] += dnorm x / |x| (a zero norm contributes nothing):
-  /// the gradient through the norm of a cosine's operand.
-  void addNormTerm(Value grad, Value x, Value n, Value h, const Position &p, Value dnorm) {
-    e.updateRow(grad, n, h, p.token, [&](Value acc, Value d) {
-      Value term = e.div(e.mul(dnorm, e.load(x, {n, h, p.token, d})), p.norm);
-      return e.add(acc, e.selectIf(arith::CmpFPredicate::OGT, p.norm, e.fzero, term, e.fzero));
-    });
+  /// dnorm x_d / |x| (0 where the norm is): the gradient through the norm
+  /// of a cosine's operand x (p's row), added to column d.
+  Value normTerm(const Position &p, int64_t d, Value dnorm) {
+    Value term = e.div(e.mul(dnorm, p.x[d]), p.norm);
+    return e.selectIf(arith::CmpFPredicate::OGT, p.norm, e.fzero, term, e.fzero);
   }
 };
 
@@ -157,35 +164,38 @@ SmallVector<MemRefType> windowScratchTypes(Operation *op) {
   return {rows, rows, rows, rows, MemRefType::get({q.getShape()[1], p, p}, f32)};
 }
 
-void emitWindowForward(Emitter &e, FusedWindowAttentionOp op, ValueRange scratch) {
+void emitWindowForward(Emitter &e, FusedWindowAttentionOp op, ValueRange scratch,
+                       int64_t registerWidth) {
   WindowKernels w(e, op, scratch);
   Value out = op.getInit();
   w.norms();
   w.perPosition(out, [&](Value n, Value h, Value win, Value i) {
-    Position r = w.at(w.qNorm, n, h, win, i);
+    Position r = w.at(w.qNorm, n, h, win, i, width(w.q) <= registerWidth);
     Value t = w.temperature(h);
-    e.zeroRow(out, n, h, r.token);
-    auto logit = [&](Value j) { return w.logit(n, h, r, w.at(w.kNorm, n, h, win, j), t).logit; };
-    Value l = e.onlineSoftmax(w.size(), logit, [&](Value j, Value rescale, Value p) {
-      IndexMath m = w.math();
-      Value token = w.win.token(m, win, j);
-      e.updateRow(out, n, h, r.token, [&](Value acc, Value d) {
-        return e.add(e.mul(acc, rescale), e.mul(p, e.load(w.v, {n, h, token, d})));
-      });
-    }).second;
-    e.updateRow(out, n, h, r.token, [&](Value acc, Value) { return e.div(acc, l); });
+    IndexMath m = w.math();
+    e.softmaxRows(
+        w.size(), width(out), registerWidth,
+        [&](Value j) { return w.logit(n, h, r, w.at(w.kNorm, n, h, win, j), t).logit; },
+        [&](Value j, int64_t x) {
+          return e.load(w.v, {n, h, w.win.token(m, win, j), e.index(x)});
+        },
+        [&](int64_t x, Value y) { e.store(y, out, {n, h, r.token, e.index(x)}); });
   });
 }
 
-void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange scratch) {
+void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange scratch,
+                        int64_t registerWidth) {
   WindowKernels w(e, op, scratch);
   Value dout = op.getDout(), dq = op.getDqInit(), dk = op.getDkInit(), dv = op.getDvInit();
   Value lse = scratch[2], rowDot = scratch[3], tauParts = scratch[4];
   w.norms();
 
   // Query rows: log-sum-exp and D, then dq (and the norm's share of it).
+  // As for global attention (LowerAttention.cpp): dq and dk accumulate
+  // half the register width at a time, their walks holding two rows.
+  int64_t halfWidth = std::max<int64_t>(1, registerWidth / 2);
   w.perPosition(dq, [&](Value n, Value h, Value win, Value i) {
-    Position r = w.at(w.qNorm, n, h, win, i);
+    Position r = w.at(w.qNorm, n, h, win, i, width(w.q) <= registerWidth);
     Value t = w.temperature(h);
     auto key = [&](Value j) { return w.at(w.kNorm, n, h, win, j); };
     auto [m, l] = e.onlineSoftmax(
@@ -198,39 +208,48 @@ void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange sc
     });
     e.store(rowLse, lse, {n, h, r.token});
     e.store(rowD, rowDot, {n, h, r.token});
-    e.zeroRow(dq, n, h, r.token);
-    Value dnorm = e.sum(w.size(), [&](Value j) {
-      Position c = key(j);
-      Logit lg = w.logit(n, h, r, c, t);
-      PairGrad g = pairGrad(w, lg, rowLse, rowD, e.dot(dout, w.v, n, h, r.token, c.token), t);
-      e.updateRow(dq, n, h, r.token, [&](Value acc, Value d) {
-        return e.add(acc, e.mul(g.dcos, e.load(w.k, {n, h, c.token, d})));
-      });
-      return e.mul(g.dm, c.norm);
-    });
-    w.addNormTerm(dq, w.q, n, h, r, dnorm);
+    e.accumulate(
+        w.size(), width(dq), halfWidth,
+        [&](Value j) {
+          Position c = key(j);
+          Logit lg = w.logit(n, h, r, c, t);
+          PairGrad g = pairGrad(w, lg, rowLse, rowD, e.dot(dout, w.v, n, h, r.token, c.token), t);
+          return std::make_pair(g.dcos, e.mul(g.dm, c.norm));
+        },
+        [&](Value j, int64_t d) { return e.load(w.k, {n, h, key(j).token, e.index(d)}); },
+        [&](int64_t d, Value acc, Value dnorm) {
+          e.store(e.add(acc, w.normTerm(r, d, dnorm)), dq, {n, h, r.token, e.index(d)});
+        },
+        /*extra=*/true);
   });
 
-  // Key rows: dk and dv over the window's query rows.
+  // Key rows: dv, then dk (and the norm's share of it), over the window's
+  // query rows, in walks of their own.
   w.perPosition(dk, [&](Value n, Value h, Value win, Value j) {
     Position c = w.at(w.kNorm, n, h, win, j);
     Value t = w.temperature(h);
-    e.zeroRow(dk, n, h, c.token);
-    e.zeroRow(dv, n, h, c.token);
-    Value dnorm = e.sum(w.size(), [&](Value i) {
+    auto pair = [&](Value i) {
       Position r = w.at(w.qNorm, n, h, win, i);
       Logit lg = w.logit(n, h, r, c, t);
-      PairGrad g = pairGrad(w, lg, e.load(lse, {n, h, r.token}), e.load(rowDot, {n, h, r.token}),
-                            e.dot(dout, w.v, n, h, r.token, c.token), t);
-      e.updateRow(dv, n, h, c.token, [&](Value acc, Value d) {
-        return e.add(acc, e.mul(g.p, e.load(dout, {n, h, r.token, d})));
-      });
-      e.updateRow(dk, n, h, c.token, [&](Value acc, Value d) {
-        return e.add(acc, e.mul(g.dcos, e.load(w.q, {n, h, r.token, d})));
-      });
-      return e.mul(g.dm, r.norm);
-    });
-    w.addNormTerm(dk, w.k, n, h, c, dnorm);
+      return pairGrad(w, lg, e.load(lse, {n, h, r.token}), e.load(rowDot, {n, h, r.token}),
+                      e.dot(dout, w.v, n, h, r.token, c.token), t);
+    };
+    auto query = [&](Value i) { return w.at(w.qNorm, n, h, win, i); };
+    e.accumulate(
+        w.size(), width(dv), registerWidth, [&](Value i) { return pair(i).p; },
+        [&](Value i, int64_t x) { return e.load(dout, {n, h, query(i).token, e.index(x)}); },
+        [&](int64_t x, Value y) { e.store(y, dv, {n, h, c.token, e.index(x)}); });
+    e.accumulate(
+        w.size(), width(dk), halfWidth,
+        [&](Value i) {
+          PairGrad g = pair(i);
+          return std::make_pair(g.dcos, e.mul(g.dm, query(i).norm));
+        },
+        [&](Value i, int64_t d) { return query(i).x[d]; },
+        [&](int64_t d, Value acc, Value dnorm) {
+          e.store(e.add(acc, w.normTerm(c, d, dnorm)), dk, {n, h, c.token, e.index(d)});
+        },
+        /*extra=*/true);
   });
 
   // The position bias and tau: sums over batch and windows, one iteration
