@@ -358,6 +358,7 @@ int compileForCuda(mlir::ModuleOp module, const amae::Manifest &manifest, bool w
   cuda.fuse = host.fuse;
   cuda.fusedAttention = host.fusedAttention;
   cuda.useBlas = host.useBlas;
+  cuda.biasEpilogue = host.biasEpilogue;
   cuda.shrinkBufferLifetimes = shrink;
   cuda.warnBufferBytes = warnBytes;
   const char *home = std::getenv("CUDA_HOME");

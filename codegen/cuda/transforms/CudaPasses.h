@@ -25,6 +25,9 @@ struct CudaOptions {
   /// Floats of a row an attention thread keeps in registers (its register-width).
   int64_t attentionRegisterWidth = 64;
   bool useBlas = true;        // GEMMs as library calls (cuBLASLt on the device)
+  /// With useBlas: each linear's bias added after its GEMM, in the next
+  /// elementwise kernel (else a kernel broadcasts it and the GEMM adds onto it).
+  bool biasEpilogue = true;
   bool shrinkBufferLifetimes = true;
   int64_t warnBufferBytes = int64_t(8) << 30;
   std::string cudaPath = "/usr/local/cuda"; // libdevice; ptxas, fatbinary for fatbin

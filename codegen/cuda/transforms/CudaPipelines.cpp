@@ -48,7 +48,7 @@ static std::string kernelsText(const ::amae::CudaOptions &o) {
   // The host code must not touch buffers while kernels run.
   kernels.copiesAsKernels = true;
   // The graphs' C interface (the artifact ABI, as on the CPU).
-  return linalgStagePipeline(o.fuse, o.fusedAttention, /*biasEpilogue=*/false,
+  return linalgStagePipeline(o.fuse, o.fusedAttention, o.biasEpilogue && o.useBlas,
                              /*fusedWindowAttention=*/o.fusedAttention) +
          ",amae-bufferize,amae-cpu-emit-c-interface," +
          (o.fusedAttention ? "amae-cuda-lower-attention{register-width=" +
@@ -106,6 +106,11 @@ struct CudaPipelineOptions : PassPipelineOptions<CudaPipelineOptions> {
   Option<bool> blas{*this, "blas",
                     llvm::cl::desc("Matmul-shaped contractions as library calls"),
                     llvm::cl::init(true)};
+  Option<bool> biasEpilogue{
+      *this, "bias-epilogue",
+      llvm::cl::desc("With blas: add each linear's bias after its GEMM, fused into the next "
+                     "elementwise kernel"),
+      llvm::cl::init(true)};
   Option<std::string> cudaPath{*this, "cuda-path",
                                llvm::cl::desc("CUDA toolkit (libdevice, ptxas, fatbinary)"),
                                llvm::cl::init("/usr/local/cuda")};
@@ -132,6 +137,7 @@ void registerCudaPipeline() {
         cuda.blockSize = o.blockSize;
         cuda.fuse = o.fuse;
         cuda.useBlas = o.blas;
+        cuda.biasEpilogue = o.biasEpilogue;
         cuda.cudaPath = o.cudaPath;
         cuda.format = o.format;
         cuda.fusedAttention = o.fusedAttention;
