@@ -13,10 +13,10 @@
 //   so no thread writes what another does.
 // Each thread's accumulators are loop-carried values, the head width
 // unrolled (static shapes), so they live in registers through the walk: on
-// a GPU a load and a store of the output row per key would dominate. The
-// rows it reads at every step (its own q, dout or k) are loaded once when
-// they fit `register-width`; wider accumulators go in chunks of that many
-// columns, one walk each.
+// a GPU a load and a store of the output row per key would dominate. Its
+// own q row, read at every key, is loaded once when it fits
+// `register-width`; wider accumulators go in chunks of that many columns,
+// one walk each.
 // Shifted-window attention's kernels are in WindowAttentionKernels.cpp.
 // Each becomes a function of its own (<graph>_attention<N>,
 // <graph>_window_attention_grad<N>, ...), so its launch and PTX entry are
@@ -110,10 +110,8 @@ void emitBackward(Emitter &e, FusedAttentionGradOp op, Value lse, Value rowDot,
     };
     e.accumulate(
         e.dim(q, 2), width(dv), registerWidth,
-        [&](Value i) {
-          return e.exp(
-              e.sub(e.mul(e.dot(e.row(q, {n, h, i}, false), kj), e.scale), e.load(lse, {n, h, i})));
-        },
+        // p only: the dot product for ds is dead code, removed later.
+        [&](Value i) { return pds(i).first; },
         [&](Value i, int64_t x) {
           return e.load(dout, {n, h, i, e.index(x)});
         },
