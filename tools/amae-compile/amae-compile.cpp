@@ -101,7 +101,7 @@ cl::opt<unsigned> gpuBlockSize("block-size", cl::init(256),
 cl::opt<unsigned> gpuAttentionRegisters(
     "attention-register-width", cl::init(64), cl::value_desc("floats"),
     cl::desc("--target=cuda: floats of a row a fused attention thread keeps in registers: its "
-             "query (or key) row when no wider, its accumulators in chunks this wide (1-256)"),
+             "query row when no wider, its accumulators in chunks this wide (1-256)"),
     cl::cat(category));
 cl::opt<bool> keepIntermediates("keep-intermediates",
                                  cl::desc("Keep X.so.o and X.so.ll next to the library"),

@@ -23,6 +23,10 @@
 
 namespace mlir::amae::cuda {
 
+/// The last dimension of a rank-4 buffer: the head width (static; the pass
+/// checks).
+inline int64_t width(Value buffer) { return cast<MemRefType>(buffer.getType()).getDimSize(3); }
+
 /// Builds the loops of one attention op at a builder's insertion point.
 struct Emitter {
   OpBuilder &b;
@@ -76,11 +80,6 @@ struct Emitter {
     })[0];
   }
 
-  /// sum over d of x[n, h, r, d] * y[n, h, c, d].
-  Value dot(Value x, Value y, Value n, Value h, Value r, Value c) {
-    return sum(dim(x, 3), [&](Value d) { return mul(load(x, {n, h, r, d}), load(y, {n, h, c, d})); });
-  }
-
   /// Row (n, h, r, :) of a rank-4 buffer with a static last dimension:
   /// held in registers (loaded once, for a row a thread reads at every step
   /// of its walk: on the GPU the loads would otherwise repeat per key) or
@@ -90,7 +89,7 @@ struct Emitter {
     Value buffer;
     SmallVector<Value, 3> at;
     SmallVector<Value> registers;
-    int64_t width() const { return cast<MemRefType>(buffer.getType()).getDimSize(3); }
+    int64_t width() const { return cuda::width(buffer); }
     Value operator[](int64_t d) const {
       if (!registers.empty())
         return registers[d];
@@ -99,6 +98,7 @@ struct Emitter {
   };
   Row row(Value buffer, ValueRange nhr, bool inRegisters) {
     Row r{this, buffer, SmallVector<Value, 3>(nhr), {}};
+    // Loaded through r[d] while r.registers is still empty.
     SmallVector<Value> loaded;
     if (inRegisters)
       for (int64_t d = 0, w = r.width(); d < w; ++d)
@@ -158,66 +158,46 @@ struct Emitter {
         [&](int64_t c, Value x, Value) { out(c, x); }, /*extra=*/false);
   }
 
+  /// One walk over j < count with an online softmax: {m, l, acc...}, the
+  /// running max m of logit(j), the sum l of exp(logit(j) - m), and for
+  /// each column c in [c0, c0 + w) the sum of exp(logit(j) - m) value(j, c),
+  /// the sums rescaled by exp(m_old - m_new) as the max grows.
+  ValueRange softmaxWalk(Value count, function_ref<Value(Value)> logit, int64_t c0,
+                         int64_t w, function_ref<Value(Value, int64_t)> value) {
+    // The lowest float, not -inf: exp(lowest - s) is 0 where exp(-inf - s)
+    // would go through the polynomial as NaN.
+    SmallVector<Value> init = {f32(std::numeric_limits<float>::lowest()), fzero};
+    init.append(w, fzero);
+    return loop(count, init, [&](Value j, ValueRange c) {
+      Value s = logit(j);
+      Value m = max(c[0], s);
+      Value rescale = exp(sub(c[0], m)), p = exp(sub(s, m));
+      SmallVector<Value> next = {m, add(mul(c[1], rescale), p)};
+      for (int64_t x = 0; x < w; ++x)
+        next.push_back(add(mul(c[2 + x], rescale), mul(p, value(j, c0 + x))));
+      return next;
+    });
+  }
+
+  /// The running max and sum of exp(score(j) - max) over j < `count`.
+  std::pair<Value, Value> onlineSoftmax(Value count, function_ref<Value(Value)> score) {
+    ValueRange ml = softmaxWalk(count, score, 0, 0, nullptr);
+    return {ml[0], ml[1]};
+  }
+
   /// out(c, sum over j of softmax(logit)_j value(j, c)) for each column
-  /// c < columns, with an online softmax (running max and sum, the
-  /// accumulators rescaled as the max grows, divided by the sum at the end),
-  /// `chunk` columns per walk over j < count (each walk recomputes the same
-  /// max and sum).
+  /// c < columns: the accumulators divided by the sum at the end, `chunk`
+  /// columns per walk over j < count (each walk recomputes the same max and
+  /// sum).
   void softmaxRows(Value count, int64_t columns, int64_t chunk,
                    function_ref<Value(Value)> logit, function_ref<Value(Value, int64_t)> value,
                    function_ref<void(int64_t, Value)> out) {
     for (auto [chunkStart, chunkWidth] : chunks(columns, chunk)) {
       int64_t c0 = chunkStart, w = chunkWidth;
-      // The lowest float, not -inf: see onlineSoftmax.
-      SmallVector<Value> init = {f32(std::numeric_limits<float>::lowest()), fzero};
-      init.append(w, fzero);
-      ValueRange acc = loop(count, init, [&](Value j, ValueRange c) {
-        Value s = logit(j);
-        Value m = max(c[0], s);
-        Value rescale = exp(sub(c[0], m)), p = exp(sub(s, m));
-        SmallVector<Value> next = {m, add(mul(c[1], rescale), p)};
-        for (int64_t x = 0; x < w; ++x)
-          next.push_back(add(mul(c[2 + x], rescale), mul(p, value(j, c0 + x))));
-        return next;
-      });
+      ValueRange acc = softmaxWalk(count, logit, c0, w, value);
       for (int64_t x = 0; x < w; ++x)
         out(c0 + x, div(acc[2 + x], acc[1]));
     }
-  }
-
-  /// row[n, h, r, :] = 0.
-  void zeroRow(Value row, Value n, Value h, Value r) {
-    loop(dim(row, 3), {}, [&](Value e, ValueRange) -> SmallVector<Value> {
-      store(fzero, row, {n, h, r, e});
-      return {};
-    });
-  }
-
-  /// row[n, h, r, :] = f(row[n, h, r, :], d) elementwise.
-  void updateRow(Value row, Value n, Value h, Value r, function_ref<Value(Value, Value)> f) {
-    loop(dim(row, 3), {}, [&](Value d, ValueRange) -> SmallVector<Value> {
-      store(f(load(row, {n, h, r, d}), d), row, {n, h, r, d});
-      return {};
-    });
-  }
-
-  /// The running max and sum of exp(score(j) - max) over j < `count`;
-  /// `each(j, rescale, p)` sees the factor the earlier terms are rescaled by
-  /// and key j's own term.
-  std::pair<Value, Value> onlineSoftmax(Value count, function_ref<Value(Value)> score,
-                                        function_ref<void(Value, Value, Value)> each) {
-    // The lowest float, not -inf: exp(lowest - s) is 0 where exp(-inf - s)
-    // would go through the polynomial as NaN.
-    Value lowest = f32(std::numeric_limits<float>::lowest());
-    ValueRange ml = loop(count, {lowest, fzero}, [&](Value j, ValueRange c) {
-      Value s = score(j);
-      Value m = max(c[0], s);
-      Value rescale = exp(sub(c[0], m)), p = exp(sub(s, m));
-      if (each)
-        each(j, rescale, p);
-      return SmallVector<Value>{m, add(mul(c[1], rescale), p)};
-    });
-    return {ml[0], ml[1]};
   }
 
   /// scf.parallel over [0, bounds): body(ivs), one iteration per thread.

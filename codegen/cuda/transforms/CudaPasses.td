@@ -79,7 +79,7 @@ def AmaeCudaLowerAttention : Pass<"amae-cuda-lower-attention", "mlir::ModuleOp">
   let options = [
     Option<"registerWidth", "register-width", "int64_t", /*default=*/"64",
            "Floats of a row an attention thread keeps in registers: its "
-           "reused rows when no wider, its accumulators in chunks this wide">
+           "query row when no wider, its accumulators in chunks this wide">
   ];
   let statistics = [
     Statistic<"forward", "forward-attention", "Fused attention forwards lowered">,

@@ -57,9 +57,10 @@ static std::string kernelsText(const ::amae::CudaOptions &o) {
          ",func.func(convert-linalg-to-parallel-loops),canonicalize,"
          "func.func(amae-cuda-map-loops{block-size=" +
          std::to_string(o.blockSize) +
-         "}),func.func(convert-parallel-loops-to-gpu),canonicalize,gpu-launch-sink-index-computations,"
-         "gpu-kernel-outlining,"
-         "amae-cuda-merge-gpu-modules";
+         "}),func.func(convert-parallel-loops-to-gpu),canonicalize,"
+         // Constants into the launches before outlining: passed as kernel
+         // arguments, they made every address a run-time value.
+         "gpu-launch-sink-index-computations,gpu-kernel-outlining,amae-cuda-merge-gpu-modules";
 }
 
 /// The conversions of host code to the LLVM dialect, GPU launches aside.

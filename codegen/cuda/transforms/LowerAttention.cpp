@@ -42,9 +42,6 @@ namespace mlir::amae::cuda {
 
 namespace {
 
-/// The last dimension of a rank-4 buffer; the pass checks it is static.
-int64_t width(Value buffer) { return cast<MemRefType>(buffer.getType()).getDimSize(3); }
-
 void emitForward(Emitter &e, FusedAttentionOp op, int64_t registerWidth) {
   Value q = op.getQ(), k = op.getK(), v = op.getV(), out = op.getInit();
   e.parallel(out, [&](Value n, Value h, Value i) {
@@ -77,7 +74,7 @@ void emitBackward(Emitter &e, FusedAttentionGradOp op, Value lse, Value rowDot,
     Emitter::Row qi = e.row(q, {n, h, i}, width(q) <= registerWidth);
     Emitter::Row doi = e.row(dout, {n, h, i}, false);
     auto logit = [&](Value j) { return e.mul(e.dot(qi, e.row(k, {n, h, j}, false)), e.scale); };
-    auto [m, l] = e.onlineSoftmax(e.dim(k, 2), logit, nullptr);
+    auto [m, l] = e.onlineSoftmax(e.dim(k, 2), logit);
     Value rowLse = e.add(m, math::LogOp::create(e.b, e.loc, l));
     Value rowD = e.loop(e.dim(k, 2), e.fzero, [&](Value j, ValueRange acc) {
       Value p = e.exp(e.sub(logit(j), rowLse));

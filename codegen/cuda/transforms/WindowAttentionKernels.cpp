@@ -18,9 +18,6 @@
 namespace mlir::amae::cuda {
 namespace {
 
-/// The last dimension of a rank-4 buffer (static: the pass checks).
-int64_t width(Value buffer) { return cast<MemRefType>(buffer.getType()).getDimSize(3); }
-
 /// A position of a window: its token (in token order), the norm of that
 /// token's q (or k), its region label, for the shift mask, and the q (or k)
 /// row itself.
@@ -81,6 +78,17 @@ struct WindowKernels {
     Value token = win.token(m, w, i);
     Value rows = norms == qNorm ? q : k;
     return {i, token, e.load(norms, {n, h, token}), label, e.row(rows, {n, h, token}, inRegisters)};
+  }
+
+  /// The token of position `i` of window `w`.
+  Value tokenOf(Value w, Value i) {
+    IndexMath m = math();
+    return win.token(m, w, i);
+  }
+
+  /// dout[n, h, r] . v[n, h, c]: dp of the pair.
+  Value dp(Value dout, Value n, Value h, const Position &r, const Position &c) {
+    return e.dot(e.row(dout, {n, h, r.token}, false), e.row(v, {n, h, c.token}, false));
   }
 
   /// max(tau[h], 0.01).
@@ -172,12 +180,11 @@ void emitWindowForward(Emitter &e, FusedWindowAttentionOp op, ValueRange scratch
   w.perPosition(out, [&](Value n, Value h, Value win, Value i) {
     Position r = w.at(w.qNorm, n, h, win, i, width(w.q) <= registerWidth);
     Value t = w.temperature(h);
-    IndexMath m = w.math();
     e.softmaxRows(
         w.size(), width(out), registerWidth,
         [&](Value j) { return w.logit(n, h, r, w.at(w.kNorm, n, h, win, j), t).logit; },
         [&](Value j, int64_t x) {
-          return e.load(w.v, {n, h, w.win.token(m, win, j), e.index(x)});
+          return e.load(w.v, {n, h, w.tokenOf(win, j), e.index(x)});
         },
         [&](int64_t x, Value y) { e.store(y, out, {n, h, r.token, e.index(x)}); });
   });
@@ -198,13 +205,13 @@ void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange sc
     Position r = w.at(w.qNorm, n, h, win, i, width(w.q) <= registerWidth);
     Value t = w.temperature(h);
     auto key = [&](Value j) { return w.at(w.kNorm, n, h, win, j); };
-    auto [m, l] = e.onlineSoftmax(
-        w.size(), [&](Value j) { return w.logit(n, h, r, key(j), t).logit; }, nullptr);
+    auto [m, l] =
+        e.onlineSoftmax(w.size(), [&](Value j) { return w.logit(n, h, r, key(j), t).logit; });
     Value rowLse = e.add(m, math::LogOp::create(e.b, e.loc, l));
     Value rowD = e.sum(w.size(), [&](Value j) {
       Position c = key(j);
       Value p = e.exp(e.sub(w.logit(n, h, r, c, t).logit, rowLse));
-      return e.mul(p, e.dot(dout, w.v, n, h, r.token, c.token));
+      return e.mul(p, w.dp(dout, n, h, r, c));
     });
     e.store(rowLse, lse, {n, h, r.token});
     e.store(rowD, rowDot, {n, h, r.token});
@@ -213,10 +220,12 @@ void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange sc
         [&](Value j) {
           Position c = key(j);
           Logit lg = w.logit(n, h, r, c, t);
-          PairGrad g = pairGrad(w, lg, rowLse, rowD, e.dot(dout, w.v, n, h, r.token, c.token), t);
+          PairGrad g = pairGrad(w, lg, rowLse, rowD, w.dp(dout, n, h, r, c), t);
           return std::make_pair(g.dcos, e.mul(g.dm, c.norm));
         },
-        [&](Value j, int64_t d) { return e.load(w.k, {n, h, key(j).token, e.index(d)}); },
+        [&](Value j, int64_t d) {
+          return e.load(w.k, {n, h, w.tokenOf(win, j), e.index(d)});
+        },
         [&](int64_t d, Value acc, Value dnorm) {
           e.store(e.add(acc, w.normTerm(r, d, dnorm)), dq, {n, h, r.token, e.index(d)});
         },
@@ -228,24 +237,28 @@ void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange sc
   w.perPosition(dk, [&](Value n, Value h, Value win, Value j) {
     Position c = w.at(w.kNorm, n, h, win, j);
     Value t = w.temperature(h);
-    auto pair = [&](Value i) {
-      Position r = w.at(w.qNorm, n, h, win, i);
+    auto pair = [&](const Position &r) {
       Logit lg = w.logit(n, h, r, c, t);
       return pairGrad(w, lg, e.load(lse, {n, h, r.token}), e.load(rowDot, {n, h, r.token}),
-                      e.dot(dout, w.v, n, h, r.token, c.token), t);
+                      w.dp(dout, n, h, r, c), t);
     };
     auto query = [&](Value i) { return w.at(w.qNorm, n, h, win, i); };
     e.accumulate(
-        w.size(), width(dv), registerWidth, [&](Value i) { return pair(i).p; },
-        [&](Value i, int64_t x) { return e.load(dout, {n, h, query(i).token, e.index(x)}); },
+        w.size(), width(dv), registerWidth, [&](Value i) { return pair(query(i)).p; },
+        [&](Value i, int64_t x) {
+          return e.load(dout, {n, h, w.tokenOf(win, i), e.index(x)});
+        },
         [&](int64_t x, Value y) { e.store(y, dv, {n, h, c.token, e.index(x)}); });
     e.accumulate(
         w.size(), width(dk), halfWidth,
         [&](Value i) {
-          PairGrad g = pair(i);
-          return std::make_pair(g.dcos, e.mul(g.dm, query(i).norm));
+          Position r = query(i);
+          PairGrad g = pair(r);
+          return std::make_pair(g.dcos, e.mul(g.dm, r.norm));
         },
-        [&](Value i, int64_t d) { return query(i).x[d]; },
+        [&](Value i, int64_t d) {
+          return e.load(w.q, {n, h, w.tokenOf(win, i), e.index(d)});
+        },
         [&](int64_t d, Value acc, Value dnorm) {
           e.store(e.add(acc, w.normTerm(c, d, dnorm)), dk, {n, h, c.token, e.index(d)});
         },
@@ -266,7 +279,7 @@ void emitWindowBackward(Emitter &e, FusedWindowAttentionGradOp op, ValueRange sc
         Logit lg = w.logit(n, h, r, c, t);
         PairGrad g = pairGrad(w, lg, e.load(lse, {n, h, r.token}),
                               e.load(rowDot, {n, h, r.token}),
-                              e.dot(dout, w.v, n, h, r.token, c.token), t);
+                              w.dp(dout, n, h, r, c), t);
         // d(c / t)/dt = -c / t^2 where tau is not clamped.
         Value dt = arith::NegFOp::create(e.b, e.loc,
                                          e.div(e.mul(g.dlogit, lg.cosine), e.mul(t, t)));
